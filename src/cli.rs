@@ -1,0 +1,244 @@
+//! The command line: flags are parsed by clap, merged with the scenario into
+//! a run configuration, and the outcome is mapped to an exit code. The only
+//! module that touches stdout, stderr and the file system for output.
+
+use crate::experiment::{self, Settings};
+use crate::model::{micros_from_hours, Model};
+use crate::report::{self, csv::ReplicationWriter, Report};
+use crate::scenario::{self, values::parse_duration_h, LoadError, MAX_HORIZON_Y, MAX_REPLICATIONS};
+use anyhow::{anyhow, bail, Context};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Exit codes: success, a checked objective failed, bad input or I/O.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_OBJECTIVE_FAILED: i32 = 1;
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "nines", version, about = "Chaos-testing simulator and availability modeler")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Simulate a scenario and print availability, MTBF, MTTR... with 95% intervals
+    Run(RunArgs),
+    /// Check scenarios without running them; every problem is listed
+    Validate {
+        /// Scenario files (.yaml)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Scenario file (.yaml)
+    file: PathBuf,
+    /// Master seed (overrides `simulation.seed`)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Number of replications (overrides `simulation.replications`)
+    #[arg(long)]
+    replications: Option<u64>,
+    /// Measured time per replication, e.g. 10y (overrides `simulation.horizon`)
+    #[arg(long)]
+    horizon: Option<String>,
+    /// Time simulated before measuring, e.g. 1y (overrides `simulation.warmup`)
+    #[arg(long)]
+    warmup: Option<String>,
+    /// Worker threads (default: one per core); results do not depend on it
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the summary as JSON on stdout instead of the table
+    #[arg(long)]
+    json: bool,
+    /// Also write summary.json and replications.csv into this directory
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
+        }
+    };
+    let outcome = match cli.command {
+        Command::Run(args) => run(&args),
+        Command::Validate { files } => validate(&files),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => EXIT_OK,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Loads a scenario; problems are printed to stderr and turned into `None`.
+fn load(path: &Path) -> anyhow::Result<Option<Model>> {
+    match scenario::load(path) {
+        Ok(model) => Ok(Some(model)),
+        Err(LoadError::Invalid(diagnostics)) => {
+            eprintln!("{diagnostics}");
+            Ok(None)
+        }
+        Err(err @ LoadError::Io { .. }) => Err(err.into()),
+    }
+}
+
+fn validate(files: &[PathBuf]) -> anyhow::Result<i32> {
+    let mut code = EXIT_OK;
+    for file in files {
+        match scenario::load(file) {
+            Ok(model) => println!(
+                "ok: {} ({} nodes, {} services)",
+                file.display(),
+                model.nodes.len(),
+                model.services.len()
+            ),
+            Err(LoadError::Invalid(diagnostics)) => {
+                eprintln!("{diagnostics}\n");
+                code = EXIT_BAD_INPUT;
+            }
+            Err(err) => {
+                eprintln!("error: {err}\n");
+                code = EXIT_BAD_INPUT;
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// Merges the command-line overrides into the scenario's settings.
+fn settings(args: &RunArgs, model: &Model) -> anyhow::Result<Settings> {
+    let mut settings = Settings::from_model(model);
+    let duration = |flag: &str, text: &str| -> anyhow::Result<u64> {
+        let h = parse_duration_h(text).map_err(|e| anyhow!("--{flag} {text}: {e}; write for example `10y` or `8760h`"))?;
+        if h > MAX_HORIZON_Y * 8760.0 {
+            bail!("--{flag} {text} is above the limit of {MAX_HORIZON_Y} years");
+        }
+        Ok(micros_from_hours(h))
+    };
+    if let Some(seed) = args.seed {
+        settings.seed = seed;
+    }
+    if let Some(n) = args.replications {
+        if n == 0 || n > MAX_REPLICATIONS as u64 {
+            bail!("--replications must be between 1 and {MAX_REPLICATIONS}, found {n}");
+        }
+        settings.n_replications = n;
+    }
+    if let Some(h) = &args.horizon {
+        settings.horizon_us = duration("horizon", h)?;
+        if settings.horizon_us == 0 {
+            bail!("--horizon must be longer than zero");
+        }
+    }
+    if let Some(w) = &args.warmup {
+        settings.warmup_us = duration("warmup", w)?;
+    }
+    if args.threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    Ok(settings)
+}
+
+fn progress_bar(n: u64, expected_events: f64) -> ProgressBar {
+    // Runs of a moment (under ~20 million events) get no bar at all.
+    if expected_events < 2e7 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} replications, {elapsed} (eta {eta})") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn run(args: &RunArgs) -> anyhow::Result<i32> {
+    let Some(model) = load(&args.file)? else {
+        return Ok(EXIT_BAD_INPUT);
+    };
+    let settings = settings(args, &model)?;
+    let mut csv = match &args.out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            let file = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            Some(ReplicationWriter::new(std::io::BufWriter::new(file), &model, &settings)?)
+        }
+        None => None,
+    };
+    let bar = progress_bar(settings.n_replications, experiment::expected_events(&model, &settings));
+    let started = Instant::now();
+    let mut csv_error = None;
+    let results = experiment::run(
+        &model,
+        settings,
+        args.threads,
+        &mut |rep, outcome| {
+            if let Some(writer) = csv.as_mut() {
+                if let Err(e) = writer.write(rep, outcome) {
+                    csv_error.get_or_insert(e);
+                }
+            }
+        },
+        &|| bar.inc(1),
+    )?;
+    bar.finish_and_clear();
+    let elapsed_s = started.elapsed().as_secs_f64();
+    if let Some(e) = csv_error {
+        bail!("cannot write replications.csv: {e}");
+    }
+    let report = Report::new(&model, &results);
+    let json = report::json::summary(&report);
+    if let (Some(dir), Some(writer)) = (&args.out, csv) {
+        let file = writer.finish()?.into_inner().map_err(|e| e.into_error())?;
+        persist(file, &dir.join("replications.csv"))?;
+        let mut summary = tempfile::NamedTempFile::new_in(dir)?;
+        summary.write_all(json.as_bytes())?;
+        persist(summary, &dir.join("summary.json"))?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        stdout.write_all(json.as_bytes())?;
+    } else {
+        stdout.write_all(report::table::render(&report, Some(elapsed_s)).as_bytes())?;
+        if let Some(dir) = &args.out {
+            writeln!(stdout, "wrote {0}/summary.json and {0}/replications.csv", dir.display())?;
+        }
+    }
+    stdout.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// Moves a finished temporary file to its final name in one rename, so
+/// readers never see a half-written file.
+fn persist(file: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
+    file.as_file().sync_all()?;
+    file.persist(path)
+        .map_err(|e| anyhow!("cannot write {}: {}", path.display(), e.error))?;
+    Ok(())
+}
+

@@ -1,0 +1,392 @@
+//! The discrete-event engine: one replication of a [`Plan`], from everything
+//! new and up at time zero to the end of the horizon.
+//!
+//! Only state changes are events: a failure mode firing, a repair finishing,
+//! a group shock. Services and the system are re-evaluated from counters
+//! when a node changes state, so the cost of a replication grows with the
+//! number of failures and repairs, not with simulated time. The engine does
+//! no I/O and cannot fail.
+
+mod plan;
+pub mod queue;
+pub mod rng;
+pub mod sampler;
+
+pub use plan::{Plan, CAPACITY_SCALE};
+
+use crate::metrics::{RepOutcome, Tally, Window};
+use plan::UnitKind;
+use queue::EventQueue;
+use rng::Stream;
+use std::collections::VecDeque;
+
+/// What an event does; stored in the low bits of the event payload.
+const KIND_FAIL: u64 = 0;
+const KIND_REPAIR: u64 = 1;
+const KIND_SHOCK: u64 = 2;
+const KIND_SHIFT: u32 = 29;
+const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
+
+#[inline]
+fn payload(kind: u64, index: u32, epoch: u32) -> u64 {
+    (u64::from(epoch) << 32) | (kind << KIND_SHIFT) | u64::from(index)
+}
+
+/// Settings of one replication.
+#[derive(Clone, Copy, Debug)]
+pub struct RunSettings {
+    pub seed: u64,
+    pub warmup_us: u64,
+    pub horizon_us: u64,
+}
+
+#[derive(Clone, Copy, Default)]
+struct ModeState {
+    /// When the running clock fires (valid while scheduled).
+    due_us: u64,
+    /// Time left on a clock paused while its unit is down for another mode.
+    remaining_us: u64,
+    /// Bumped when a clock is paused, so its scheduled event becomes stale.
+    epoch: u32,
+    failed: bool,
+}
+
+#[derive(Clone, Copy)]
+struct ServiceState {
+    up_members: u32,
+    up_capacity: i64,
+    requires_down: u32,
+    up: bool,
+}
+
+struct Crew {
+    busy: u32,
+    waiting: VecDeque<u32>,
+}
+
+/// The state of one replication.
+struct Sim<'p> {
+    plan: &'p Plan,
+    now: u64,
+    window: Window,
+    queue: EventQueue,
+    modes: Vec<ModeState>,
+    ttf_streams: Vec<Option<Stream>>,
+    repair_streams: Vec<Stream>,
+    shock_streams: Vec<Stream>,
+    unit_failed: Vec<u32>,
+    node_blockers: Vec<u32>,
+    crews: Vec<Crew>,
+    services: Vec<ServiceState>,
+    system_down: u32,
+    /// Index 0 is the system, then one per service.
+    tallies: Vec<Tally>,
+    worklist: Vec<u32>,
+}
+
+/// Simulates replication `replication` and returns what it measured.
+pub fn simulate(plan: &Plan, settings: RunSettings, replication: u64) -> RepOutcome {
+    let mut sim = Sim::new(plan, settings, replication);
+    sim.start();
+    let mut events = 0u64;
+    let end = sim.window.end_us;
+    while let Some(event) = sim.queue.pop_until(end) {
+        sim.now = event.time;
+        let index = (event.payload & INDEX_MASK) as u32;
+        let handled = match (event.payload >> KIND_SHIFT) & 0b111 {
+            KIND_FAIL => sim.on_clock(index, (event.payload >> 32) as u32),
+            KIND_REPAIR => {
+                sim.on_repair(index);
+                true
+            }
+            _ => {
+                sim.on_shock(index);
+                true
+            }
+        };
+        events += u64::from(handled);
+    }
+    sim.now = end;
+    let window = sim.window;
+    RepOutcome {
+        events,
+        tallies: sim.tallies.iter().map(|t| t.finish(window)).collect(),
+    }
+}
+
+impl<'p> Sim<'p> {
+    fn new(plan: &'p Plan, settings: RunSettings, replication: u64) -> Self {
+        let seed = settings.seed;
+        let services: Vec<ServiceState> = plan
+            .services
+            .iter()
+            .map(|s| ServiceState {
+                up_members: s.n_members,
+                up_capacity: s.capacity_total,
+                requires_down: 0,
+                up: true,
+            })
+            .collect();
+        Sim {
+            plan,
+            now: 0,
+            window: Window {
+                start_us: settings.warmup_us,
+                end_us: settings.warmup_us.saturating_add(settings.horizon_us),
+            },
+            queue: EventQueue::with_capacity(plan.modes.len() + plan.shocks.len() + 1),
+            modes: vec![ModeState::default(); plan.modes.len()],
+            ttf_streams: plan
+                .modes
+                .iter()
+                .map(|m| m.ttf.as_ref().map(|_| Stream::new(seed, replication, m.ttf_key)))
+                .collect(),
+            repair_streams: plan
+                .modes
+                .iter()
+                .map(|m| Stream::new(seed, replication, m.repair_key))
+                .collect(),
+            shock_streams: plan
+                .shocks
+                .iter()
+                .map(|s| Stream::new(seed, replication, s.ttf_key))
+                .collect(),
+            unit_failed: vec![0; plan.units.len()],
+            node_blockers: vec![0; plan.n_nodes],
+            crews: plan
+                .crew_sizes
+                .iter()
+                .map(|_| Crew {
+                    busy: 0,
+                    waiting: VecDeque::new(),
+                })
+                .collect(),
+            services,
+            system_down: 0,
+            tallies: vec![Tally::new_up(); plan.services.len() + 1],
+            worklist: Vec::new(),
+        }
+    }
+
+    /// Everything is new and up: start every clock.
+    fn start(&mut self) {
+        for m in 0..self.plan.modes.len() as u32 {
+            self.start_clock(m);
+        }
+        for s in 0..self.plan.shocks.len() as u32 {
+            self.schedule_shock(s);
+        }
+    }
+
+    /// A fresh time to failure for mode `m`, if it has a clock of its own.
+    fn draw_ttf(&mut self, m: u32) -> Option<u64> {
+        let mode = &self.plan.modes[m as usize];
+        let (Some(ttf), Some(stream)) = (&mode.ttf, &mut self.ttf_streams[m as usize]) else {
+            return None;
+        };
+        Some(ttf.sample_us(stream))
+    }
+
+    fn start_clock(&mut self, m: u32) {
+        let Some(ttf) = self.draw_ttf(m) else { return };
+        let due = self.now.saturating_add(ttf);
+        let state = &mut self.modes[m as usize];
+        state.due_us = due;
+        self.queue.push(due, payload(KIND_FAIL, m, state.epoch));
+    }
+
+    fn schedule_shock(&mut self, s: u32) {
+        let shock = &self.plan.shocks[s as usize];
+        let due = self
+            .now
+            .saturating_add(shock.ttf.sample_us(&mut self.shock_streams[s as usize]));
+        self.queue.push(due, payload(KIND_SHOCK, s, 0));
+    }
+
+    /// A failure mode's clock fired; returns false for a stale (paused) clock.
+    fn on_clock(&mut self, m: u32, epoch: u32) -> bool {
+        if self.modes[m as usize].epoch != epoch {
+            return false;
+        }
+        self.fail(m);
+        true
+    }
+
+    fn on_shock(&mut self, s: u32) {
+        let plan = self.plan;
+        for &m in &plan.shocks[s as usize].member_modes {
+            let unit = plan.modes[m as usize].unit as usize;
+            // Only running instances are hit; one already down is not hit again.
+            if self.unit_failed[unit] == 0 {
+                self.fail(m);
+            }
+        }
+        self.schedule_shock(s);
+    }
+
+    fn fail(&mut self, m: u32) {
+        let plan = self.plan;
+        let mode = &plan.modes[m as usize];
+        let unit = mode.unit as usize;
+        self.modes[m as usize].failed = true;
+        self.unit_failed[unit] += 1;
+        if self.unit_failed[unit] == 1 {
+            self.pause_other_clocks(unit, m);
+            self.unit_changed(unit, false);
+        }
+        match mode.crew {
+            None => self.start_repair(m),
+            Some(c) => {
+                let crew = &mut self.crews[c as usize];
+                if crew.busy < plan.crew_sizes[c as usize] {
+                    crew.busy += 1;
+                    self.start_repair(m);
+                } else {
+                    crew.waiting.push_back(m);
+                }
+            }
+        }
+    }
+
+    fn start_repair(&mut self, m: u32) {
+        let mode = &self.plan.modes[m as usize];
+        let duration = mode.repair.sample_us(&mut self.repair_streams[m as usize]);
+        self.queue
+            .push(self.now.saturating_add(duration), payload(KIND_REPAIR, m, 0));
+    }
+
+    fn on_repair(&mut self, m: u32) {
+        let plan = self.plan;
+        let mode = &plan.modes[m as usize];
+        let unit = mode.unit as usize;
+        self.modes[m as usize].failed = false;
+        self.unit_failed[unit] -= 1;
+        if let Some(c) = mode.crew {
+            // The crew member takes the longest-waiting job, first come, first served.
+            match self.crews[c as usize].waiting.pop_front() {
+                Some(next) => self.start_repair(next),
+                None => self.crews[c as usize].busy -= 1,
+            }
+        }
+        if self.unit_failed[unit] == 0 {
+            self.start_clock(m);
+            self.resume_other_clocks(unit, m);
+            self.unit_changed(unit, true);
+        } else if let Some(ttf) = self.draw_ttf(m) {
+            // The unit is still down for another mode: this clock starts
+            // paused and runs when the unit is back.
+            self.modes[m as usize].remaining_us = ttf;
+        }
+    }
+
+    /// A unit down for one mode is not running, so its other clocks stop.
+    fn pause_other_clocks(&mut self, unit: usize, except: u32) {
+        let u = &self.plan.units[unit];
+        for other in u.modes_start..u.modes_end {
+            let has_clock = self.plan.modes[other as usize].ttf.is_some();
+            let state = &mut self.modes[other as usize];
+            if other != except && has_clock && !state.failed {
+                state.remaining_us = state.due_us - self.now;
+                state.epoch = state.epoch.wrapping_add(1);
+            }
+        }
+    }
+
+    fn resume_other_clocks(&mut self, unit: usize, except: u32) {
+        let u = &self.plan.units[unit];
+        for other in u.modes_start..u.modes_end {
+            let has_clock = self.plan.modes[other as usize].ttf.is_some();
+            let state = &mut self.modes[other as usize];
+            if other != except && has_clock {
+                state.due_us = self.now.saturating_add(state.remaining_us);
+                self.queue
+                    .push(state.due_us, payload(KIND_FAIL, other, state.epoch));
+            }
+        }
+    }
+
+    /// A unit's own state changed: a node goes down or up, or a domain takes
+    /// every node inside it down or lets them up.
+    fn unit_changed(&mut self, unit: usize, up: bool) {
+        match self.plan.units[unit].kind {
+            UnitKind::Node(n) => self.block(n, !up),
+            UnitKind::Domain(d) => {
+                let plan = self.plan;
+                for &n in plan.domain_nodes.row(d as usize) {
+                    self.block(n, !up);
+                }
+            }
+        }
+    }
+
+    /// Adds or removes one reason for node `n` to be down.
+    fn block(&mut self, n: u32, add: bool) {
+        let blockers = &mut self.node_blockers[n as usize];
+        let was_up = *blockers == 0;
+        if add {
+            *blockers += 1;
+        } else {
+            *blockers -= 1;
+        }
+        let is_up = *blockers == 0;
+        if was_up != is_up {
+            self.node_changed(n, is_up);
+        }
+    }
+
+    fn node_changed(&mut self, n: u32, up: bool) {
+        let plan = self.plan;
+        let capacity = plan.node_capacity[n as usize];
+        for &s in plan.node_services.row(n as usize) {
+            let state = &mut self.services[s as usize];
+            if up {
+                state.up_members += 1;
+                state.up_capacity += capacity;
+            } else {
+                state.up_members -= 1;
+                state.up_capacity -= capacity;
+            }
+            self.worklist.push(s);
+        }
+        self.propagate();
+    }
+
+    /// Re-evaluates the services on the worklist and, through `requires`,
+    /// everything that depends on a service that changed.
+    fn propagate(&mut self) {
+        let plan = self.plan;
+        while let Some(s) = self.worklist.pop() {
+            let spec = &plan.services[s as usize];
+            let state = &mut self.services[s as usize];
+            let own_up = state.up_members >= spec.min_up
+                && spec.demand.is_none_or(|d| state.up_capacity >= d);
+            let up = own_up && state.requires_down == 0;
+            if up == state.up {
+                continue;
+            }
+            state.up = up;
+            self.tallies[s as usize + 1].change(self.now, up, self.window);
+            if spec.in_system {
+                let was_up = self.system_down == 0;
+                if up {
+                    self.system_down -= 1;
+                } else {
+                    self.system_down += 1;
+                }
+                let is_up = self.system_down == 0;
+                if was_up != is_up {
+                    self.tallies[0].change(self.now, is_up, self.window);
+                }
+            }
+            for &d in plan.dependents.row(s as usize) {
+                let dependent = &mut self.services[d as usize];
+                if up {
+                    dependent.requires_down -= 1;
+                } else {
+                    dependent.requires_down += 1;
+                }
+                self.worklist.push(d);
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The model flattened into the arrays the run loop works on: units (nodes
+//! and domains) with their failure modes, group shocks, crews, and services
+//! in compressed adjacency lists. Built once per experiment, shared by every
+//! replication.
+
+use super::rng::StreamKey;
+use super::sampler::Sampler;
+use crate::model::{Model, Redundancy, Scope};
+
+/// Fixed-point scale for capacities and demands (requests per second), so
+/// that sums of capacities are exact and their order cannot change results.
+pub const CAPACITY_SCALE: f64 = 1e6;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitKind {
+    Node(u32),
+    Domain(u32),
+}
+
+#[derive(Clone, Debug)]
+pub struct UnitPlan {
+    pub kind: UnitKind,
+    /// Range of this unit's modes in [`Plan::modes`].
+    pub modes_start: u32,
+    pub modes_end: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct ModePlan {
+    pub unit: u32,
+    /// `None` for the per-instance part of a group shock, which has no clock of its own.
+    pub ttf: Option<Sampler>,
+    pub repair: Sampler,
+    pub crew: Option<u32>,
+    pub ttf_key: StreamKey,
+    pub repair_key: StreamKey,
+}
+
+/// A `scope: group` failure mode: one clock that fails every running member.
+#[derive(Clone, Debug)]
+pub struct ShockPlan {
+    pub ttf: Sampler,
+    pub ttf_key: StreamKey,
+    /// The per-instance mode of each member, in member order.
+    pub member_modes: Vec<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ServicePlan {
+    pub min_up: u32,
+    /// Healthy capacity needed, in units of 1/CAPACITY_SCALE requests per second.
+    pub demand: Option<i64>,
+    pub n_members: u32,
+    pub capacity_total: i64,
+    pub n_requires: u32,
+    pub in_system: bool,
+}
+
+/// Compressed rows: the items of row `r` are `items[offsets[r]..offsets[r + 1]]`.
+#[derive(Clone, Debug, Default)]
+pub struct Rows {
+    offsets: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Rows {
+    pub fn from_lists(lists: &[Vec<u32>]) -> Rows {
+        let mut offsets = Vec::with_capacity(lists.len() + 1);
+        let mut items = Vec::new();
+        offsets.push(0);
+        for list in lists {
+            items.extend_from_slice(list);
+            offsets.push(items.len() as u32);
+        }
+        Rows { offsets, items }
+    }
+
+    #[inline]
+    pub fn row(&self, r: usize) -> &[u32] {
+        &self.items[self.offsets[r] as usize..self.offsets[r + 1] as usize]
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub units: Vec<UnitPlan>,
+    pub modes: Vec<ModePlan>,
+    pub shocks: Vec<ShockPlan>,
+    pub crew_sizes: Vec<u32>,
+    pub n_nodes: usize,
+    /// Services of each node.
+    pub node_services: Rows,
+    /// Capacity of each node, scaled by [`CAPACITY_SCALE`].
+    pub node_capacity: Vec<i64>,
+    /// Nodes inside each domain, including those of its child domains.
+    pub domain_nodes: Rows,
+    pub services: Vec<ServicePlan>,
+    /// Services that require each service.
+    pub dependents: Rows,
+}
+
+fn scaled(rate_per_s: f64) -> i64 {
+    (rate_per_s * CAPACITY_SCALE).round() as i64
+}
+
+impl Plan {
+    pub fn new(model: &Model) -> Plan {
+        let mut units = Vec::new();
+        let mut modes = Vec::new();
+        let mut shocks: Vec<ShockPlan> = Vec::new();
+        // Group shocks are created once per group mode, then filled with member modes.
+        let mut shock_of: Vec<Vec<Option<usize>>> = model
+            .groups
+            .iter()
+            .map(|g| g.failures.iter().map(|_| None).collect())
+            .collect();
+        for (n, node) in model.nodes.iter().enumerate() {
+            let group = &model.groups[node.group];
+            let start = modes.len() as u32;
+            for (m, mode) in group.failures.iter().enumerate() {
+                let unit = units.len() as u32;
+                let key = |purpose: &str| StreamKey::of(&["node", &node.name, &mode.name, purpose]);
+                if mode.scope == Scope::Group {
+                    let shock = *shock_of[node.group][m].get_or_insert_with(|| {
+                        shocks.push(ShockPlan {
+                            ttf: Sampler::new(&mode.ttf),
+                            ttf_key: StreamKey::of(&["group", &group.name, &mode.name, "ttf"]),
+                            member_modes: Vec::new(),
+                        });
+                        shocks.len() - 1
+                    });
+                    shocks[shock].member_modes.push(modes.len() as u32);
+                }
+                modes.push(ModePlan {
+                    unit,
+                    ttf: (mode.scope == Scope::Instance).then(|| Sampler::new(&mode.ttf)),
+                    repair: Sampler::new(&mode.repair),
+                    crew: mode.crew.map(|c| c as u32),
+                    ttf_key: key("ttf"),
+                    repair_key: key("repair"),
+                });
+            }
+            units.push(UnitPlan {
+                kind: UnitKind::Node(n as u32),
+                modes_start: start,
+                modes_end: modes.len() as u32,
+            });
+        }
+        for (d, domain) in model.domains.iter().enumerate() {
+            let start = modes.len() as u32;
+            let unit = units.len() as u32;
+            for mode in &domain.failures {
+                let key = |purpose: &str| StreamKey::of(&["domain", &domain.name, &mode.name, purpose]);
+                modes.push(ModePlan {
+                    unit,
+                    ttf: Some(Sampler::new(&mode.ttf)),
+                    repair: Sampler::new(&mode.repair),
+                    crew: mode.crew.map(|c| c as u32),
+                    ttf_key: key("ttf"),
+                    repair_key: key("repair"),
+                });
+            }
+            units.push(UnitPlan {
+                kind: UnitKind::Domain(d as u32),
+                modes_start: start,
+                modes_end: modes.len() as u32,
+            });
+        }
+
+        let mut node_services = vec![Vec::new(); model.nodes.len()];
+        let mut dependents = vec![Vec::new(); model.services.len()];
+        let mut services = Vec::new();
+        for (s, service) in model.services.iter().enumerate() {
+            for &m in &service.members {
+                node_services[m].push(s as u32);
+            }
+            for &r in &service.requires {
+                dependents[r].push(s as u32);
+            }
+            let min_up = match &service.redundancy {
+                Redundancy::ActiveActive { min_up } | Redundancy::Quorum { min_up, .. } => *min_up,
+                // Standby modes are refused by validation until the engine simulates them.
+                _ => 1,
+            };
+            let capacity_total = service
+                .members
+                .iter()
+                .map(|&m| scaled(model.groups[model.nodes[m].group].capacity_per_s.unwrap_or(0.0)))
+                .sum();
+            services.push(ServicePlan {
+                min_up,
+                demand: service.demand_per_s.map(scaled),
+                n_members: service.members.len() as u32,
+                capacity_total,
+                n_requires: service.requires.len() as u32,
+                in_system: model.system.contains(&s),
+            });
+        }
+        let node_capacity = model
+            .nodes
+            .iter()
+            .map(|n| scaled(model.groups[n.group].capacity_per_s.unwrap_or(0.0)))
+            .collect();
+
+        let mut domain_nodes = vec![Vec::new(); model.domains.len()];
+        for (n, node) in model.nodes.iter().enumerate() {
+            let mut current = node.domain;
+            // Parents form a tree (validated), so this walk ends.
+            for _ in 0..model.domains.len() {
+                let Some(d) = current else { break };
+                domain_nodes[d].push(n as u32);
+                current = model.domains[d].parent;
+            }
+        }
+
+        Plan {
+            units,
+            modes,
+            shocks,
+            crew_sizes: model.crews.iter().map(|c| c.size).collect(),
+            n_nodes: model.nodes.len(),
+            node_services: Rows::from_lists(&node_services),
+            node_capacity,
+            domain_nodes: Rows::from_lists(&domain_nodes),
+            services,
+            dependents: Rows::from_lists(&dependents),
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Replications: seeds, parallelism and the order results are combined in.
+//!
+//! Replications are computed in parallel in blocks, then folded into the
+//! accumulators strictly in replication order, so results are identical on
+//! any number of threads. Memory is bounded by the block size, whatever the
+//! number of replications.
+
+use crate::engine::{self, Plan, RunSettings};
+use crate::metrics::{Accumulator, RepOutcome, Window};
+use crate::model::{hours_from_micros, Micros, Model};
+use rayon::prelude::*;
+
+/// Replications computed in parallel before being folded in order.
+const BLOCK: u64 = 1024;
+
+/// The most events a run may be expected to process (about two hours on
+/// two cores); larger runs are refused before they start.
+pub const MAX_EXPECTED_EVENTS: f64 = 1e11;
+
+/// How a run is configured once the scenario and the command line are merged.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    pub seed: u64,
+    pub n_replications: u64,
+    pub horizon_us: Micros,
+    pub warmup_us: Micros,
+}
+
+impl Settings {
+    pub fn from_model(model: &Model) -> Settings {
+        let sim = &model.simulation;
+        Settings {
+            seed: sim.seed,
+            n_replications: sim.n_replications,
+            horizon_us: sim.horizon_us,
+            warmup_us: sim.warmup_us,
+        }
+    }
+
+    pub fn window(&self) -> Window {
+        Window {
+            start_us: self.warmup_us,
+            end_us: self.warmup_us.saturating_add(self.horizon_us),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExperimentError {
+    #[error(
+        "this run would process about {expected:.1e} events, above the limit of {limit:.0e}; \
+         use fewer replications (`--replications`) or a shorter horizon (`--horizon`)"
+    )]
+    TooLarge { expected: f64, limit: f64 },
+    #[error("cannot start {threads} threads: {message}")]
+    Threads { threads: usize, message: String },
+}
+
+/// About how many events a run will process: two per failure (fail and
+/// repair) of every clock, and one per node hit by a domain or group shock.
+pub fn expected_events(model: &Model, settings: &Settings) -> f64 {
+    let time_h = hours_from_micros(settings.warmup_us.saturating_add(settings.horizon_us));
+    let mut per_replication = 0.0;
+    for group in &model.groups {
+        for mode in &group.failures {
+            let cycle_h = mode.ttf.mean_h() + mode.repair.mean_h();
+            per_replication += 2.0 * group.members.len() as f64 * time_h / cycle_h;
+        }
+    }
+    for domain in &model.domains {
+        for mode in &domain.failures {
+            let cycle_h = mode.ttf.mean_h() + mode.repair.mean_h();
+            per_replication += (2.0 + model.nodes.len() as f64) * time_h / cycle_h;
+        }
+    }
+    per_replication * settings.n_replications as f64
+}
+
+/// Everything a run measured, folded over replications in order.
+#[derive(Clone, Debug)]
+pub struct Results {
+    pub settings: Settings,
+    pub events: u64,
+    /// The system first, then each service in scenario order.
+    pub accumulators: Vec<Accumulator>,
+}
+
+/// Runs every replication. `each` sees every replication's outcome in
+/// replication order (for the CSV); `progress` is called from worker
+/// threads once per finished replication.
+///
+/// # Errors
+/// When the run is larger than [`MAX_EXPECTED_EVENTS`] or the thread pool
+/// cannot be built.
+pub fn run(
+    model: &Model,
+    settings: Settings,
+    threads: Option<usize>,
+    each: &mut dyn FnMut(u64, &RepOutcome),
+    progress: &(dyn Fn() + Sync),
+) -> Result<Results, ExperimentError> {
+    let expected = expected_events(model, &settings);
+    if expected > MAX_EXPECTED_EVENTS {
+        return Err(ExperimentError::TooLarge {
+            expected,
+            limit: MAX_EXPECTED_EVENTS,
+        });
+    }
+    let plan = Plan::new(model);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| ExperimentError::Threads {
+            threads: threads.unwrap_or(0),
+            message: e.to_string(),
+        })?;
+    let run_settings = RunSettings {
+        seed: settings.seed,
+        warmup_us: settings.warmup_us,
+        horizon_us: settings.horizon_us,
+    };
+    let window = settings.window();
+    let mut accumulators = vec![Accumulator::default(); model.services.len() + 1];
+    let mut events = 0u64;
+    let mut start = 0;
+    while start < settings.n_replications {
+        let end = (start + BLOCK).min(settings.n_replications);
+        let outcomes: Vec<RepOutcome> = pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map(|rep| {
+                    let outcome = engine::simulate(&plan, run_settings, rep);
+                    progress();
+                    outcome
+                })
+                .collect()
+        });
+        for (rep, outcome) in (start..end).zip(&outcomes) {
+            events += outcome.events;
+            for (acc, tally) in accumulators.iter_mut().zip(&outcome.tallies) {
+                acc.push(tally, window);
+            }
+            each(rep, outcome);
+        }
+        start = end;
+    }
+    Ok(Results {
+        settings,
+        events,
+        accumulators,
+    })
+}

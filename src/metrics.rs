@@ -1,0 +1,204 @@
+//! What one replication measures, and the estimates with confidence
+//! intervals that the replications add up to.
+//!
+//! Definitions (PRODUCT.md): A = uptime / time; a failure is every up-to-down
+//! transition; MTBF = time / failures = MUT + MDT; MUT = uptime / failures;
+//! MTTR = MDT = downtime / failures; MTTFF = mean time to the first failure
+//! from everything new at time zero. All are measured over the window
+//! [warm-up, warm-up + horizon], except MTTFF, which starts at time zero.
+
+mod stats;
+
+pub use stats::{Comoments, Estimate};
+
+use crate::model::{Micros, HOURS_PER_YEAR, MICROS_PER_HOUR};
+
+/// The measured part of a replication.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    pub start_us: Micros,
+    pub end_us: Micros,
+}
+
+impl Window {
+    pub fn length_us(&self) -> Micros {
+        self.end_us - self.start_us
+    }
+    fn clamp(&self, t: Micros) -> Micros {
+        t.clamp(self.start_us, self.end_us)
+    }
+}
+
+/// Up and down over time of one service or the system.
+#[derive(Clone, Copy, Debug)]
+pub struct Tally {
+    up: bool,
+    last_change_us: Micros,
+    uptime_us: Micros,
+    failures: u64,
+    first_failure_us: Option<Micros>,
+}
+
+impl Tally {
+    pub fn new_up() -> Tally {
+        Tally {
+            up: true,
+            last_change_us: 0,
+            uptime_us: 0,
+            failures: 0,
+            first_failure_us: None,
+        }
+    }
+
+    /// Records that the state became `up` at time `now`.
+    #[inline]
+    pub fn change(&mut self, now: Micros, up: bool, window: Window) {
+        if self.up {
+            self.uptime_us += window.clamp(now) - window.clamp(self.last_change_us);
+        }
+        if self.up && !up {
+            if now >= window.start_us && now <= window.end_us {
+                self.failures += 1;
+            }
+            self.first_failure_us.get_or_insert(now);
+        }
+        self.up = up;
+        self.last_change_us = now;
+    }
+
+    pub fn finish(&self, window: Window) -> Outcome {
+        let mut closed = *self;
+        closed.change(window.end_us, self.up, window);
+        Outcome {
+            uptime_us: closed.uptime_us,
+            failures: closed.failures,
+            first_failure_us: closed.first_failure_us,
+        }
+    }
+}
+
+/// What one replication measured for one service or the system.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    pub uptime_us: Micros,
+    pub failures: u64,
+    /// From time zero; `None` when no failure happened before the end.
+    pub first_failure_us: Option<Micros>,
+}
+
+/// Everything one replication measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RepOutcome {
+    /// State changes processed.
+    pub events: u64,
+    /// The system first, then each service in scenario order.
+    pub tallies: Vec<Outcome>,
+}
+
+/// Running sums over replications for one service or the system.
+#[derive(Clone, Debug, Default)]
+pub struct Accumulator {
+    availability: Comoments,
+    failures_per_year: Comoments,
+    /// (measured hours, failures) for MTBF.
+    mtbf: Comoments,
+    /// (up hours, failures) for MUT.
+    mut_: Comoments,
+    /// (down hours, failures) for MTTR.
+    mttr: Comoments,
+    /// (hours to first failure or to the end, 1 if a failure was seen) for MTTFF.
+    mttff: Comoments,
+}
+
+impl Accumulator {
+    /// Adds one replication, in replication order.
+    pub fn push(&mut self, outcome: &Outcome, window: Window) {
+        let length_h = window.length_us() as f64 / MICROS_PER_HOUR;
+        let up_h = outcome.uptime_us as f64 / MICROS_PER_HOUR;
+        let down_h = length_h - up_h;
+        let failures = outcome.failures as f64;
+        self.availability.push(up_h / length_h, 0.0);
+        self.failures_per_year
+            .push(failures / (length_h / HOURS_PER_YEAR), 0.0);
+        self.mtbf.push(length_h, failures);
+        self.mut_.push(up_h, failures);
+        self.mttr.push(down_h, failures);
+        let (exposure_us, seen) = match outcome.first_failure_us {
+            Some(t) => (t, 1.0),
+            None => (window.end_us, 0.0),
+        };
+        self.mttff.push(exposure_us as f64 / MICROS_PER_HOUR, seen);
+    }
+
+    /// Adds another accumulator that covers later replications.
+    pub fn merge(&mut self, later: &Accumulator) {
+        self.availability.merge(&later.availability);
+        self.failures_per_year.merge(&later.failures_per_year);
+        self.mtbf.merge(&later.mtbf);
+        self.mut_.merge(&later.mut_);
+        self.mttr.merge(&later.mttr);
+        self.mttff.merge(&later.mttff);
+    }
+
+    pub fn summary(&self) -> Figures {
+        let availability = self.availability.mean_estimate();
+        Figures {
+            downtime_min_per_year: availability.affine(-HOURS_PER_YEAR * 60.0, HOURS_PER_YEAR * 60.0),
+            availability,
+            failures_per_year: self.failures_per_year.mean_estimate(),
+            mtbf_h: self.mtbf.ratio_estimate(),
+            mut_h: self.mut_.ratio_estimate(),
+            mttr_h: self.mttr.ratio_estimate(),
+            mttff_h: self.mttff.ratio_estimate(),
+        }
+    }
+}
+
+/// The figures of one service or the system, each with its 95% interval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figures {
+    pub availability: Estimate,
+    pub downtime_min_per_year: Estimate,
+    pub failures_per_year: Estimate,
+    pub mtbf_h: Estimate,
+    pub mut_h: Estimate,
+    pub mttr_h: Estimate,
+    pub mttff_h: Estimate,
+}
+
+impl Figures {
+    /// Name and value of each figure, in the order of the JSON contract.
+    pub fn named(&self) -> [(&'static str, &Estimate); 7] {
+        [
+            ("availability", &self.availability),
+            ("downtime_min_per_year", &self.downtime_min_per_year),
+            ("failures_per_year", &self.failures_per_year),
+            ("mtbf_h", &self.mtbf_h),
+            ("mut_h", &self.mut_h),
+            ("mttr_h", &self.mttr_h),
+            ("mttff_h", &self.mttff_h),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tally_counts_uptime_and_failures_inside_the_window_only() {
+        let window = Window {
+            start_us: 100,
+            end_us: 1000,
+        };
+        let mut tally = Tally::new_up();
+        tally.change(50, false, window); // during warm-up: not counted
+        tally.change(150, true, window);
+        tally.change(400, false, window);
+        tally.change(500, true, window);
+        let outcome = tally.finish(window);
+        assert_eq!(outcome.failures, 1);
+        assert_eq!(outcome.uptime_us, (400 - 150) + (1000 - 500));
+        assert_eq!(outcome.first_failure_us, Some(50));
+    }
+}

@@ -1,0 +1,181 @@
+//! Streaming moments and the confidence intervals built from them.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Running means and co-moments of pairs (x, y), updated one observation
+/// at a time (Welford) and mergeable (Chan et al.), so that summing in
+/// replication order gives the same bits on any number of threads.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Comoments {
+    n: u64,
+    mean_x: f64,
+    mean_y: f64,
+    cxx: f64,
+    cyy: f64,
+    cxy: f64,
+}
+
+/// An estimate with its standard error and 95% confidence interval.
+/// `None` where it is undefined (no failure seen, or one replication).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Estimate {
+    pub mean: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+    pub std_err: Option<f64>,
+}
+
+impl Estimate {
+    fn new(mean: f64, std_err: f64, n: u64) -> Estimate {
+        if !mean.is_finite() {
+            return Estimate {
+                mean: None,
+                ci95: None,
+                std_err: None,
+            };
+        }
+        let half = t_quantile_975(n)
+            .map(|t| t * std_err)
+            .filter(|h| h.is_finite());
+        Estimate {
+            mean: Some(mean),
+            ci95: half.map(|h| [mean - h, mean + h]),
+            std_err: std_err.is_finite().then_some(std_err),
+        }
+    }
+
+    /// `a × value + b`, with the interval mapped (and reordered if `a < 0`).
+    pub fn affine(&self, a: f64, b: f64) -> Estimate {
+        Estimate {
+            mean: self.mean.map(|m| a * m + b),
+            ci95: self.ci95.map(|[lo, hi]| {
+                let (x, y) = (a * lo + b, a * hi + b);
+                [x.min(y), x.max(y)]
+            }),
+            std_err: self.std_err.map(|s| a.abs() * s),
+        }
+    }
+}
+
+/// The 97.5% quantile of Student's t with n − 1 degrees of freedom.
+fn t_quantile_975(n: u64) -> Option<f64> {
+    if n < 2 {
+        return None;
+    }
+    StudentsT::new(0.0, 1.0, (n - 1) as f64)
+        .ok()
+        .map(|t| t.inverse_cdf(0.975))
+}
+
+impl Comoments {
+    #[inline]
+    pub fn push(&mut self, x: f64, y: f64) {
+        self.n += 1;
+        let n = self.n as f64;
+        let dx = x - self.mean_x;
+        let dy = y - self.mean_y;
+        self.mean_x += dx / n;
+        self.mean_y += dy / n;
+        self.cxx += dx * (x - self.mean_x);
+        self.cyy += dy * (y - self.mean_y);
+        self.cxy += dx * (y - self.mean_y);
+    }
+
+    pub fn merge(&mut self, other: &Comoments) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = other.clone();
+            return;
+        }
+        let (na, nb) = (self.n as f64, other.n as f64);
+        let n = na + nb;
+        let dx = other.mean_x - self.mean_x;
+        let dy = other.mean_y - self.mean_y;
+        self.cxx += other.cxx + dx * dx * na * nb / n;
+        self.cyy += other.cyy + dy * dy * na * nb / n;
+        self.cxy += other.cxy + dx * dy * na * nb / n;
+        self.mean_x += dx * nb / n;
+        self.mean_y += dy * nb / n;
+        self.n += other.n;
+    }
+
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// The mean of x, with the Student-t interval over replications.
+    pub fn mean_estimate(&self) -> Estimate {
+        if self.n == 0 {
+            return Estimate::new(f64::NAN, f64::NAN, 0);
+        }
+        let n = self.n as f64;
+        let variance = if self.n > 1 {
+            self.cxx / (n - 1.0)
+        } else {
+            f64::NAN
+        };
+        Estimate::new(self.mean_x, (variance.max(0.0) / n).sqrt(), self.n)
+    }
+
+    /// The ratio of sums Σx / Σy, with a delta-method standard error:
+    /// `se² = Σ(xᵢ − R yᵢ)² / ((n − 1) n ȳ²)`. Undefined when Σy = 0.
+    pub fn ratio_estimate(&self) -> Estimate {
+        if self.n == 0 || self.mean_y <= 0.0 {
+            return Estimate::new(f64::NAN, f64::NAN, 0);
+        }
+        let n = self.n as f64;
+        let ratio = self.mean_x / self.mean_y;
+        let variance = if self.n > 1 {
+            (self.cxx - 2.0 * ratio * self.cxy + ratio * ratio * self.cyy) / (n - 1.0)
+        } else {
+            f64::NAN
+        };
+        let std_err = (variance.max(0.0) / n).sqrt() / self.mean_y;
+        Estimate::new(ratio, std_err, self.n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_interval_matches_the_textbook_formula() {
+        let mut c = Comoments::default();
+        for x in [1.0, 2.0, 3.0, 4.0] {
+            c.push(x, 0.0);
+        }
+        let e = c.mean_estimate();
+        assert_eq!(e.mean, Some(2.5));
+        let se = (1.666_666_666_666_666_7f64 / 4.0).sqrt();
+        assert!((e.std_err.unwrap() - se).abs() < 1e-12);
+        // t(0.975, 3) = 3.182446305
+        assert!((e.ci95.unwrap()[1] - (2.5 + 3.182_446_305 * se)).abs() < 1e-8);
+    }
+
+    #[test]
+    fn merging_equals_pushing_in_order() {
+        let data: Vec<(f64, f64)> = (0..50)
+            .map(|i| (f64::from(i).sin() * 10.0, f64::from(i % 7)))
+            .collect();
+        let mut all = Comoments::default();
+        data.iter().for_each(|&(x, y)| all.push(x, y));
+        let mut left = Comoments::default();
+        let mut right = Comoments::default();
+        data[..20].iter().for_each(|&(x, y)| left.push(x, y));
+        data[20..].iter().for_each(|&(x, y)| right.push(x, y));
+        left.merge(&right);
+        let (a, b) = (all.ratio_estimate(), left.ratio_estimate());
+        assert!((a.mean.unwrap() - b.mean.unwrap()).abs() < 1e-12);
+        assert!((a.std_err.unwrap() - b.std_err.unwrap()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_ratio_without_failures_is_undefined() {
+        let mut c = Comoments::default();
+        c.push(100.0, 0.0);
+        c.push(100.0, 0.0);
+        assert_eq!(c.ratio_estimate().mean, None);
+    }
+}

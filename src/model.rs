@@ -1,0 +1,271 @@
+//! The validated system a scenario describes: plain Rust types with every
+//! name resolved to an index and every time in hours or microseconds.
+//!
+//! Nothing here can be invalid: the scenario module builds a [`Model`] only
+//! when a file has no problems, so the engine never checks user input.
+
+mod dist;
+
+pub use dist::Dist;
+
+/// Simulated time, in integer microseconds.
+pub type Micros = u64;
+
+pub const MICROS_PER_HOUR: f64 = 3.6e9;
+pub const HOURS_PER_YEAR: f64 = 8760.0;
+
+/// Converts hours to integer microseconds, rounding to the nearest and
+/// saturating at [`Micros::MAX`] for times beyond any horizon.
+pub fn micros_from_hours(hours: f64) -> Micros {
+    let us = (hours * MICROS_PER_HOUR).round();
+    if us >= Micros::MAX as f64 {
+        Micros::MAX
+    } else if us > 0.0 {
+        us as Micros
+    } else {
+        0
+    }
+}
+
+pub fn hours_from_micros(us: Micros) -> f64 {
+    us as f64 / MICROS_PER_HOUR
+}
+
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: String,
+    pub description: String,
+    pub simulation: Simulation,
+    pub domains: Vec<Domain>,
+    pub crews: Vec<Crew>,
+    pub groups: Vec<NodeGroup>,
+    pub nodes: Vec<Node>,
+    pub services: Vec<Service>,
+    /// Indices of the services whose joint availability is "the system".
+    pub system: Vec<usize>,
+    pub links: Vec<Link>,
+    pub traffic: Vec<Traffic>,
+    pub faults: Vec<Fault>,
+    pub slos: Vec<Slo>,
+}
+
+/// How long, how often and from which seed to simulate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Simulation {
+    /// Measured time per replication (after the warm-up).
+    pub horizon_us: Micros,
+    /// Time simulated before measuring starts; 0 measures interval availability.
+    pub warmup_us: Micros,
+    pub n_replications: u64,
+    pub seed: u64,
+}
+
+/// One way a node, domain or link fails, and how it is repaired.
+#[derive(Clone, Debug)]
+pub struct FailureMode {
+    pub name: String,
+    pub ttf: Dist,
+    pub repair: Dist,
+    /// The crew that repairs it; `None` is repaired at once, independently.
+    pub crew: Option<usize>,
+    pub scope: Scope,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Each instance has its own clock.
+    Instance,
+    /// One clock for the whole group: when it fires every running instance fails.
+    Group,
+}
+
+#[derive(Clone, Debug)]
+pub struct Domain {
+    pub name: String,
+    pub parent: Option<usize>,
+    pub failures: Vec<FailureMode>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Crew {
+    pub name: String,
+    pub size: u32,
+}
+
+/// A group of identical nodes, as written under `nodes:`.
+#[derive(Clone, Debug)]
+pub struct NodeGroup {
+    pub name: String,
+    /// Requests per second one node can serve.
+    pub capacity_per_s: Option<f64>,
+    pub failures: Vec<FailureMode>,
+    /// Indices into [`Model::nodes`].
+    pub members: Vec<usize>,
+}
+
+/// One server instance, such as `web-3`.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub name: String,
+    pub group: usize,
+    pub domain: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: String,
+    /// Indices into [`Model::nodes`].
+    pub members: Vec<usize>,
+    /// Indices of the services this one needs.
+    pub requires: Vec<usize>,
+    pub redundancy: Redundancy,
+    /// Requests per second the healthy members must be able to serve.
+    pub demand_per_s: Option<f64>,
+    pub balancer: Option<Balancer>,
+    pub replication: Option<Replication>,
+    pub recovery: Option<Recovery>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Redundancy {
+    ActiveActive {
+        min_up: u32,
+    },
+    Quorum {
+        min_up: u32,
+        election: Option<Dist>,
+    },
+    HotStandby {
+        standbys: u32,
+        failover: Failover,
+    },
+    WarmStandby {
+        standbys: u32,
+        idle_failure_factor: f64,
+        warmup: Option<Dist>,
+        failover: Failover,
+    },
+    ColdStandby {
+        standbys: u32,
+        boot: Option<Dist>,
+        restore: Option<Dist>,
+        failover: Failover,
+    },
+    NPlusK {
+        active: u32,
+        spares: u32,
+        spare_mode: SpareMode,
+        failover: Failover,
+    },
+}
+
+impl Redundancy {
+    pub fn mode_name(&self) -> &'static str {
+        match self {
+            Redundancy::ActiveActive { .. } => "active-active",
+            Redundancy::Quorum { .. } => "quorum",
+            Redundancy::HotStandby { .. } => "hot-standby",
+            Redundancy::WarmStandby { .. } => "warm-standby",
+            Redundancy::ColdStandby { .. } => "cold-standby",
+            Redundancy::NPlusK { .. } => "n-plus-k",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpareMode {
+    Hot,
+    Cold,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Failover {
+    pub heartbeat: Option<Heartbeat>,
+    pub switchover: Option<Dist>,
+    pub vip_takeover: Option<Dist>,
+    pub coverage: f64,
+    pub fencing: bool,
+    pub failback_auto: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heartbeat {
+    pub interval_us: Micros,
+    pub timeout_us: Micros,
+    pub loss: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Balancer {
+    pub policy: String,
+    pub weights: Vec<(usize, f64)>,
+    pub health_check: Option<HealthCheck>,
+}
+
+#[derive(Clone, Debug)]
+pub struct HealthCheck {
+    pub interval_us: Micros,
+    pub timeout_us: Micros,
+    pub unhealthy_after: u32,
+    pub healthy_after: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Replication {
+    pub synchronous: bool,
+    pub lag: Option<Dist>,
+    pub writes_per_s: Option<f64>,
+    pub resync: Option<Dist>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Recovery {
+    pub snapshot_every_us: Option<Micros>,
+    pub restore: Option<Dist>,
+    pub replay_per_s: Option<f64>,
+}
+
+/// A network link between two domains that can be cut.
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub between: [usize; 2],
+    pub failures: Vec<FailureMode>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Traffic {
+    pub service: usize,
+    pub rate_per_s: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Fault {
+    pub action: String,
+    pub at_us: Option<Micros>,
+    pub every: Option<Dist>,
+    pub duration: Option<Dist>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Slo {
+    pub service: usize,
+    pub objective: String,
+    pub target: f64,
+    pub window_us: Option<Micros>,
+}
+
+impl Model {
+    /// The service names, with "system" first, in the order results are reported.
+    pub fn service_names(&self) -> Vec<&str> {
+        self.services.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    /// Every failure mode of every node group, domain and link.
+    pub fn all_failure_modes(&self) -> impl Iterator<Item = &FailureMode> {
+        self.groups
+            .iter()
+            .flat_map(|g| g.failures.iter())
+            .chain(self.domains.iter().flat_map(|d| d.failures.iter()))
+            .chain(self.links.iter().flat_map(|l| l.failures.iter()))
+    }
+}

@@ -1,0 +1,60 @@
+//! Output formats: the JSON summary (a contract), the per-replication CSV
+//! and the human-readable table. One module per format; each reads the
+//! results and writes nothing but what it is asked for.
+
+pub mod csv;
+pub mod json;
+pub mod table;
+
+use crate::experiment::Results;
+use crate::metrics::Figures;
+use crate::model::{hours_from_micros, Model};
+
+/// Figures of the system and every service, in reporting order.
+pub struct Report<'a> {
+    pub model: &'a Model,
+    pub results: &'a Results,
+    /// "system" first, then the services.
+    pub entities: Vec<(&'a str, Figures)>,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(model: &'a Model, results: &'a Results) -> Self {
+        let names = std::iter::once("system").chain(model.services.iter().map(|s| s.name.as_str()));
+        let entities = names
+            .zip(&results.accumulators)
+            .map(|(name, acc)| (name, acc.summary()))
+            .collect();
+        Report {
+            model,
+            results,
+            entities,
+        }
+    }
+
+    pub fn horizon_h(&self) -> f64 {
+        hours_from_micros(self.results.settings.horizon_us)
+    }
+
+    pub fn warmup_h(&self) -> f64 {
+        hours_from_micros(self.results.settings.warmup_us)
+    }
+
+    /// Which availability the figures are: interval or steady-state.
+    pub fn measure(&self) -> &'static str {
+        if self.results.settings.warmup_us == 0 {
+            "interval availability over the horizon, starting with everything new and up"
+        } else {
+            "availability after a warm-up, an estimate of the steady state"
+        }
+    }
+}
+
+/// The number of nines of an availability: −log10(1 − A).
+pub fn nines(availability: f64) -> f64 {
+    if availability >= 1.0 {
+        f64::INFINITY
+    } else {
+        -(1.0 - availability).log10()
+    }
+}

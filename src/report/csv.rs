@@ -1,0 +1,52 @@
+//! `replications.csv`: one row per replication, written as the run goes.
+
+use crate::metrics::RepOutcome;
+use crate::model::{Model, MICROS_PER_HOUR};
+use crate::experiment::Settings;
+use std::io::Write;
+
+pub struct ReplicationWriter<W: Write> {
+    writer: csv::Writer<W>,
+    window_h: f64,
+}
+
+impl<W: Write> ReplicationWriter<W> {
+    /// Writes the header: `replication,events`, then for the system and each
+    /// service `<name>_availability,<name>_failures,<name>_uptime_h,<name>_first_failure_h`.
+    pub fn new(inner: W, model: &Model, settings: &Settings) -> csv::Result<Self> {
+        let mut writer = csv::Writer::from_writer(inner);
+        let mut header = vec!["replication".to_string(), "events".to_string()];
+        let names = std::iter::once("system").chain(model.services.iter().map(|s| s.name.as_str()));
+        for name in names {
+            for column in ["availability", "failures", "uptime_h", "first_failure_h"] {
+                header.push(format!("{name}_{column}"));
+            }
+        }
+        writer.write_record(&header)?;
+        Ok(ReplicationWriter {
+            writer,
+            window_h: settings.horizon_us as f64 / MICROS_PER_HOUR,
+        })
+    }
+
+    pub fn write(&mut self, replication: u64, outcome: &RepOutcome) -> csv::Result<()> {
+        let mut record = vec![replication.to_string(), outcome.events.to_string()];
+        for tally in &outcome.tallies {
+            let uptime_h = tally.uptime_us as f64 / MICROS_PER_HOUR;
+            record.push((uptime_h / self.window_h).to_string());
+            record.push(tally.failures.to_string());
+            record.push(uptime_h.to_string());
+            record.push(
+                tally
+                    .first_failure_us
+                    .map(|t| (t as f64 / MICROS_PER_HOUR).to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        self.writer.write_record(&record)
+    }
+
+    pub fn finish(self) -> std::io::Result<W> {
+        self.writer.into_inner().map_err(|e| e.into_error())
+    }
+}

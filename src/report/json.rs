@@ -1,0 +1,76 @@
+//! `--json` and `summary.json`: the shape given in PRODUCT.md.
+
+use super::{nines, Report};
+use crate::metrics::{Estimate, Figures};
+use indexmap::IndexMap;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct EstimateJson {
+    mean: Option<f64>,
+    ci95: Option<[f64; 2]>,
+    std_err: Option<f64>,
+}
+
+impl From<&Estimate> for EstimateJson {
+    fn from(e: &Estimate) -> Self {
+        EstimateJson {
+            mean: e.mean,
+            ci95: e.ci95,
+            std_err: e.std_err,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FiguresJson {
+    #[serde(flatten)]
+    figures: IndexMap<&'static str, EstimateJson>,
+    nines: Option<f64>,
+}
+
+impl From<&Figures> for FiguresJson {
+    fn from(f: &Figures) -> Self {
+        FiguresJson {
+            figures: f.named().into_iter().map(|(k, v)| (k, v.into())).collect(),
+            nines: f.availability.mean.map(nines).filter(|n| n.is_finite()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    nines_version: &'static str,
+    scenario: &'a str,
+    seed: u64,
+    replications: u64,
+    horizon_h: f64,
+    warmup_h: f64,
+    measure: &'static str,
+    events: u64,
+    system: FiguresJson,
+    services: IndexMap<&'a str, FiguresJson>,
+}
+
+/// The summary as pretty-printed JSON, ending with a newline.
+pub fn summary(report: &Report) -> String {
+    let settings = &report.results.settings;
+    let summary = SummaryJson {
+        nines_version: env!("CARGO_PKG_VERSION"),
+        scenario: &report.model.name,
+        seed: settings.seed,
+        replications: settings.n_replications,
+        horizon_h: report.horizon_h(),
+        warmup_h: report.warmup_h(),
+        measure: report.measure(),
+        events: report.results.events,
+        system: (&report.entities[0].1).into(),
+        services: report.entities[1..]
+            .iter()
+            .map(|(name, figures)| (*name, figures.into()))
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&summary).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

@@ -1,0 +1,134 @@
+//! Reading scenario files: YAML in, a validated [`Model`] or every problem out.
+//!
+//! The YAML is parsed by `serde-saphyr` into a tree that remembers the line
+//! and column of every value ([`tree`]); the builder then walks that tree,
+//! checking keys, types, units, references and limits, and collects every
+//! problem instead of stopping at the first ([`diag`]).
+
+mod build;
+mod build_extras;
+mod build_services;
+pub mod diag;
+mod read;
+pub mod tree;
+pub mod values;
+
+pub use build::{MAX_HORIZON_Y, MAX_NODES, MAX_REPLICATIONS};
+pub use diag::{Diagnostic, Diagnostics};
+
+use crate::model::Model;
+use std::path::Path;
+use tree::Loc;
+
+/// The largest scenario file accepted, in bytes.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+/// Reads and validates the scenario at `path`.
+///
+/// # Errors
+/// [`LoadError::Io`] when the file cannot be read, [`LoadError::Invalid`]
+/// with every problem found otherwise.
+pub fn load(path: &Path) -> Result<Model, LoadError> {
+    let label = path.display().to_string();
+    let io_error = |source| LoadError::Io {
+        path: label.clone(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(single(
+            &label,
+            String::new(),
+            format!("the file is {size} bytes, above the limit of {MAX_FILE_BYTES} bytes (4 MiB)"),
+            "a scenario describes a design in a few hundred lines; put large sample sets in a CSV read by `dist: empirical, file: ...`",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(io_error)?;
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    parse_bytes(&bytes, &label, base_dir)
+}
+
+/// Validates scenario text; `label` names it in messages, and relative
+/// paths inside it (empirical sample files) are read from `base_dir`.
+///
+/// # Errors
+/// [`LoadError::Invalid`] with every problem found.
+pub fn parse_bytes(bytes: &[u8], label: &str, base_dir: &Path) -> Result<Model, LoadError> {
+    if bytes.contains(&0) {
+        return Err(single(
+            label,
+            String::new(),
+            "this is a binary file, not a YAML scenario".into(),
+            "scenarios are text files; check the file name",
+        ));
+    }
+    let Ok(source) = std::str::from_utf8(bytes) else {
+        return Err(single(
+            label,
+            String::new(),
+            "the file is not valid UTF-8 text".into(),
+            "save the scenario as UTF-8",
+        ));
+    };
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let root: tree::Node = match serde_saphyr::from_str(source) {
+        Ok(root) => root,
+        Err(err) => {
+            let loc = err.location().map_or(Loc { line: 1, column: 1 }, |l| Loc {
+                line: u32::try_from(l.line()).unwrap_or(1),
+                column: u32::try_from(l.column()).unwrap_or(1),
+            });
+            let message = err.without_snippet().to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            return Err(LoadError::Invalid(Diagnostics {
+                path: label.to_string(),
+                source: source.to_string(),
+                items: vec![Diagnostic {
+                    loc,
+                    message: format!("invalid YAML: {message}"),
+                    hint: Some("check the indentation and the brackets around this place".into()),
+                }],
+            }));
+        }
+    };
+    match build::Builder::new(base_dir).build(&root) {
+        Ok(model) => Ok(model),
+        Err(sink) => {
+            let mut items = sink.items;
+            items.sort_by_key(|d| d.loc);
+            items.dedup();
+            Err(LoadError::Invalid(Diagnostics {
+                path: label.to_string(),
+                source: source.to_string(),
+                items,
+            }))
+        }
+    }
+}
+
+fn single(label: &str, source: String, message: String, hint: &str) -> LoadError {
+    LoadError::Invalid(Diagnostics {
+        path: label.to_string(),
+        source,
+        items: vec![Diagnostic {
+            loc: Loc { line: 1, column: 1 },
+            message,
+            hint: Some(hint.to_string()),
+        }],
+    })
+}

@@ -1,0 +1,218 @@
+//! Network links, traffic, chaos faults and SLOs.
+
+use super::build::Builder;
+use super::diag::suggest;
+use super::read::{self, Map};
+use super::tree::{Node, Value};
+use super::values::{dist, duration_h, positive_duration_h, probability, rate_per_s};
+use crate::model::{micros_from_hours, Fault, Link, Node as Instance, Slo, Traffic};
+
+const ACTIONS: &[&str] = &[
+    "crash",
+    "partition",
+    "slow",
+    "heartbeat-loss",
+    "domain-outage",
+    "maintenance",
+];
+
+impl Builder<'_> {
+    pub fn network(&mut self, node: Option<&Node>) -> Vec<Link> {
+        let Some(node) = node else { return Vec::new() };
+        let Some(map) = Map::read(&mut self.sink, node, "`network`", &["links"]) else {
+            return Vec::new();
+        };
+        let mut links = Vec::new();
+        for item in map.get("links").map(|l| read::sequence(&mut self.sink, l, "`links`")).unwrap_or_default() {
+            let Some(link) = Map::read(&mut self.sink, item, "a link", &["between", "failures"]) else {
+                continue;
+            };
+            let ends = link
+                .required(&mut self.sink, "between", "a link")
+                .map(|b| self.domain_pair(b));
+            let failures = self.failure_modes(link.get("failures"), "link", false);
+            if let Some(Some(between)) = ends {
+                self.unsupported(item.loc, "a network link (partitions)");
+                links.push(Link { between, failures });
+            }
+        }
+        links
+    }
+
+    fn domain_pair(&mut self, node: &Node) -> Option<[usize; 2]> {
+        let items = read::list(node);
+        if items.len() != 2 {
+            self.sink.error_hint(
+                node.loc,
+                format!("`between` names {} domains", items.len()),
+                "name exactly two domains, such as `between: [zone-a, zone-b]`",
+            );
+            return None;
+        }
+        let a = self.resolve(items[0], "domain", |n| &n.domains);
+        let b = self.resolve(items[1], "domain", |n| &n.domains);
+        let (a, b) = (a?, b?);
+        if a == b {
+            self.sink.error(node.loc, "`between` names the same domain twice");
+            return None;
+        }
+        Some([a, b])
+    }
+
+    pub fn traffic(&mut self, node: Option<&Node>) -> Vec<Traffic> {
+        let Some(node) = node else { return Vec::new() };
+        let mut traffic = Vec::new();
+        for item in read::sequence(&mut self.sink, node, "`traffic`") {
+            let Some(map) = Map::read(&mut self.sink, item, "a traffic entry", &["service", "rate"]) else {
+                continue;
+            };
+            let service = map
+                .required(&mut self.sink, "service", "a traffic entry")
+                .and_then(|s| self.resolve(s, "service", |n| &n.services));
+            let rate = map
+                .required(&mut self.sink, "rate", "a traffic entry")
+                .and_then(|r| rate_per_s(&mut self.sink, r, "`rate`"));
+            if let (Some(service), Some(rate_per_s)) = (service, rate) {
+                self.unsupported(item.loc, "`traffic` (request-based availability)");
+                traffic.push(Traffic { service, rate_per_s });
+            }
+        }
+        traffic
+    }
+
+    pub fn faults(&mut self, node: Option<&Node>, nodes: &[Instance]) -> Vec<Fault> {
+        let Some(node) = node else { return Vec::new() };
+        let mut faults = Vec::new();
+        for item in read::sequence(&mut self.sink, node, "`faults`") {
+            let Some(map) = Map::read(
+                &mut self.sink,
+                item,
+                "a fault",
+                &["at", "every", "action", "target", "between", "duration", "rolling"],
+            ) else {
+                continue;
+            };
+            let action = map
+                .required(&mut self.sink, "action", "a fault")
+                .and_then(|a| {
+                    let action = read::string(&mut self.sink, a, "`action`")?;
+                    if ACTIONS.contains(&action) {
+                        Some(action.to_string())
+                    } else {
+                        let hint = suggest(action, ACTIONS);
+                        self.sink.error_hint(a.loc, format!("unknown fault action `{action}`"), hint);
+                        None
+                    }
+                });
+            let at = map.get("at").map(|a| duration_h(&mut self.sink, a, "`at`"));
+            let every = map.get("every").map(|e| dist(&mut self.sink, e, "`every`", self.base_dir));
+            if at.is_some() == every.is_some() {
+                self.sink.error_hint(
+                    map.loc,
+                    "a fault needs exactly one of `at` and `every`",
+                    "`at: 100h` injects it once; `every: {dist: exponential, mean: 7d}` injects it repeatedly",
+                );
+            }
+            let duration = map.get("duration").map(|d| dist(&mut self.sink, d, "`duration`", self.base_dir));
+            if let Some(target) = map.get("target") {
+                self.fault_target(target, nodes);
+            }
+            if let Some(between) = map.get("between") {
+                self.domain_pair(between);
+            }
+            if let Some(rolling) = map.get("rolling") {
+                read::boolean(&mut self.sink, rolling, "`rolling`");
+            }
+            let Some(action) = action else { continue };
+            self.unsupported(item.loc, "`faults` (chaos injection)");
+            faults.push(Fault {
+                action,
+                at_us: at.flatten().map(micros_from_hours),
+                every: every.flatten(),
+                duration: duration.flatten(),
+            });
+        }
+        faults
+    }
+
+    /// A fault target: an instance, a group, a domain or `{random: group}`.
+    fn fault_target(&mut self, node: &Node, nodes: &[Instance]) {
+        let name_node = match &node.value {
+            Value::Map(_) => {
+                let Some(map) = Map::read(&mut self.sink, node, "a fault `target`", &["random"]) else {
+                    return;
+                };
+                match map.required(&mut self.sink, "random", "a fault `target`") {
+                    Some(n) => n,
+                    None => return,
+                }
+            }
+            _ => node,
+        };
+        let Some(name) = read::string(&mut self.sink, name_node, "a fault target") else {
+            return;
+        };
+        let known = self.names.groups.iter().any(|g| g == name)
+            || self.names.domains.iter().any(|d| d == name)
+            || nodes.iter().any(|n| n.name == name);
+        if !known {
+            let mut candidates: Vec<&str> = self
+                .names
+                .groups
+                .iter()
+                .chain(self.names.domains.iter())
+                .map(String::as_str)
+                .collect();
+            if nodes.len() <= 1000 {
+                candidates.extend(nodes.iter().map(|n| n.name.as_str()));
+            }
+            let hint = suggest(name, &candidates);
+            self.sink
+                .error_hint(name_node.loc, format!("unknown fault target `{name}`"), hint);
+        }
+    }
+
+    pub fn slos(&mut self, node: Option<&Node>) -> Vec<Slo> {
+        const OBJECTIVES: &[&str] = &["availability", "request_success", "rpo", "rto", "downtime_per_year"];
+        let Some(node) = node else { return Vec::new() };
+        let mut slos = Vec::new();
+        for item in read::sequence(&mut self.sink, node, "`slos`") {
+            let mut allowed = vec!["service", "window"];
+            allowed.extend_from_slice(OBJECTIVES);
+            let Some(map) = Map::read(&mut self.sink, item, "an SLO", &allowed) else {
+                continue;
+            };
+            let service = map
+                .required(&mut self.sink, "service", "an SLO")
+                .and_then(|s| self.resolve(s, "service", |n| &n.services));
+            let window = map
+                .get("window")
+                .map(|w| positive_duration_h(&mut self.sink, w, "`window`"));
+            let given: Vec<&str> = OBJECTIVES.iter().copied().filter(|o| map.has(o)).collect();
+            if given.len() != 1 {
+                self.sink.error_hint(
+                    map.loc,
+                    format!("an SLO needs exactly one objective, found {}", given.len()),
+                    format!("give one of: {}", OBJECTIVES.join(", ")),
+                );
+                continue;
+            }
+            let objective = given[0];
+            let value_node = map.get(objective);
+            let target = value_node.and_then(|v| match objective {
+                "availability" | "request_success" => probability(&mut self.sink, v, objective),
+                _ => duration_h(&mut self.sink, v, objective),
+            });
+            if let (Some(service), Some(target)) = (service, target) {
+                self.unsupported(item.loc, "`slos` (checked by `nines check`)");
+                slos.push(Slo {
+                    service,
+                    objective: objective.to_string(),
+                    target,
+                    window_us: window.flatten().map(micros_from_hours),
+                });
+            }
+        }
+        slos
+    }
+}

@@ -1,0 +1,623 @@
+//! Services: members, dependencies, redundancy modes and their failover,
+//! balancers, replication and recovery.
+
+use super::build::Builder;
+use super::diag::suggest;
+use super::read::{self, Map};
+use super::tree::{Loc, Node};
+use super::values::{dist, duration_h, positive_duration_h, probability, rate_per_s};
+use crate::model::{
+    micros_from_hours, Balancer, Failover, HealthCheck, Heartbeat, Node as Instance, NodeGroup,
+    Recovery, Redundancy, Replication, Service, SpareMode,
+};
+
+const SERVICE_KEYS: &[&str] = &[
+    "name",
+    "nodes",
+    "requires",
+    "redundancy",
+    "demand",
+    "balancer",
+    "replication",
+    "recovery",
+];
+
+const MODES: &[&str] = &[
+    "active-active",
+    "quorum",
+    "hot-standby",
+    "warm-standby",
+    "cold-standby",
+    "n-plus-k",
+];
+
+impl Builder<'_> {
+    /// Reports a feature that parses but that the engine cannot simulate yet.
+    pub fn unsupported(&mut self, loc: Loc, what: &str) {
+        self.sink.error_hint(
+            loc,
+            format!("{what} is not supported yet"),
+            "the engine cannot simulate it yet, and nines never ignores part of a design silently; \
+             remove it to simulate the rest (see the README's roadmap)",
+        );
+    }
+
+    pub fn services(
+        &mut self,
+        node: Option<&Node>,
+        groups: &[NodeGroup],
+        nodes: &[Instance],
+        root_loc: Loc,
+    ) -> Vec<Service> {
+        let Some(node) = node else {
+            self.sink.error_hint(
+                root_loc,
+                "the scenario has no `services`",
+                "add a `services:` list saying which nodes serve what, e.g. `- {name: web, nodes: web}`",
+            );
+            return Vec::new();
+        };
+        let mut services = Vec::new();
+        let mut requires_locs: Vec<Vec<Loc>> = Vec::new();
+        for item in read::sequence(&mut self.sink, node, "`services`") {
+            let Some(map) = Map::read(&mut self.sink, item, "a service", SERVICE_KEYS) else {
+                continue;
+            };
+            let name = map
+                .required(&mut self.sink, "name", "a service")
+                .and_then(|n| read::string(&mut self.sink, n, "a service name"))
+                .map(str::to_string);
+            let label = format!("service `{}`", name.as_deref().unwrap_or("?"));
+            let members = map
+                .required(&mut self.sink, "nodes", &label)
+                .and_then(|n| self.members(n, groups, nodes));
+            let mut requires = Vec::new();
+            let mut locs = Vec::new();
+            let mut requires_ok = true;
+            if let Some(n) = map.get("requires") {
+                for r in read::list(n) {
+                    match self.resolve(r, "service", |n| &n.services) {
+                        Some(i) => {
+                            requires.push(i);
+                            locs.push(r.loc);
+                        }
+                        None => requires_ok = false,
+                    }
+                }
+            }
+            let demand = map
+                .get("demand")
+                .map(|n| rate_per_s(&mut self.sink, n, "`demand`"));
+            let n_members = members.as_ref().map_or(0, Vec::len);
+            let redundancy = self.redundancy(map.get("redundancy"), n_members, &label);
+            let balancer = map
+                .get("balancer")
+                .map(|n| (self.balancer(n, nodes, &label), n.loc));
+            let replication = map
+                .get("replication")
+                .map(|n| (self.replication(n, &label), n.loc));
+            let recovery = map.get("recovery").map(|n| (self.recovery(n, &label), n.loc));
+            if let (Some(members), Some(Some(_)), Some(demand_node)) =
+                (members.as_ref(), demand, map.get("demand"))
+            {
+                let missing = members
+                    .iter()
+                    .find(|m| groups[nodes[**m].group].capacity_per_s.is_none());
+                if let Some(m) = missing {
+                    self.sink.error_hint(
+                        demand_node.loc,
+                        format!("{label} has a `demand`, but node `{}` has no `capacity`", nodes[*m].name),
+                        "give its node group a `capacity`, such as `capacity: 100/s`",
+                    );
+                    continue;
+                }
+            }
+            for (loc, what) in [
+                (balancer.as_ref().map(|b| b.1), "`balancer`"),
+                (replication.as_ref().map(|r| r.1), "`replication`"),
+                (recovery.as_ref().map(|r| r.1), "`recovery`"),
+            ] {
+                if let Some(loc) = loc {
+                    self.unsupported(loc, what);
+                }
+            }
+            let (Some(name), Some(members), Some(redundancy), true) =
+                (name, members, redundancy, requires_ok)
+            else {
+                continue;
+            };
+            let Some(demand_per_s) = demand.map_or(Some(None), |d| d.map(Some)) else {
+                continue;
+            };
+            requires_locs.push(locs);
+            services.push(Service {
+                name,
+                members,
+                requires,
+                redundancy,
+                demand_per_s,
+                balancer: balancer.and_then(|b| b.0),
+                replication: replication.and_then(|r| r.0),
+                recovery: recovery.and_then(|r| r.0),
+            });
+        }
+        if services.len() == self.names.services.len() {
+            self.requires_cycles(&services, &requires_locs);
+        }
+        services
+    }
+
+    /// The member instances of a service: a group name, an instance name, or a list of them.
+    fn members(&mut self, node: &Node, groups: &[NodeGroup], nodes: &[Instance]) -> Option<Vec<usize>> {
+        let mut members = Vec::new();
+        let mut ok = true;
+        for item in read::list(node) {
+            let Some(name) = read::string(&mut self.sink, item, "a node group or instance name") else {
+                ok = false;
+                continue;
+            };
+            if let Some(g) = groups.iter().find(|g| g.name == name) {
+                members.extend(g.members.iter().copied());
+            } else if let Some(i) = nodes.iter().position(|n| n.name == name) {
+                members.push(i);
+            } else {
+                if self.names.groups.iter().any(|g| g == name) {
+                    // The group exists but has its own problems, already reported.
+                    ok = false;
+                    continue;
+                }
+                let mut candidates: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+                if nodes.len() <= 1000 {
+                    candidates.extend(nodes.iter().map(|n| n.name.as_str()));
+                }
+                let hint = suggest(name, &candidates);
+                self.sink
+                    .error_hint(item.loc, format!("unknown node group or instance `{name}`"), hint);
+                ok = false;
+            }
+        }
+        if ok && members.is_empty() {
+            self.sink.error(node.loc, "a service needs at least one node");
+            return None;
+        }
+        let mut sorted = members.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        if ok && sorted.len() != members.len() {
+            self.sink.error(node.loc, "a node is listed twice among the service's `nodes`");
+            return None;
+        }
+        ok.then_some(members)
+    }
+
+    /// Reports every `requires` cycle once, at the entry that closes it.
+    fn requires_cycles(&mut self, services: &[Service], locs: &[Vec<Loc>]) {
+        // Depth-first search with colours: 0 new, 1 on the stack, 2 done.
+        let mut colour = vec![0u8; services.len()];
+        let mut path: Vec<usize> = Vec::new();
+        for start in 0..services.len() {
+            if colour[start] == 0 {
+                self.visit(start, services, locs, &mut colour, &mut path);
+            }
+        }
+    }
+
+    fn visit(
+        &mut self,
+        s: usize,
+        services: &[Service],
+        locs: &[Vec<Loc>],
+        colour: &mut [u8],
+        path: &mut Vec<usize>,
+    ) {
+        colour[s] = 1;
+        path.push(s);
+        for (k, &r) in services[s].requires.iter().enumerate() {
+            if colour[r] == 1 {
+                let from = path.iter().position(|&p| p == r).unwrap_or(0);
+                let cycle: Vec<&str> = path[from..]
+                    .iter()
+                    .chain(std::iter::once(&r))
+                    .map(|&i| services[i].name.as_str())
+                    .collect();
+                self.sink.error_hint(
+                    locs[s][k],
+                    format!("`requires` forms a cycle: {}", cycle.join(" → ")),
+                    "a service cannot depend on itself, even through others; remove one of these `requires`",
+                );
+            } else if colour[r] == 0 {
+                self.visit(r, services, locs, colour, path);
+            }
+        }
+        path.pop();
+        colour[s] = 2;
+    }
+
+    fn redundancy(&mut self, node: Option<&Node>, n_members: usize, label: &str) -> Option<Redundancy> {
+        let Some(node) = node else {
+            return Some(Redundancy::ActiveActive { min_up: 1 });
+        };
+        let allowed = [
+            "mode",
+            "min_up",
+            "election",
+            "standbys",
+            "idle_failure_factor",
+            "warmup",
+            "boot",
+            "restore",
+            "active",
+            "spares",
+            "spare_mode",
+            "failover",
+        ];
+        let map = Map::read(&mut self.sink, node, &format!("`redundancy` of {label}"), &allowed)?;
+        let mode = match map.get("mode") {
+            None => "active-active",
+            Some(n) => {
+                let mode = read::string(&mut self.sink, n, "`mode`")?;
+                if !MODES.contains(&mode) {
+                    let hint = suggest(mode, MODES);
+                    self.sink
+                        .error_hint(n.loc, format!("unknown redundancy mode `{mode}`"), hint);
+                    return None;
+                }
+                mode
+            }
+        };
+        let keys_of_mode: &[&str] = match mode {
+            "active-active" => &["min_up"],
+            "quorum" => &["min_up", "election"],
+            "hot-standby" => &["standbys", "failover"],
+            "warm-standby" => &["standbys", "idle_failure_factor", "warmup", "failover"],
+            "cold-standby" => &["standbys", "boot", "restore", "failover"],
+            _ => &["active", "spares", "spare_mode", "failover"],
+        };
+        for key in map.keys() {
+            if key.name != "mode" && allowed.contains(&key.name.as_str()) && !keys_of_mode.contains(&key.name.as_str()) {
+                self.sink.error_hint(
+                    key.loc,
+                    format!("`{}` does not apply to mode `{mode}`", key.name),
+                    format!("mode `{mode}` takes: {}", keys_of_mode.join(", ")),
+                );
+            }
+        }
+        let n = n_members as i64;
+        let count = |b: &mut Self, key: &str, min: i64, max: i64| -> Option<Option<i64>> {
+            let Some(node) = map.get(key) else { return Some(None) };
+            let value = read::integer(&mut b.sink, node, &format!("`{key}`"), min, i64::MAX)?;
+            if n > 0 && value > max {
+                b.sink.error_hint(
+                    node.loc,
+                    format!("`{key}` is {value}, but {label} has only {n} member{}", if n == 1 { "" } else { "s" }),
+                    format!("use at most {max}, or add nodes"),
+                );
+                return None;
+            }
+            Some(Some(value))
+        };
+        let opt_dist = |b: &mut Self, key: &str| -> Option<Option<crate::model::Dist>> {
+            match map.get(key) {
+                None => Some(None),
+                Some(node) => dist(&mut b.sink, node, &format!("`{key}` of {label}"), b.base_dir).map(Some),
+            }
+        };
+        let is_standby = matches!(mode, "hot-standby" | "warm-standby" | "cold-standby" | "n-plus-k");
+        if is_standby && n_members == 1 {
+            self.sink.error_hint(
+                map.loc,
+                format!("{label} uses `{mode}` but has only one member"),
+                "a standby design needs at least two nodes",
+            );
+            return None;
+        }
+        let failover = if is_standby {
+            match map.get("failover") {
+                Some(f) => self.failover(f, label)?,
+                None => Failover {
+                    coverage: 1.0,
+                    fencing: true,
+                    ..Failover::default()
+                },
+            }
+        } else {
+            Failover::default()
+        };
+        let standbys = |b: &mut Self| count(b, "standbys", 1, n - 1).map(|s| s.unwrap_or(n - 1).max(1) as u32);
+        let redundancy = match mode {
+            "active-active" => Redundancy::ActiveActive {
+                min_up: count(self, "min_up", 1, n)?.unwrap_or(1) as u32,
+            },
+            "quorum" => {
+                let min_up = count(self, "min_up", 1, n)?.unwrap_or(n / 2 + 1) as u32;
+                let election = opt_dist(self, "election")?;
+                if let (Some(_), Some(e)) = (&election, map.get("election")) {
+                    self.unsupported(e.loc, "`election` (leader election time)");
+                }
+                Redundancy::Quorum { min_up, election }
+            }
+            "hot-standby" => Redundancy::HotStandby {
+                standbys: standbys(self)?,
+                failover,
+            },
+            "warm-standby" => {
+                let standbys = standbys(self);
+                let factor = match map.get("idle_failure_factor") {
+                    Some(f) => {
+                        let x = read::number(&mut self.sink, f, "`idle_failure_factor`")?;
+                        if !(x > 0.0 && x < 1.0) {
+                            self.sink.error_hint(
+                                f.loc,
+                                format!("`idle_failure_factor` must be between 0 and 1 (exclusive), found {x}"),
+                                "0 is cold standby and 1 is hot standby; use those modes instead",
+                            );
+                            return None;
+                        }
+                        x
+                    }
+                    None => 0.5,
+                };
+                Redundancy::WarmStandby {
+                    standbys: standbys?,
+                    idle_failure_factor: factor,
+                    warmup: opt_dist(self, "warmup")?,
+                    failover,
+                }
+            }
+            "cold-standby" => {
+                let standbys = standbys(self);
+                let boot = opt_dist(self, "boot");
+                Redundancy::ColdStandby {
+                    standbys: standbys?,
+                    boot: boot?,
+                    restore: opt_dist(self, "restore")?,
+                    failover,
+                }
+            }
+            _ => {
+                let active = count(self, "active", 1, n)?;
+                let spares = count(self, "spares", 0, n)?;
+                let (active, spares) = match (active, spares) {
+                    (Some(a), Some(s)) => (a, s),
+                    (Some(a), None) => (a, n - a),
+                    (None, Some(s)) => (n - s, s),
+                    (None, None) => (n - 1, 1),
+                };
+                if active + spares > n || active < 1 {
+                    self.sink.error_hint(
+                        map.loc,
+                        format!("{label} has {active} active and {spares} spare members, but only {n} nodes"),
+                        "`active` + `spares` must not exceed the number of nodes",
+                    );
+                    return None;
+                }
+                let spare_mode = match map.get("spare_mode") {
+                    None => SpareMode::Hot,
+                    Some(s) => match read::string(&mut self.sink, s, "`spare_mode`")? {
+                        "hot" => SpareMode::Hot,
+                        "cold" => SpareMode::Cold,
+                        other => {
+                            let hint = suggest(other, &["hot", "cold"]);
+                            self.sink.error_hint(s.loc, format!("unknown spare mode `{other}`"), hint);
+                            return None;
+                        }
+                    },
+                };
+                Redundancy::NPlusK {
+                    active: active as u32,
+                    spares: spares as u32,
+                    spare_mode,
+                    failover,
+                }
+            }
+        };
+        if is_standby {
+            let loc = map.get("mode").map_or(map.loc, |m| m.loc);
+            self.unsupported(loc, &format!("redundancy mode `{mode}`"));
+        }
+        Some(redundancy)
+    }
+
+    fn failover(&mut self, node: &Node, label: &str) -> Option<Failover> {
+        let allowed = ["detection", "switchover", "vip", "coverage", "fencing", "failback"];
+        let map = Map::read(&mut self.sink, node, &format!("`failover` of {label}"), &allowed)?;
+        let mut failover = Failover {
+            coverage: 1.0,
+            fencing: true,
+            ..Failover::default()
+        };
+        let mut ok = true;
+        if let Some(d) = map.get("detection") {
+            match self.detection(d) {
+                Some(hb) => failover.heartbeat = hb,
+                None => ok = false,
+            }
+        }
+        if let Some(s) = map.get("switchover") {
+            failover.switchover = dist(&mut self.sink, s, &format!("`switchover` of {label}"), self.base_dir);
+            ok &= failover.switchover.is_some();
+        }
+        if let Some(v) = map.get("vip") {
+            let vip = Map::read(&mut self.sink, v, "`vip`", &["takeover"]);
+            failover.vip_takeover = vip
+                .and_then(|vip| vip.required(&mut self.sink, "takeover", "`vip`"))
+                .and_then(|t| dist(&mut self.sink, t, "`vip.takeover`", self.base_dir));
+            ok &= failover.vip_takeover.is_some();
+        }
+        if let Some(c) = map.get("coverage") {
+            match probability(&mut self.sink, c, "`coverage`") {
+                Some(p) => failover.coverage = p,
+                None => ok = false,
+            }
+        }
+        if let Some(f) = map.get("fencing") {
+            match read::boolean(&mut self.sink, f, "`fencing`") {
+                Some(b) => failover.fencing = b,
+                None => ok = false,
+            }
+        }
+        if let Some(f) = map.get("failback") {
+            match read::string(&mut self.sink, f, "`failback`") {
+                Some("auto") => failover.failback_auto = true,
+                Some("manual") => failover.failback_auto = false,
+                Some(other) => {
+                    let hint = suggest(other, &["auto", "manual"]);
+                    self.sink.error_hint(f.loc, format!("unknown failback `{other}`"), hint);
+                    ok = false;
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(failover)
+    }
+
+    fn detection(&mut self, node: &Node) -> Option<Option<Heartbeat>> {
+        let map = Map::read(&mut self.sink, node, "`detection`", &["heartbeat"])?;
+        let Some(hb) = map.get("heartbeat") else { return Some(None) };
+        let hb_map = Map::read(&mut self.sink, hb, "`heartbeat`", &["interval", "timeout", "loss"])?;
+        let interval = hb_map
+            .required(&mut self.sink, "interval", "`heartbeat`")
+            .and_then(|n| positive_duration_h(&mut self.sink, n, "heartbeat `interval`"));
+        let timeout_node = hb_map.required(&mut self.sink, "timeout", "`heartbeat`");
+        let timeout = timeout_node.and_then(|n| positive_duration_h(&mut self.sink, n, "heartbeat `timeout`"));
+        let loss = match hb_map.get("loss") {
+            Some(l) => probability(&mut self.sink, l, "heartbeat `loss`"),
+            None => Some(0.0),
+        };
+        let (interval, timeout, loss) = (interval?, timeout?, loss?);
+        if timeout < interval {
+            self.sink.error_hint(
+                timeout_node.map_or(hb_map.loc, |n| n.loc),
+                "heartbeat `timeout` is shorter than its `interval`",
+                "a monitor would suspect a healthy member between two heartbeats; make `timeout` at least the `interval` (commonly 3 intervals)",
+            );
+            return None;
+        }
+        if loss >= 1.0 {
+            self.sink.error_hint(
+                hb_map.get("loss").map_or(hb_map.loc, |n| n.loc),
+                "heartbeat `loss` of 100% means no heartbeat ever arrives",
+                "use a loss probability below 1",
+            );
+            return None;
+        }
+        Some(Some(Heartbeat {
+            interval_us: micros_from_hours(interval),
+            timeout_us: micros_from_hours(timeout),
+            loss,
+        }))
+    }
+
+    fn balancer(&mut self, node: &Node, nodes: &[Instance], label: &str) -> Option<Balancer> {
+        const POLICIES: &[&str] = &["round-robin", "random", "weighted", "least-connections", "power-of-two"];
+        let map = Map::read(
+            &mut self.sink,
+            node,
+            &format!("`balancer` of {label}"),
+            &["policy", "weights", "health_check"],
+        )?;
+        let policy = match map.get("policy") {
+            None => "round-robin",
+            Some(p) => {
+                let policy = read::string(&mut self.sink, p, "`policy`")?;
+                if !POLICIES.contains(&policy) {
+                    let hint = suggest(policy, POLICIES);
+                    self.sink.error_hint(p.loc, format!("unknown balancer policy `{policy}`"), hint);
+                    return None;
+                }
+                policy
+            }
+        };
+        let mut weights = Vec::new();
+        if let Some(w) = map.get("weights") {
+            let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
+            let entries = Map::read(&mut self.sink, w, "`weights`", &names.iter().map(String::as_str).collect::<Vec<_>>())?;
+            for key in entries.keys() {
+                let (Some(i), Some(v)) = (
+                    names.iter().position(|n| *n == key.name),
+                    entries.get(&key.name),
+                ) else {
+                    continue;
+                };
+                weights.push((i, read::positive(&mut self.sink, v, "a weight")?));
+            }
+        }
+        let health_check = match map.get("health_check") {
+            None => None,
+            Some(h) => {
+                let hc = Map::read(
+                    &mut self.sink,
+                    h,
+                    "`health_check`",
+                    &["interval", "timeout", "unhealthy_after", "healthy_after"],
+                )?;
+                let interval = hc.required(&mut self.sink, "interval", "`health_check`")
+                    .and_then(|n| positive_duration_h(&mut self.sink, n, "health check `interval`"));
+                let timeout = hc.get("timeout").map(|n| duration_h(&mut self.sink, n, "health check `timeout`"));
+                let count = |b: &mut Self, key: &str| match hc.get(key) {
+                    Some(n) => read::integer(&mut b.sink, n, &format!("`{key}`"), 1, 1000),
+                    None => Some(1),
+                };
+                let (unhealthy, healthy) = (count(self, "unhealthy_after"), count(self, "healthy_after"));
+                Some(HealthCheck {
+                    interval_us: micros_from_hours(interval?),
+                    timeout_us: micros_from_hours(timeout.unwrap_or(Some(0.0))?),
+                    unhealthy_after: unhealthy? as u32,
+                    healthy_after: healthy? as u32,
+                })
+            }
+        };
+        Some(Balancer {
+            policy: policy.to_string(),
+            weights,
+            health_check,
+        })
+    }
+
+    fn replication(&mut self, node: &Node, label: &str) -> Option<Replication> {
+        let map = Map::read(
+            &mut self.sink,
+            node,
+            &format!("`replication` of {label}"),
+            &["mode", "lag", "writes", "resync"],
+        )?;
+        let synchronous = match map.get("mode") {
+            None => false,
+            Some(m) => match read::string(&mut self.sink, m, "replication `mode`")? {
+                "sync" => true,
+                "async" => false,
+                other => {
+                    let hint = suggest(other, &["sync", "async"]);
+                    self.sink.error_hint(m.loc, format!("unknown replication mode `{other}`"), hint);
+                    return None;
+                }
+            },
+        };
+        let lag = map.get("lag").map(|n| dist(&mut self.sink, n, "replication `lag`", self.base_dir));
+        let writes = map.get("writes").map(|n| rate_per_s(&mut self.sink, n, "`writes`"));
+        let resync = map.get("resync").map(|n| dist(&mut self.sink, n, "`resync`", self.base_dir));
+        Some(Replication {
+            synchronous,
+            lag: lag.map_or(Some(None), |d| d.map(Some))?,
+            writes_per_s: writes.map_or(Some(None), |d| d.map(Some))?,
+            resync: resync.map_or(Some(None), |d| d.map(Some))?,
+        })
+    }
+
+    fn recovery(&mut self, node: &Node, label: &str) -> Option<Recovery> {
+        let map = Map::read(
+            &mut self.sink,
+            node,
+            &format!("`recovery` of {label}"),
+            &["snapshot_every", "restore", "replay"],
+        )?;
+        let every = map.get("snapshot_every").map(|n| positive_duration_h(&mut self.sink, n, "`snapshot_every`"));
+        let restore = map.get("restore").map(|n| dist(&mut self.sink, n, "`restore`", self.base_dir));
+        let replay = map.get("replay").map(|n| rate_per_s(&mut self.sink, n, "`replay`"));
+        Some(Recovery {
+            snapshot_every_us: every.map_or(Some(None), |d| d.map(|h| Some(micros_from_hours(h))))?,
+            restore: restore.map_or(Some(None), |d| d.map(Some))?,
+            replay_per_s: replay.map_or(Some(None), |d| d.map(Some))?,
+        })
+    }
+}

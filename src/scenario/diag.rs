@@ -1,0 +1,134 @@
+//! Problems found in a scenario, each tied to a line and column, and their
+//! rendering as `file:line:column` with the offending line and a caret.
+
+use super::tree::Loc;
+use std::fmt;
+
+/// One problem in a scenario file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub loc: Loc,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Every problem found in one scenario file, in the order of the file.
+#[derive(Clone, Debug)]
+pub struct Diagnostics {
+    pub path: String,
+    pub source: String,
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<&str> = self.source.lines().collect();
+        for (index, diag) in self.items.iter().enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            render(f, &self.path, &lines, diag)?;
+        }
+        let n = self.items.len();
+        write!(
+            f,
+            "\n{} problem{} in {}",
+            n,
+            if n == 1 { "" } else { "s" },
+            self.path
+        )
+    }
+}
+
+fn render(f: &mut fmt::Formatter<'_>, path: &str, lines: &[&str], diag: &Diagnostic) -> fmt::Result {
+    writeln!(f, "error: {}", diag.message)?;
+    writeln!(f, "  --> {}:{}:{}", path, diag.loc.line, diag.loc.column)?;
+    let text = (diag.loc.line as usize)
+        .checked_sub(1)
+        .and_then(|i| lines.get(i));
+    if let Some(text) = text {
+        let number = diag.loc.line.to_string();
+        let pad = " ".repeat(number.len());
+        // Long lines (a one-line binary blob, say) are cut so the caret stays readable.
+        let shown: String = text.chars().take(160).collect();
+        writeln!(f, "{pad} |")?;
+        writeln!(f, "{number} | {shown}")?;
+        let caret_col = (diag.loc.column as usize).saturating_sub(1).min(shown.chars().count());
+        let indent: String = shown
+            .chars()
+            .take(caret_col)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        writeln!(f, "{pad} | {indent}^")?;
+    }
+    if let Some(hint) = &diag.hint {
+        writeln!(f, "  = hint: {hint}")?;
+    }
+    Ok(())
+}
+
+/// Collects problems while a scenario is read; reading goes on after each one.
+#[derive(Default)]
+pub struct Sink {
+    pub items: Vec<Diagnostic>,
+}
+
+impl Sink {
+    pub fn error(&mut self, loc: Loc, message: impl Into<String>) {
+        self.items.push(Diagnostic {
+            loc,
+            message: message.into(),
+            hint: None,
+        });
+    }
+    pub fn error_hint(&mut self, loc: Loc, message: impl Into<String>, hint: impl Into<String>) {
+        self.items.push(Diagnostic {
+            loc,
+            message: message.into(),
+            hint: Some(hint.into()),
+        });
+    }
+    pub fn error_maybe_hint(&mut self, loc: Loc, message: impl Into<String>, hint: Option<String>) {
+        self.items.push(Diagnostic {
+            loc,
+            message: message.into(),
+            hint,
+        });
+    }
+}
+
+/// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&word_lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// "did you mean `x`?" for the closest candidate, or a list of what is allowed.
+pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> String {
+    match closest(word, candidates.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None if candidates.is_empty() => "none are defined".to_string(),
+        None => format!(
+            "expected one of: {}",
+            candidates
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
