@@ -1,0 +1,9 @@
+//! Integration tests: one binary, one module per concern.
+
+mod bad_input;
+mod cases;
+mod cli;
+mod exact;
+mod mechanisms;
+mod scenarios;
+mod support;
