@@ -80,7 +80,7 @@ impl<'a> Builder<'a> {
     pub fn build(mut self, root: &Node) -> Result<Model, Sink> {
         if matches!(root.value, Value::Null) {
             self.sink.error_hint(
-                root.loc,
+                Loc { line: 1, column: 1 },
                 "the scenario is empty",
                 "start with `name:`, then `nodes:` and `services:`; see scenarios/single-server.yaml",
             );
@@ -182,18 +182,26 @@ impl<'a> Builder<'a> {
             "`simulation`",
             &["horizon", "replications", "seed", "warmup"],
         )?;
-        if let Some(n) = map.get("horizon") {
-            sim.horizon_us = self.horizon(n, "`horizon`", true)?;
+        // Every key is read before giving up, so all its problems are reported.
+        let horizon = map.get("horizon").map(|n| self.horizon(n, "`horizon`", true));
+        let warmup = map.get("warmup").map(|n| self.horizon(n, "`warmup`", false));
+        let replications = map
+            .get("replications")
+            .map(|n| read::integer(&mut self.sink, n, "`replications`", 1, MAX_REPLICATIONS));
+        let seed = map
+            .get("seed")
+            .map(|n| read::integer(&mut self.sink, n, "`seed`", 0, i64::MAX));
+        if let Some(h) = horizon {
+            sim.horizon_us = h?;
         }
-        if let Some(n) = map.get("warmup") {
-            sim.warmup_us = self.horizon(n, "`warmup`", false)?;
+        if let Some(w) = warmup {
+            sim.warmup_us = w?;
         }
-        if let Some(n) = map.get("replications") {
-            sim.n_replications =
-                read::integer(&mut self.sink, n, "`replications`", 1, MAX_REPLICATIONS)? as u64;
+        if let Some(r) = replications {
+            sim.n_replications = r? as u64;
         }
-        if let Some(n) = map.get("seed") {
-            sim.seed = read::integer(&mut self.sink, n, "`seed`", 0, i64::MAX)? as u64;
+        if let Some(s) = seed {
+            sim.seed = s? as u64;
         }
         Some(sim)
     }

@@ -58,7 +58,9 @@ impl Builder<'_> {
             return Vec::new();
         };
         let mut services = Vec::new();
-        let mut requires_locs: Vec<Vec<Loc>> = Vec::new();
+        // `requires` edges by service name index, kept even for services with
+        // other problems, so that cycles are reported in the same pass.
+        let mut edges: Vec<Vec<(usize, Loc)>> = vec![Vec::new(); self.names.services.len()];
         for item in read::sequence(&mut self.sink, node, "`services`") {
             let Some(map) = Map::read(&mut self.sink, item, "a service", SERVICE_KEYS) else {
                 continue;
@@ -72,14 +74,16 @@ impl Builder<'_> {
                 .required(&mut self.sink, "nodes", &label)
                 .and_then(|n| self.members(n, groups, nodes));
             let mut requires = Vec::new();
-            let mut locs = Vec::new();
             let mut requires_ok = true;
+            let own_index = name.as_ref().and_then(|n| self.names.services.iter().position(|s| s == n));
             if let Some(n) = map.get("requires") {
                 for r in read::list(n) {
                     match self.resolve(r, "service", |n| &n.services) {
                         Some(i) => {
                             requires.push(i);
-                            locs.push(r.loc);
+                            if let Some(own) = own_index {
+                                edges[own].push((i, r.loc));
+                            }
                         }
                         None => requires_ok = false,
                     }
@@ -111,6 +115,20 @@ impl Builder<'_> {
                     );
                     continue;
                 }
+                let total: f64 = members
+                    .iter()
+                    .filter_map(|m| groups[nodes[*m].group].capacity_per_s)
+                    .sum();
+                if let Some(Some(demand)) = demand {
+                    if demand > total {
+                        self.sink.error_hint(
+                            demand_node.loc,
+                            format!("{label} has a `demand` of {demand}/s, above the {total}/s of all its nodes together"),
+                            "the service could never be up; add nodes or capacity, or lower the demand",
+                        );
+                        continue;
+                    }
+                }
             }
             for (loc, what) in [
                 (balancer.as_ref().map(|b| b.1), "`balancer`"),
@@ -129,7 +147,6 @@ impl Builder<'_> {
             let Some(demand_per_s) = demand.map_or(Some(None), |d| d.map(Some)) else {
                 continue;
             };
-            requires_locs.push(locs);
             services.push(Service {
                 name,
                 members,
@@ -141,9 +158,7 @@ impl Builder<'_> {
                 recovery: recovery.and_then(|r| r.0),
             });
         }
-        if services.len() == self.names.services.len() {
-            self.requires_cycles(&services, &requires_locs);
-        }
+        self.requires_cycles(&edges);
         services
     }
 
@@ -166,7 +181,7 @@ impl Builder<'_> {
                     ok = false;
                     continue;
                 }
-                let mut candidates: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+                let mut candidates: Vec<&str> = self.names.groups.iter().map(String::as_str).collect();
                 if nodes.len() <= 1000 {
                     candidates.extend(nodes.iter().map(|n| n.name.as_str()));
                 }
@@ -191,42 +206,36 @@ impl Builder<'_> {
     }
 
     /// Reports every `requires` cycle once, at the entry that closes it.
-    fn requires_cycles(&mut self, services: &[Service], locs: &[Vec<Loc>]) {
+    fn requires_cycles(&mut self, edges: &[Vec<(usize, Loc)>]) {
         // Depth-first search with colours: 0 new, 1 on the stack, 2 done.
-        let mut colour = vec![0u8; services.len()];
+        let mut colour = vec![0u8; edges.len()];
         let mut path: Vec<usize> = Vec::new();
-        for start in 0..services.len() {
+        for start in 0..edges.len() {
             if colour[start] == 0 {
-                self.visit(start, services, locs, &mut colour, &mut path);
+                self.visit(start, edges, &mut colour, &mut path);
             }
         }
     }
 
-    fn visit(
-        &mut self,
-        s: usize,
-        services: &[Service],
-        locs: &[Vec<Loc>],
-        colour: &mut [u8],
-        path: &mut Vec<usize>,
-    ) {
+    fn visit(&mut self, s: usize, edges: &[Vec<(usize, Loc)>], colour: &mut [u8], path: &mut Vec<usize>) {
         colour[s] = 1;
         path.push(s);
-        for (k, &r) in services[s].requires.iter().enumerate() {
+        for &(r, loc) in &edges[s] {
             if colour[r] == 1 {
                 let from = path.iter().position(|&p| p == r).unwrap_or(0);
                 let cycle: Vec<&str> = path[from..]
                     .iter()
                     .chain(std::iter::once(&r))
-                    .map(|&i| services[i].name.as_str())
+                    .map(|&i| self.names.services[i].as_str())
                     .collect();
+                let message = format!("`requires` forms a cycle: {}", cycle.join(" → "));
                 self.sink.error_hint(
-                    locs[s][k],
-                    format!("`requires` forms a cycle: {}", cycle.join(" → ")),
+                    loc,
+                    message,
                     "a service cannot depend on itself, even through others; remove one of these `requires`",
                 );
             } else if colour[r] == 0 {
-                self.visit(r, services, locs, colour, path);
+                self.visit(r, edges, colour, path);
             }
         }
         path.pop();
@@ -311,19 +320,23 @@ impl Builder<'_> {
             );
             return None;
         }
+        // Read before the mode's own keys, but not returned from yet, so the
+        // problems of both are reported.
         let failover = if is_standby {
             match map.get("failover") {
-                Some(f) => self.failover(f, label)?,
-                None => Failover {
+                Some(f) => self.failover(f, label),
+                None => Some(Failover {
                     coverage: 1.0,
                     fencing: true,
                     ..Failover::default()
-                },
+                }),
             }
         } else {
-            Failover::default()
+            Some(Failover::default())
         };
-        let standbys = |b: &mut Self| count(b, "standbys", 1, n - 1).map(|s| s.unwrap_or(n - 1).max(1) as u32);
+        let standbys = |b: &mut Self| {
+            count(b, "standbys", 1, n - 1).map(|s| s.unwrap_or(n - 1).max(1) as u32)
+        };
         let redundancy = match mode {
             "active-active" => Redundancy::ActiveActive {
                 min_up: count(self, "min_up", 1, n)?.unwrap_or(1) as u32,
@@ -338,7 +351,7 @@ impl Builder<'_> {
             }
             "hot-standby" => Redundancy::HotStandby {
                 standbys: standbys(self)?,
-                failover,
+                failover: failover?,
             },
             "warm-standby" => {
                 let standbys = standbys(self);
@@ -361,7 +374,7 @@ impl Builder<'_> {
                     standbys: standbys?,
                     idle_failure_factor: factor,
                     warmup: opt_dist(self, "warmup")?,
-                    failover,
+                    failover: failover?,
                 }
             }
             "cold-standby" => {
@@ -371,7 +384,7 @@ impl Builder<'_> {
                     standbys: standbys?,
                     boot: boot?,
                     restore: opt_dist(self, "restore")?,
-                    failover,
+                    failover: failover?,
                 }
             }
             _ => {
@@ -407,7 +420,7 @@ impl Builder<'_> {
                     active: active as u32,
                     spares: spares as u32,
                     spare_mode,
-                    failover,
+                    failover: failover?,
                 }
             }
         };

@@ -51,27 +51,29 @@ impl fmt::Display for Diagnostics {
 
 fn render(f: &mut fmt::Formatter<'_>, path: &str, lines: &[&str], diag: &Diagnostic) -> fmt::Result {
     writeln!(f, "error: {}", diag.message)?;
-    writeln!(f, "  --> {}:{}:{}", path, diag.loc.line, diag.loc.column)?;
     let text = (diag.loc.line as usize)
         .checked_sub(1)
         .and_then(|i| lines.get(i));
+    let number = diag.loc.line.to_string();
+    let pad = " ".repeat(number.len());
+    writeln!(f, "{pad}--> {}:{}:{}", path, diag.loc.line, diag.loc.column)?;
     if let Some(text) = text {
-        let number = diag.loc.line.to_string();
-        let pad = " ".repeat(number.len());
-        // Long lines (a one-line binary blob, say) are cut so the caret stays readable.
+        // Long lines (a one-line blob, say) are cut so the caret stays readable.
         let shown: String = text.chars().take(160).collect();
-        writeln!(f, "{pad} |")?;
-        writeln!(f, "{number} | {shown}")?;
-        let caret_col = (diag.loc.column as usize).saturating_sub(1).min(shown.chars().count());
+        let caret_col = (diag.loc.column as usize)
+            .saturating_sub(1)
+            .min(shown.chars().count());
         let indent: String = shown
             .chars()
             .take(caret_col)
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
+        writeln!(f, "{pad} |")?;
+        writeln!(f, "{number} | {shown}")?;
         writeln!(f, "{pad} | {indent}^")?;
     }
     if let Some(hint) = &diag.hint {
-        writeln!(f, "  = hint: {hint}")?;
+        writeln!(f, "{} = hint: {hint}", " ".repeat(diag.loc.line.to_string().len()))?;
     }
     Ok(())
 }
@@ -106,15 +108,22 @@ impl Sink {
     }
 }
 
-/// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
+/// The closest of `candidates` to `word`, when it is close enough to be a
+/// likely typo: a few edits away (transpositions count as one), or sharing
+/// a long prefix.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lower = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(&word_lower, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+        .filter_map(|c| {
+            let lower = c.to_lowercase();
+            let edits = strsim::osa_distance(&word_lower, &lower);
+            let similarity = strsim::jaro_winkler(&word_lower, &lower);
+            let allowed_edits = (lower.chars().count() / 3).max(1);
+            (edits <= allowed_edits || similarity >= 0.85).then_some((edits, -similarity, c))
+        })
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
+        .map(|(_, _, c)| c)
 }
 
 /// "did you mean `x`?" for the closest candidate, or a list of what is allowed.

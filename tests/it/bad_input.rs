@@ -1,1 +1,247 @@
+//! Every kind of bad input gets a clear problem at its line and column,
+//! with a hint, and all problems of a file are reported at once.
 
+use nines::scenario::{parse_bytes, Diagnostic, LoadError};
+use proptest::prelude::*;
+use std::path::Path;
+
+fn problems(yaml: &str) -> Vec<Diagnostic> {
+    problems_of_bytes(yaml.as_bytes())
+}
+
+fn problems_of_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
+    match parse_bytes(bytes, "bad.yaml", Path::new(".")) {
+        Ok(_) => panic!("the scenario should be refused"),
+        Err(LoadError::Invalid(d)) => d.items,
+        Err(other) => panic!("unexpected error {other}"),
+    }
+}
+
+/// Asserts one problem whose message contains `message`, at `line:column`,
+/// with a hint containing `hint` (if given).
+fn assert_problem(all: &[Diagnostic], message: &str, line: u32, column: u32, hint: Option<&str>) {
+    let found = all.iter().find(|d| d.message.contains(message));
+    let Some(d) = found else {
+        panic!("no problem mentions {message:?}; found {all:#?}");
+    };
+    assert_eq!((d.loc.line, d.loc.column), (line, column), "position of {message:?}");
+    if let Some(hint) = hint {
+        let got = d.hint.as_deref().unwrap_or("");
+        assert!(got.contains(hint), "hint of {message:?} is {got:?}, expected {hint:?}");
+    }
+}
+
+const VALID_TAIL: &str = "services: [{name: s, nodes: web}]\n";
+
+fn with_nodes(failure: &str) -> String {
+    format!("name: x\nnodes:\n  - name: web\n    failures: [{failure}]\n{VALID_TAIL}")
+}
+
+#[test]
+fn unknown_keys_are_refused_with_the_closest_key() {
+    let all = problems(&with_nodes("{name: crash, ttf: 100h, repiar: 5m}"));
+    assert_problem(&all, "unknown key `repiar`", 4, 41, Some("did you mean `repair`?"));
+    let all = problems("name: x\nnodez: []\n");
+    assert_problem(&all, "unknown key `nodez`", 2, 1, Some("did you mean `nodes`?"));
+}
+
+#[test]
+fn wrong_types_are_refused() {
+    let all = problems("name: x\nnodes:\n  - {name: web, count: many}\nservices: {name: s}\n");
+    assert_problem(&all, "`count` must be a whole number, found a string", 3, 24, None);
+    assert_problem(&all, "`services` must be a list, found a mapping", 4, 11, Some("- "));
+}
+
+#[test]
+fn bad_durations_are_refused_with_the_units_that_exist() {
+    let all = problems(&with_nodes("{name: crash, ttf: 100 hours, repair: 5}"));
+    assert_problem(&all, "`hours` is not a unit of time", 4, 35, Some("us, ms, s, m, h, d, w, y"));
+    assert_problem(&all, "needs a unit", 4, 54, Some("add a unit"));
+}
+
+#[test]
+fn bad_percentages_and_probabilities_are_refused() {
+    let yaml = "name: x
+nodes: [{name: db, count: 2}]
+services:
+  - name: s
+    nodes: db
+    redundancy: {mode: hot-standby, failover: {coverage: \"99,9%\"}}
+  - name: t
+    nodes: db
+    redundancy: {mode: hot-standby, failover: {coverage: 1.5}}
+";
+    let all = problems(yaml);
+    assert_problem(&all, "`99,9%` is not a probability", 6, 58, Some("\"99.9%\""));
+    assert_problem(&all, "must be between 0 and 1", 9, 58, None);
+}
+
+#[test]
+fn unknown_references_are_refused_with_the_closest_name() {
+    let yaml = "name: x
+domains: [{name: rack-a, parent: zone}]
+crews: [{name: oncall}]
+nodes:
+  - {name: web, domains: [rak-a], failures: [{name: f, ttf: 1y, repair: 1h, crew: on-call}]}
+services:
+  - {name: front, nodes: wbe, requires: [backnd]}
+  - {name: backend, nodes: web}
+system: [frontt]
+";
+    let all = problems(yaml);
+    assert_problem(&all, "unknown domain `zone`", 2, 34, None);
+    assert_problem(&all, "unknown domain `rak-a`", 5, 27, Some("did you mean `rack-a`?"));
+    assert_problem(&all, "unknown crew `on-call`", 5, 83, Some("did you mean `oncall`?"));
+    assert_problem(&all, "unknown node group or instance `wbe`", 7, 26, Some("did you mean `web`?"));
+    assert_problem(&all, "unknown service `backnd`", 7, 42, Some("did you mean `backend`?"));
+    assert_problem(&all, "unknown service `frontt`", 9, 10, Some("did you mean `front`?"));
+}
+
+#[test]
+fn requires_cycles_are_refused_with_the_whole_cycle() {
+    let yaml = "name: x
+nodes: [{name: web}]
+services:
+  - {name: a, nodes: web, requires: [b]}
+  - {name: b, nodes: web, requires: [c]}
+  - {name: c, nodes: web, requires: [a]}
+";
+    let all = problems(yaml);
+    assert_problem(&all, "cycle: a → b → c → a", 6, 38, Some("cannot depend on itself"));
+}
+
+#[test]
+fn impossible_parameters_are_refused() {
+    let yaml = "name: x
+nodes:
+  - name: web
+    count: 3
+    capacity: 100/s
+    failures:
+      - {name: a, ttf: {dist: exponential, mean: 0h}, repair: 1h}
+      - {name: b, ttf: {dist: weibull, shape: 0, mean: 1y}, repair: 1h}
+      - {name: c, ttf: {dist: uniform, min: 5h, max: 1h}, repair: 1h}
+      - {name: d, ttf: {dist: lognormal, mean: 5h}, repair: 1h}
+services:
+  - {name: s, nodes: web, redundancy: {mode: active-active, min_up: 4}}
+  - {name: t, nodes: web, demand: 500/s}
+  - name: u
+    nodes: web
+    redundancy: {mode: hot-standby, standbys: 3, failover: {detection: {heartbeat: {interval: 5s, timeout: 1s}}}}
+";
+    let all = problems(yaml);
+    assert_problem(&all, "must be longer than zero", 7, 50, None);
+    assert_problem(&all, "`shape` of `ttf` of failure mode `b` must be positive", 8, 47, None);
+    assert_problem(&all, "has `min` above `max`", 9, 45, Some("swap"));
+    assert_problem(&all, "lognormal distribution for `ttf` of failure mode `d` has parameters [mean]", 10, 24, Some("`mean` and `sd`"));
+    assert_problem(&all, "`min_up` is 4, but service `s` has only 3 members", 12, 69, None);
+    assert_problem(&all, "above the 300/s of all its nodes", 13, 35, Some("never be up"));
+    assert_problem(&all, "`standbys` is 3, but service `u` has only 3 members", 16, 47, None);
+    assert_problem(&all, "heartbeat `timeout` is shorter than its `interval`", 16, 108, None);
+}
+
+#[test]
+fn empty_and_binary_files_are_refused() {
+    assert_problem(&problems(""), "the scenario is empty", 1, 1, Some("name:"));
+    assert_problem(&problems("# only a comment\n"), "the scenario is empty", 1, 1, None);
+    assert_problem(&problems_of_bytes(b"\x7fELF\x02\x01\x00\x00"), "binary file", 1, 1, None);
+    assert_problem(&problems_of_bytes(b"name: \xff\xfe\n"), "not valid UTF-8", 1, 1, None);
+}
+
+#[test]
+fn yaml_syntax_errors_point_at_the_place() {
+    let all = problems("name: x\nnodes: [a, b\nservices: []\n");
+    assert_eq!(all.len(), 1);
+    assert!(all[0].message.starts_with("invalid YAML"), "{all:?}");
+}
+
+#[test]
+fn absurd_sizes_are_refused_with_the_limit() {
+    let all = problems("name: x\nsimulation: {horizon: 100000y, replications: 100000000}\nnodes: [{name: web, count: 5000000}]\nservices: [{name: s, nodes: web}]\n");
+    assert_problem(&all, "above the limit of 10000 years", 2, 23, None);
+    assert_problem(&all, "above the limit of 10000000", 2, 46, None);
+    assert_problem(&all, "`count` is 5000000, above the limit of 1000000", 3, 28, None);
+    let big = format!("name: x\ndescription: \"{}\"\n", "x".repeat(5 * 1024 * 1024));
+    let path = std::env::temp_dir().join(format!("nines-big-{}.yaml", std::process::id()));
+    std::fs::write(&path, big).unwrap();
+    let refused = nines::scenario::load(&path);
+    std::fs::remove_file(&path).ok();
+    match refused {
+        Err(LoadError::Invalid(d)) => assert!(d.items[0].message.contains("above the limit of 4194304 bytes")),
+        other => panic!("a 5 MiB file should be refused, got {other:?}"),
+    }
+}
+
+#[test]
+fn features_the_engine_cannot_simulate_yet_are_refused_not_ignored() {
+    let yaml = "name: x
+domains: [{name: a}, {name: b}]
+nodes: [{name: web, count: 2, domains: [a, b]}]
+network:
+  links: [{between: [a, b]}]
+services:
+  - name: s
+    nodes: web
+    redundancy: {mode: hot-standby}
+    balancer: {policy: round-robin}
+    replication: {mode: async, lag: 1s, writes: 100/s}
+traffic: [{service: s, rate: 10/s}]
+faults: [{at: 1h, action: crash, target: web-1}]
+slos: [{service: s, availability: \"99.9%\", window: 30d}]
+";
+    let all = problems(yaml);
+    for (what, line) in [
+        ("a network link", 5),
+        ("redundancy mode `hot-standby`", 9),
+        ("`balancer`", 10),
+        ("`replication`", 11),
+        ("`traffic`", 12),
+        ("`faults`", 13),
+        ("`slos`", 14),
+    ] {
+        let d = all
+            .iter()
+            .find(|d| d.message.contains(what) && d.message.contains("not supported yet"))
+            .unwrap_or_else(|| panic!("{what} should be refused as not supported yet: {all:#?}"));
+        assert_eq!(d.loc.line, line, "{what}");
+    }
+}
+
+#[test]
+fn every_problem_of_a_file_is_reported_at_once_in_file_order() {
+    let yaml = "name: x
+simulation: {horizon: 10 years, replications: 0}
+nodes:
+  - {name: web, failures: [{name: f, ttf: {dist: exponental, mean: 1h}, repair: 1h, crew: nobody}]}
+services: [{name: s, nodes: web, redundancy: {mode: active-activ}}]
+";
+    let all = problems(yaml);
+    assert_eq!(all.len(), 5, "{all:#?}");
+    let lines: Vec<u32> = all.iter().map(|d| d.loc.line).collect();
+    assert_eq!(lines, vec![2, 2, 4, 4, 5]);
+}
+
+#[test]
+fn rendered_problems_show_file_line_column_the_line_and_a_caret() {
+    let err = parse_bytes(with_nodes("{name: crash, ttf: 100h, repiar: 5m}").as_bytes(), "s.yaml", Path::new("."))
+        .expect_err("invalid");
+    let text = err.to_string();
+    assert!(text.contains("--> s.yaml:4:41"), "{text}");
+    assert!(text.contains("4 |     failures: [{name: crash, ttf: 100h, repiar: 5m}]"), "{text}");
+    assert!(text.contains("  |                                         ^"), "{text}");
+    assert!(text.contains("= hint: did you mean `repair`?"), "{text}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whatever is written, reading a scenario returns a model or problems; it never panics.
+    #[test]
+    fn mangled_scenarios_never_panic(cut in 0usize..400, insert in "[ -~\n]{0,12}") {
+        let base = include_str!("../../scenarios/two-zone-web-shop.yaml");
+        let cut = cut.min(base.len());
+        let cut = (0..=cut).rev().find(|i| base.is_char_boundary(*i)).unwrap_or(0);
+        let text = format!("{}{}{}", &base[..cut], insert, &base[cut..]);
+        let _ = parse_bytes(text.as_bytes(), "fuzz.yaml", Path::new("."));
+    }
+}
