@@ -3,10 +3,10 @@
 //! module that touches stdout, stderr and the file system for output.
 
 use crate::experiment::{self, Settings};
-use crate::model::{micros_from_hours, Model};
-use crate::report::{self, csv::ReplicationWriter, Report};
-use crate::scenario::{self, values::parse_duration_h, LoadError, MAX_HORIZON_Y, MAX_REPLICATIONS};
-use anyhow::{anyhow, bail, Context};
+use crate::model::{Model, micros_from_hours};
+use crate::report::{self, Report, csv::ReplicationWriter};
+use crate::scenario::{self, LoadError, MAX_HORIZON_Y, MAX_REPLICATIONS, values::parse_duration_h};
+use anyhow::{Context, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
@@ -19,7 +19,11 @@ pub const EXIT_OBJECTIVE_FAILED: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "nines", version, about = "Chaos-testing simulator and availability modeler")]
+#[command(
+    name = "nines",
+    version,
+    about = "Chaos-testing simulator and availability modeler"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,7 +74,11 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return if err.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
+            return if err.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            };
         }
     };
     let outcome = match cli.command {
@@ -134,7 +142,8 @@ fn validate(files: &[PathBuf]) -> anyhow::Result<i32> {
 fn settings(args: &RunArgs, model: &Model) -> anyhow::Result<Settings> {
     let mut settings = Settings::from_model(model);
     let duration = |flag: &str, text: &str| -> anyhow::Result<u64> {
-        let h = parse_duration_h(text).map_err(|e| anyhow!("--{flag} {text}: {e}; write for example `10y` or `8760h`"))?;
+        let h = parse_duration_h(text)
+            .map_err(|e| anyhow!("--{flag} {text}: {e}; write for example `10y` or `8760h`"))?;
         if h > MAX_HORIZON_Y * 8760.0 {
             bail!("--{flag} {text} is above the limit of {MAX_HORIZON_Y} years");
         }
@@ -170,7 +179,9 @@ fn progress_bar(n: u64, expected_events: f64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} replications, {elapsed} (eta {eta})") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} replications, {elapsed} (eta {eta})")
+    {
         bar.set_style(style);
     }
     bar
@@ -183,14 +194,22 @@ fn run(args: &RunArgs) -> anyhow::Result<i32> {
     let settings = settings(args, &model)?;
     let mut csv = match &args.out {
         Some(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
             let file = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("cannot write in {}", dir.display()))?;
-            Some(ReplicationWriter::new(std::io::BufWriter::new(file), &model, &settings)?)
+            Some(ReplicationWriter::new(
+                std::io::BufWriter::new(file),
+                &model,
+                &settings,
+            )?)
         }
         None => None,
     };
-    let bar = progress_bar(settings.n_replications, experiment::expected_events(&model, &settings));
+    let bar = progress_bar(
+        settings.n_replications,
+        experiment::expected_events(&model, &settings),
+    );
     let started = Instant::now();
     let mut csv_error = None;
     let results = experiment::run(
@@ -198,10 +217,10 @@ fn run(args: &RunArgs) -> anyhow::Result<i32> {
         settings,
         args.threads,
         &mut |rep, outcome| {
-            if let Some(writer) = csv.as_mut() {
-                if let Err(e) = writer.write(rep, outcome) {
-                    csv_error.get_or_insert(e);
-                }
+            if let Some(writer) = csv.as_mut()
+                && let Err(e) = writer.write(rep, outcome)
+            {
+                csv_error.get_or_insert(e);
             }
         },
         &|| bar.inc(1),
@@ -226,7 +245,11 @@ fn run(args: &RunArgs) -> anyhow::Result<i32> {
     } else {
         stdout.write_all(report::table::render(&report, Some(elapsed_s)).as_bytes())?;
         if let Some(dir) = &args.out {
-            writeln!(stdout, "wrote {0}/summary.json and {0}/replications.csv", dir.display())?;
+            writeln!(
+                stdout,
+                "wrote {0}/summary.json and {0}/replications.csv",
+                dir.display()
+            )?;
         }
     }
     stdout.flush()?;
@@ -241,4 +264,3 @@ fn persist(file: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
         .map_err(|e| anyhow!("cannot write {}: {}", path.display(), e.error))?;
     Ok(())
 }
-

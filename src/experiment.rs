@@ -7,7 +7,7 @@
 
 use crate::engine::{self, Plan, RunSettings};
 use crate::metrics::{Accumulator, RepOutcome, Window};
-use crate::model::{hours_from_micros, Micros, Model};
+use crate::model::{Micros, Model, hours_from_micros};
 use rayon::prelude::*;
 
 /// Replications computed in parallel before being folded in order.

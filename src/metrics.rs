@@ -11,7 +11,7 @@ mod stats;
 
 pub use stats::{Comoments, Estimate};
 
-use crate::model::{Micros, HOURS_PER_YEAR, MICROS_PER_HOUR};
+use crate::model::{HOURS_PER_YEAR, MICROS_PER_HOUR, Micros};
 
 /// The measured part of a replication.
 #[derive(Clone, Copy, Debug)]
@@ -141,9 +141,10 @@ impl Accumulator {
     }
 
     pub fn summary(&self) -> Figures {
-        let availability = self.availability.mean_estimate();
+        let availability = self.availability.mean_estimate().clamp_interval(0.0, 1.0);
         Figures {
-            downtime_min_per_year: availability.affine(-HOURS_PER_YEAR * 60.0, HOURS_PER_YEAR * 60.0),
+            downtime_min_per_year: availability
+                .affine(-HOURS_PER_YEAR * 60.0, HOURS_PER_YEAR * 60.0),
             availability,
             failures_per_year: self.failures_per_year.mean_estimate(),
             mtbf_h: self.mtbf.ratio_estimate(),

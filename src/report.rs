@@ -8,7 +8,7 @@ pub mod table;
 
 use crate::experiment::Results;
 use crate::metrics::Figures;
-use crate::model::{hours_from_micros, Model};
+use crate::model::{Model, hours_from_micros};
 
 /// Figures of the system and every service, in reporting order.
 pub struct Report<'a> {

@@ -150,7 +150,8 @@ impl Plan {
             let start = modes.len() as u32;
             let unit = units.len() as u32;
             for mode in &domain.failures {
-                let key = |purpose: &str| StreamKey::of(&["domain", &domain.name, &mode.name, purpose]);
+                let key =
+                    |purpose: &str| StreamKey::of(&["domain", &domain.name, &mode.name, purpose]);
                 modes.push(ModePlan {
                     unit,
                     ttf: Some(Sampler::new(&mode.ttf)),
@@ -185,7 +186,13 @@ impl Plan {
             let capacity_total = service
                 .members
                 .iter()
-                .map(|&m| scaled(model.groups[model.nodes[m].group].capacity_per_s.unwrap_or(0.0)))
+                .map(|&m| {
+                    scaled(
+                        model.groups[model.nodes[m].group]
+                            .capacity_per_s
+                            .unwrap_or(0.0),
+                    )
+                })
                 .sum();
             services.push(ServicePlan {
                 min_up,

@@ -1,8 +1,8 @@
 //! Random streams: one independent generator per (seed, replication, entity,
 //! purpose), so adding an entity never changes the draws of the others.
 
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rand::{Rng as _, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// The generator behind every random draw: Xoshiro256++ (Blackman and
 /// Vigna), seeded through SplitMix64. Named, so results reproduce across
@@ -76,6 +76,9 @@ mod tests {
         let key = StreamKey::of(&["node", "web-1", "crash", "ttf"]);
         let x = Stream::new(1, 0, key).uniform();
         assert!((0.0..1.0).contains(&x));
-        assert_eq!(format!("{x:.12}"), format!("{:.12}", Stream::new(1, 0, key).uniform()));
+        assert_eq!(
+            format!("{x:.12}"),
+            format!("{:.12}", Stream::new(1, 0, key).uniform())
+        );
     }
 }

@@ -34,7 +34,9 @@ impl Sampler {
     pub fn new(dist: &Dist) -> Sampler {
         let us = MICROS_PER_HOUR;
         match dist {
-            Dist::Exponential { mean_h } => Sampler::Exponential { mean_us: mean_h * us },
+            Dist::Exponential { mean_h } => Sampler::Exponential {
+                mean_us: mean_h * us,
+            },
             Dist::Weibull { shape, scale_h } => Weibull::new(scale_h * us, *shape)
                 .map(Sampler::Weibull)
                 .unwrap_or(Sampler::Fixed(round_us(dist.mean_h() * us))),
@@ -113,18 +115,35 @@ mod tests {
             Dist::weibull_with_mean(0.8, 720.0),
             Dist::weibull_with_mean(3.0, 5.0),
             Dist::lognormal_with_mean_sd(4.0, 3.0),
-            Dist::LogNormal { mu: 6f64.ln(), sigma: 0.7 },
-            Dist::Gamma { shape: 2.5, scale_h: 4.0 },
-            Dist::Normal { mean_h: 1.0, sd_h: 1.0 },
-            Dist::Uniform { min_h: 2.0, max_h: 5.0 },
+            Dist::LogNormal {
+                mu: 6f64.ln(),
+                sigma: 0.7,
+            },
+            Dist::Gamma {
+                shape: 2.5,
+                scale_h: 4.0,
+            },
+            Dist::Normal {
+                mean_h: 1.0,
+                sd_h: 1.0,
+            },
+            Dist::Uniform {
+                min_h: 2.0,
+                max_h: 5.0,
+            },
             Dist::Fixed { value_h: 0.5 },
-            Dist::Empirical { samples_h: Arc::from(vec![1.0, 2.0, 6.0]) },
+            Dist::Empirical {
+                samples_h: Arc::from(vec![1.0, 2.0, 6.0]),
+            },
         ];
         for dist in dists {
             let (mean, se) = sample_mean_h(&dist, 200_000);
             let exact = dist.mean_h();
             let tolerance = 4.0 * se + 1e-9 * exact;
-            assert!((mean - exact).abs() <= tolerance, "{dist:?}: {mean} vs {exact} ± {tolerance}");
+            assert!(
+                (mean - exact).abs() <= tolerance,
+                "{dist:?}: {mean} vs {exact} ± {tolerance}"
+            );
         }
     }
 }

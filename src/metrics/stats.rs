@@ -43,6 +43,17 @@ impl Estimate {
         }
     }
 
+    /// The same estimate with its interval cut to the possible range
+    /// (an availability interval never reaches above 1).
+    pub fn clamp_interval(&self, low: f64, high: f64) -> Estimate {
+        Estimate {
+            ci95: self
+                .ci95
+                .map(|[lo, hi]| [lo.clamp(low, high), hi.clamp(low, high)]),
+            ..self.clone()
+        }
+    }
+
     /// `a × value + b`, with the interval mapped (and reordered if `a < 0`).
     pub fn affine(&self, a: f64, b: f64) -> Estimate {
         Estimate {

@@ -8,17 +8,38 @@ use std::sync::Arc;
 /// been checked (positive means and shapes, `min <= max`, ...).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Dist {
-    Exponential { mean_h: f64 },
-    Weibull { shape: f64, scale_h: f64 },
+    Exponential {
+        mean_h: f64,
+    },
+    Weibull {
+        shape: f64,
+        scale_h: f64,
+    },
     /// `ln(T / 1 h)` is normal with mean `mu` and standard deviation `sigma`.
-    LogNormal { mu: f64, sigma: f64 },
-    Gamma { shape: f64, scale_h: f64 },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    Gamma {
+        shape: f64,
+        scale_h: f64,
+    },
     /// Normal, truncated at zero (negative draws are drawn again).
-    Normal { mean_h: f64, sd_h: f64 },
-    Uniform { min_h: f64, max_h: f64 },
-    Fixed { value_h: f64 },
+    Normal {
+        mean_h: f64,
+        sd_h: f64,
+    },
+    Uniform {
+        min_h: f64,
+        max_h: f64,
+    },
+    Fixed {
+        value_h: f64,
+    },
     /// Each draw picks one of the samples with equal probability.
-    Empirical { samples_h: Arc<[f64]> },
+    Empirical {
+        samples_h: Arc<[f64]>,
+    },
 }
 
 impl Dist {
@@ -121,7 +142,10 @@ mod tests {
 
     #[test]
     fn truncated_normal_mean_is_above_the_untruncated_mean() {
-        let d = Dist::Normal { mean_h: 1.0, sd_h: 1.0 };
+        let d = Dist::Normal {
+            mean_h: 1.0,
+            sd_h: 1.0,
+        };
         // m + s φ(1)/Φ(1) = 1 + 0.24197/0.84134
         assert!((d.mean_h() - 1.287_599_6).abs() < 1e-6);
     }

@@ -1,8 +1,8 @@
 //! `replications.csv`: one row per replication, written as the run goes.
 
-use crate::metrics::RepOutcome;
-use crate::model::{Model, MICROS_PER_HOUR};
 use crate::experiment::Settings;
+use crate::metrics::RepOutcome;
+use crate::model::{MICROS_PER_HOUR, Model};
 use std::io::Write;
 
 pub struct ReplicationWriter<W: Write> {

@@ -1,6 +1,6 @@
 //! `--json` and `summary.json`: the shape given in PRODUCT.md.
 
-use super::{nines, Report};
+use super::{Report, nines};
 use crate::metrics::{Estimate, Figures};
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -70,7 +70,8 @@ pub fn summary(report: &Report) -> String {
             .map(|(name, figures)| (*name, figures.into()))
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&summary).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = serde_json::to_string_pretty(&summary)
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

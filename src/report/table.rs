@@ -1,7 +1,7 @@
 //! The summary as a table for people: each figure with its 95% interval as
 //! `mean ± half-width`, rounded to what the interval can support.
 
-use super::{nines, Report};
+use super::{Report, nines};
 use crate::metrics::Estimate;
 use std::fmt::Write;
 
@@ -52,7 +52,12 @@ fn human_hours(h: f64) -> String {
 fn columns(rows: &[Vec<String>]) -> String {
     let n = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..n)
-        .map(|c| rows.iter().map(|r| r.get(c).map_or(0, |s| s.chars().count())).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for row in rows {
@@ -92,7 +97,11 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
     let events = report.results.events;
     match elapsed_s {
         Some(s) if s > 0.0 => {
-            let _ = writeln!(out, "{events} events in {s:.2} s ({:.3e} events/s)", events as f64 / s);
+            let _ = writeln!(
+                out,
+                "{events} events in {s:.2} s ({:.3e} events/s)",
+                events as f64 / s
+            );
         }
         _ => {
             let _ = writeln!(out, "{events} events");
@@ -132,7 +141,9 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
     out.push_str(&columns(&first));
     out.push('\n');
     out.push_str(&columns(&second));
-    out.push_str("\n± is the half-width of the 95% confidence interval; n/a: no failure was seen.\n");
+    out.push_str(
+        "\n± is the half-width of the 95% confidence interval; n/a: no failure was seen.\n",
+    );
     out
 }
 

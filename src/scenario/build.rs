@@ -1,13 +1,13 @@
 //! From the YAML tree to a [`Model`]: every section is read, every name
 //! resolved, every parameter checked; all problems are collected.
 
-use super::diag::{suggest, Sink};
+use super::diag::{Sink, suggest};
 use super::read::{self, Map};
 use super::tree::{Loc, Node, Value};
 use super::values::{dist, duration_h, positive_duration_h, rate_per_s};
 use crate::model::{
-    micros_from_hours, Crew, Domain, FailureMode, Model, Node as Instance, NodeGroup, Scope,
-    Simulation,
+    Crew, Domain, FailureMode, Model, Node as Instance, NodeGroup, Scope, Simulation,
+    micros_from_hours,
 };
 use std::path::Path;
 
@@ -34,6 +34,9 @@ const ROOT_KEYS: &[&str] = &[
     "faults",
     "slos",
 ];
+
+/// Picks one list of names.
+type NamesOf = fn(&mut Names) -> &mut Vec<String>;
 
 /// Names defined in the scenario, for resolving references.
 #[derive(Default)]
@@ -64,7 +67,12 @@ impl<'a> Builder<'a> {
     }
 
     /// Resolves a reference to a named thing, reporting unknown names with a hint.
-    pub fn resolve(&mut self, node: &Node, kind: &str, pick: fn(&Names) -> &[String]) -> Option<usize> {
+    pub fn resolve(
+        &mut self,
+        node: &Node,
+        kind: &str,
+        pick: fn(&Names) -> &[String],
+    ) -> Option<usize> {
         let name = read::string(&mut self.sink, node, &format!("a {kind} name"))?;
         let names = pick(&self.names);
         if let Some(i) = index_of(names, name) {
@@ -141,21 +149,29 @@ impl<'a> Builder<'a> {
     /// Gathers the names of domains, crews, node groups and services first,
     /// so that references can point forwards and backwards alike.
     fn collect_names(&mut self, map: &Map) {
-        let sections: [(&str, &str, fn(&mut Names) -> &mut Vec<String>); 4] = [
+        let sections: [(&str, &str, NamesOf); 4] = [
             ("domains", "domain", |n| &mut n.domains),
             ("crews", "crew", |n| &mut n.crews),
             ("nodes", "node group", |n| &mut n.groups),
             ("services", "service", |n| &mut n.services),
         ];
         for (key, kind, pick) in sections {
-            let Some(section) = map.get(key) else { continue };
-            let Value::Seq(items) = &section.value else { continue };
+            let Some(section) = map.get(key) else {
+                continue;
+            };
+            let Value::Seq(items) = &section.value else {
+                continue;
+            };
             for item in items {
-                let Value::Map(entries) = &item.value else { continue };
+                let Value::Map(entries) = &item.value else {
+                    continue;
+                };
                 let Some((_, name_node)) = entries.iter().find(|(k, _)| k.name == "name") else {
                     continue;
                 };
-                let Value::Str(name) = &name_node.value else { continue };
+                let Value::Str(name) = &name_node.value else {
+                    continue;
+                };
                 if pick(&mut self.names).contains(name) {
                     self.sink.error_hint(
                         name_node.loc,
@@ -183,8 +199,12 @@ impl<'a> Builder<'a> {
             &["horizon", "replications", "seed", "warmup"],
         )?;
         // Every key is read before giving up, so all its problems are reported.
-        let horizon = map.get("horizon").map(|n| self.horizon(n, "`horizon`", true));
-        let warmup = map.get("warmup").map(|n| self.horizon(n, "`warmup`", false));
+        let horizon = map
+            .get("horizon")
+            .map(|n| self.horizon(n, "`horizon`", true));
+        let warmup = map
+            .get("warmup")
+            .map(|n| self.horizon(n, "`warmup`", false));
         let replications = map
             .get("replications")
             .map(|n| read::integer(&mut self.sink, n, "`replications`", 1, MAX_REPLICATIONS));
@@ -215,7 +235,10 @@ impl<'a> Builder<'a> {
         if h > MAX_HORIZON_Y * 8760.0 {
             self.sink.error_hint(
                 node.loc,
-                format!("{what} is {:.0} years, above the limit of {MAX_HORIZON_Y} years", h / 8760.0),
+                format!(
+                    "{what} is {:.0} years, above the limit of {MAX_HORIZON_Y} years",
+                    h / 8760.0
+                ),
                 "more replications of a shorter horizon give the same precision",
             );
             return None;
@@ -252,9 +275,12 @@ impl<'a> Builder<'a> {
         let mut domains = Vec::new();
         let mut parent_locs = Vec::new();
         for item in read::sequence(&mut self.sink, node, "`domains`") {
-            let Some(map) =
-                Map::read(&mut self.sink, item, "a domain", &["name", "parent", "failures"])
-            else {
+            let Some(map) = Map::read(
+                &mut self.sink,
+                item,
+                "a domain",
+                &["name", "parent", "failures"],
+            ) else {
                 continue;
             };
             let name = map
@@ -293,10 +319,18 @@ impl<'a> Builder<'a> {
         domains
     }
 
-    pub fn failure_modes(&mut self, node: Option<&Node>, owner: &str, group_scope_allowed: bool) -> Vec<FailureMode> {
+    pub fn failure_modes(
+        &mut self,
+        node: Option<&Node>,
+        owner: &str,
+        group_scope_allowed: bool,
+    ) -> Vec<FailureMode> {
         let Some(node) = node else { return Vec::new() };
         let mut modes: Vec<FailureMode> = Vec::new();
-        for (i, item) in read::sequence(&mut self.sink, node, "`failures`").into_iter().enumerate() {
+        for (i, item) in read::sequence(&mut self.sink, node, "`failures`")
+            .into_iter()
+            .enumerate()
+        {
             let what = format!("a failure mode of a {owner}");
             let Some(map) = Map::read(
                 &mut self.sink,
@@ -307,17 +341,33 @@ impl<'a> Builder<'a> {
                 continue;
             };
             let name = match map.get("name") {
-                Some(n) => read::string(&mut self.sink, n, "a failure mode name").map(str::to_string),
+                Some(n) => {
+                    read::string(&mut self.sink, n, "a failure mode name").map(str::to_string)
+                }
                 None => Some(format!("failure-{}", i + 1)),
             };
             let label = format!("failure mode `{}`", name.as_deref().unwrap_or("?"));
-            let ttf = map
-                .required(&mut self.sink, "ttf", &label)
-                .and_then(|n| dist(&mut self.sink, n, &format!("`ttf` of {label}"), self.base_dir));
+            let ttf = map.required(&mut self.sink, "ttf", &label).and_then(|n| {
+                dist(
+                    &mut self.sink,
+                    n,
+                    &format!("`ttf` of {label}"),
+                    self.base_dir,
+                )
+            });
             let repair = map
                 .required(&mut self.sink, "repair", &label)
-                .and_then(|n| dist(&mut self.sink, n, &format!("`repair` of {label}"), self.base_dir));
-            let crew = map.get("crew").map(|n| self.resolve(n, "crew", |n| &n.crews));
+                .and_then(|n| {
+                    dist(
+                        &mut self.sink,
+                        n,
+                        &format!("`repair` of {label}"),
+                        self.base_dir,
+                    )
+                });
+            let crew = map
+                .get("crew")
+                .map(|n| self.resolve(n, "crew", |n| &n.crews));
             let scope = match map.get("scope") {
                 None => Some(Scope::Instance),
                 Some(n) => match read::string(&mut self.sink, n, "`scope`") {
@@ -333,21 +383,22 @@ impl<'a> Builder<'a> {
                     }
                     Some(other) => {
                         let hint = suggest(other, &["instance", "group"]);
-                        self.sink.error_hint(n.loc, format!("unknown scope `{other}`"), hint);
+                        self.sink
+                            .error_hint(n.loc, format!("unknown scope `{other}`"), hint);
                         None
                     }
                     None => None,
                 },
             };
-            if let Some(ttf_node) = map.get("ttf") {
-                if matches!(ttf.as_ref(), Some(d) if d.mean_h() <= 0.0) {
-                    self.sink.error_hint(
-                        ttf_node.loc,
-                        format!("`ttf` of {label} has a mean of zero"),
-                        "a unit that fails at once would fail infinitely often",
-                    );
-                    continue;
-                }
+            if let Some(ttf_node) = map.get("ttf")
+                && matches!(ttf.as_ref(), Some(d) if d.mean_h() <= 0.0)
+            {
+                self.sink.error_hint(
+                    ttf_node.loc,
+                    format!("`ttf` of {label} has a mean of zero"),
+                    "a unit that fails at once would fail infinitely often",
+                );
+                continue;
             }
             if let (Some(name), Some(ttf), Some(repair), Some(scope)) = (name, ttf, repair, scope) {
                 if modes.iter().any(|m| m.name == name) {
@@ -374,7 +425,11 @@ impl<'a> Builder<'a> {
         modes
     }
 
-    fn node_groups(&mut self, node: Option<&Node>, root_loc: Loc) -> (Vec<NodeGroup>, Vec<Instance>) {
+    fn node_groups(
+        &mut self,
+        node: Option<&Node>,
+        root_loc: Loc,
+    ) -> (Vec<NodeGroup>, Vec<Instance>) {
         let mut groups = Vec::new();
         let mut nodes: Vec<Instance> = Vec::new();
         let Some(node) = node else {
@@ -415,12 +470,16 @@ impl<'a> Builder<'a> {
                 .get("capacity")
                 .map(|n| rate_per_s(&mut self.sink, n, "`capacity`"));
             let failures = self.failure_modes(map.get("failures"), "node group", true);
-            let (Some(name), Some(count)) = (name, count) else { continue };
+            let (Some(name), Some(count)) = (name, count) else {
+                continue;
+            };
             total += count;
             if total > MAX_NODES {
                 self.sink.error_hint(
                     map.get("count").map_or(map.loc, |n| n.loc),
-                    format!("the scenario has {total} nodes so far, above the limit of {MAX_NODES}"),
+                    format!(
+                        "the scenario has {total} nodes so far, above the limit of {MAX_NODES}"
+                    ),
                     "model a large fleet as fewer, larger nodes with more capacity",
                 );
                 continue;
@@ -453,14 +512,18 @@ impl<'a> Builder<'a> {
             Some(node) => {
                 let mut system = Vec::new();
                 for item in read::list(node) {
-                    if let Some(i) = self.resolve(item, "service", |n| &n.services) {
-                        if !system.contains(&i) {
-                            system.push(i);
-                        }
+                    if let Some(i) = self.resolve(item, "service", |n| &n.services)
+                        && !system.contains(&i)
+                    {
+                        system.push(i);
                     }
                 }
                 if system.is_empty() && self.sink.items.is_empty() {
-                    self.sink.error_hint(node.loc, "`system` is empty", "name at least one service");
+                    self.sink.error_hint(
+                        node.loc,
+                        "`system` is empty",
+                        "name at least one service",
+                    );
                 }
                 system
             }

@@ -5,7 +5,7 @@ use super::diag::suggest;
 use super::read::{self, Map};
 use super::tree::{Node, Value};
 use super::values::{dist, duration_h, positive_duration_h, probability, rate_per_s};
-use crate::model::{micros_from_hours, Fault, Link, Node as Instance, Slo, Traffic};
+use crate::model::{Fault, Link, Node as Instance, Slo, Traffic, micros_from_hours};
 
 const ACTIONS: &[&str] = &[
     "crash",
@@ -18,13 +18,20 @@ const ACTIONS: &[&str] = &[
 
 impl Builder<'_> {
     pub fn network(&mut self, node: Option<&Node>) -> Vec<Link> {
-        let Some(node) = node else { return Vec::new() };
+        let Some(node) = node.filter(|n| !matches!(n.value, Value::Null)) else {
+            return Vec::new();
+        };
         let Some(map) = Map::read(&mut self.sink, node, "`network`", &["links"]) else {
             return Vec::new();
         };
         let mut links = Vec::new();
-        for item in map.get("links").map(|l| read::sequence(&mut self.sink, l, "`links`")).unwrap_or_default() {
-            let Some(link) = Map::read(&mut self.sink, item, "a link", &["between", "failures"]) else {
+        for item in map
+            .get("links")
+            .map(|l| read::sequence(&mut self.sink, l, "`links`"))
+            .unwrap_or_default()
+        {
+            let Some(link) = Map::read(&mut self.sink, item, "a link", &["between", "failures"])
+            else {
                 continue;
             };
             let ends = link
@@ -53,7 +60,8 @@ impl Builder<'_> {
         let b = self.resolve(items[1], "domain", |n| &n.domains);
         let (a, b) = (a?, b?);
         if a == b {
-            self.sink.error(node.loc, "`between` names the same domain twice");
+            self.sink
+                .error(node.loc, "`between` names the same domain twice");
             return None;
         }
         Some([a, b])
@@ -63,7 +71,12 @@ impl Builder<'_> {
         let Some(node) = node else { return Vec::new() };
         let mut traffic = Vec::new();
         for item in read::sequence(&mut self.sink, node, "`traffic`") {
-            let Some(map) = Map::read(&mut self.sink, item, "a traffic entry", &["service", "rate"]) else {
+            let Some(map) = Map::read(
+                &mut self.sink,
+                item,
+                "a traffic entry",
+                &["service", "rate"],
+            ) else {
                 continue;
             };
             let service = map
@@ -74,7 +87,10 @@ impl Builder<'_> {
                 .and_then(|r| rate_per_s(&mut self.sink, r, "`rate`"));
             if let (Some(service), Some(rate_per_s)) = (service, rate) {
                 self.unsupported(item.loc, "`traffic` (request-based availability)");
-                traffic.push(Traffic { service, rate_per_s });
+                traffic.push(Traffic {
+                    service,
+                    rate_per_s,
+                });
             }
         }
         traffic
@@ -88,7 +104,9 @@ impl Builder<'_> {
                 &mut self.sink,
                 item,
                 "a fault",
-                &["at", "every", "action", "target", "between", "duration", "rolling"],
+                &[
+                    "at", "every", "action", "target", "between", "duration", "rolling",
+                ],
             ) else {
                 continue;
             };
@@ -100,12 +118,18 @@ impl Builder<'_> {
                         Some(action.to_string())
                     } else {
                         let hint = suggest(action, ACTIONS);
-                        self.sink.error_hint(a.loc, format!("unknown fault action `{action}`"), hint);
+                        self.sink.error_hint(
+                            a.loc,
+                            format!("unknown fault action `{action}`"),
+                            hint,
+                        );
                         None
                     }
                 });
             let at = map.get("at").map(|a| duration_h(&mut self.sink, a, "`at`"));
-            let every = map.get("every").map(|e| dist(&mut self.sink, e, "`every`", self.base_dir));
+            let every = map
+                .get("every")
+                .map(|e| dist(&mut self.sink, e, "`every`", self.base_dir));
             if at.is_some() == every.is_some() {
                 self.sink.error_hint(
                     map.loc,
@@ -113,7 +137,9 @@ impl Builder<'_> {
                     "`at: 100h` injects it once; `every: {dist: exponential, mean: 7d}` injects it repeatedly",
                 );
             }
-            let duration = map.get("duration").map(|d| dist(&mut self.sink, d, "`duration`", self.base_dir));
+            let duration = map
+                .get("duration")
+                .map(|d| dist(&mut self.sink, d, "`duration`", self.base_dir));
             if let Some(target) = map.get("target") {
                 self.fault_target(target, nodes);
             }
@@ -139,7 +165,8 @@ impl Builder<'_> {
     fn fault_target(&mut self, node: &Node, nodes: &[Instance]) {
         let name_node = match &node.value {
             Value::Map(_) => {
-                let Some(map) = Map::read(&mut self.sink, node, "a fault `target`", &["random"]) else {
+                let Some(map) = Map::read(&mut self.sink, node, "a fault `target`", &["random"])
+                else {
                     return;
                 };
                 match map.required(&mut self.sink, "random", "a fault `target`") {
@@ -167,13 +194,22 @@ impl Builder<'_> {
                 candidates.extend(nodes.iter().map(|n| n.name.as_str()));
             }
             let hint = suggest(name, &candidates);
-            self.sink
-                .error_hint(name_node.loc, format!("unknown fault target `{name}`"), hint);
+            self.sink.error_hint(
+                name_node.loc,
+                format!("unknown fault target `{name}`"),
+                hint,
+            );
         }
     }
 
     pub fn slos(&mut self, node: Option<&Node>) -> Vec<Slo> {
-        const OBJECTIVES: &[&str] = &["availability", "request_success", "rpo", "rto", "downtime_per_year"];
+        const OBJECTIVES: &[&str] = &[
+            "availability",
+            "request_success",
+            "rpo",
+            "rto",
+            "downtime_per_year",
+        ];
         let Some(node) = node else { return Vec::new() };
         let mut slos = Vec::new();
         for item in read::sequence(&mut self.sink, node, "`slos`") {

@@ -7,8 +7,8 @@ use super::read::{self, Map};
 use super::tree::{Loc, Node};
 use super::values::{dist, duration_h, positive_duration_h, probability, rate_per_s};
 use crate::model::{
-    micros_from_hours, Balancer, Failover, HealthCheck, Heartbeat, Node as Instance, NodeGroup,
-    Recovery, Redundancy, Replication, Service, SpareMode,
+    Balancer, Failover, HealthCheck, Heartbeat, Node as Instance, NodeGroup, Recovery, Redundancy,
+    Replication, Service, SpareMode, micros_from_hours,
 };
 
 const SERVICE_KEYS: &[&str] = &[
@@ -75,7 +75,9 @@ impl Builder<'_> {
                 .and_then(|n| self.members(n, groups, nodes));
             let mut requires = Vec::new();
             let mut requires_ok = true;
-            let own_index = name.as_ref().and_then(|n| self.names.services.iter().position(|s| s == n));
+            let own_index = name
+                .as_ref()
+                .and_then(|n| self.names.services.iter().position(|s| s == n));
             if let Some(n) = map.get("requires") {
                 for r in read::list(n) {
                     match self.resolve(r, "service", |n| &n.services) {
@@ -100,7 +102,9 @@ impl Builder<'_> {
             let replication = map
                 .get("replication")
                 .map(|n| (self.replication(n, &label), n.loc));
-            let recovery = map.get("recovery").map(|n| (self.recovery(n, &label), n.loc));
+            let recovery = map
+                .get("recovery")
+                .map(|n| (self.recovery(n, &label), n.loc));
             if let (Some(members), Some(Some(_)), Some(demand_node)) =
                 (members.as_ref(), demand, map.get("demand"))
             {
@@ -110,7 +114,10 @@ impl Builder<'_> {
                 if let Some(m) = missing {
                     self.sink.error_hint(
                         demand_node.loc,
-                        format!("{label} has a `demand`, but node `{}` has no `capacity`", nodes[*m].name),
+                        format!(
+                            "{label} has a `demand`, but node `{}` has no `capacity`",
+                            nodes[*m].name
+                        ),
                         "give its node group a `capacity`, such as `capacity: 100/s`",
                     );
                     continue;
@@ -119,15 +126,15 @@ impl Builder<'_> {
                     .iter()
                     .filter_map(|m| groups[nodes[*m].group].capacity_per_s)
                     .sum();
-                if let Some(Some(demand)) = demand {
-                    if demand > total {
-                        self.sink.error_hint(
+                if let Some(Some(demand)) = demand
+                    && demand > total
+                {
+                    self.sink.error_hint(
                             demand_node.loc,
                             format!("{label} has a `demand` of {demand}/s, above the {total}/s of all its nodes together"),
                             "the service could never be up; add nodes or capacity, or lower the demand",
                         );
-                        continue;
-                    }
+                    continue;
                 }
             }
             for (loc, what) in [
@@ -163,11 +170,17 @@ impl Builder<'_> {
     }
 
     /// The member instances of a service: a group name, an instance name, or a list of them.
-    fn members(&mut self, node: &Node, groups: &[NodeGroup], nodes: &[Instance]) -> Option<Vec<usize>> {
+    fn members(
+        &mut self,
+        node: &Node,
+        groups: &[NodeGroup],
+        nodes: &[Instance],
+    ) -> Option<Vec<usize>> {
         let mut members = Vec::new();
         let mut ok = true;
         for item in read::list(node) {
-            let Some(name) = read::string(&mut self.sink, item, "a node group or instance name") else {
+            let Some(name) = read::string(&mut self.sink, item, "a node group or instance name")
+            else {
                 ok = false;
                 continue;
             };
@@ -181,25 +194,33 @@ impl Builder<'_> {
                     ok = false;
                     continue;
                 }
-                let mut candidates: Vec<&str> = self.names.groups.iter().map(String::as_str).collect();
+                let mut candidates: Vec<&str> =
+                    self.names.groups.iter().map(String::as_str).collect();
                 if nodes.len() <= 1000 {
                     candidates.extend(nodes.iter().map(|n| n.name.as_str()));
                 }
                 let hint = suggest(name, &candidates);
-                self.sink
-                    .error_hint(item.loc, format!("unknown node group or instance `{name}`"), hint);
+                self.sink.error_hint(
+                    item.loc,
+                    format!("unknown node group or instance `{name}`"),
+                    hint,
+                );
                 ok = false;
             }
         }
         if ok && members.is_empty() {
-            self.sink.error(node.loc, "a service needs at least one node");
+            self.sink
+                .error(node.loc, "a service needs at least one node");
             return None;
         }
         let mut sorted = members.clone();
         sorted.sort_unstable();
         sorted.dedup();
         if ok && sorted.len() != members.len() {
-            self.sink.error(node.loc, "a node is listed twice among the service's `nodes`");
+            self.sink.error(
+                node.loc,
+                "a node is listed twice among the service's `nodes`",
+            );
             return None;
         }
         ok.then_some(members)
@@ -217,7 +238,13 @@ impl Builder<'_> {
         }
     }
 
-    fn visit(&mut self, s: usize, edges: &[Vec<(usize, Loc)>], colour: &mut [u8], path: &mut Vec<usize>) {
+    fn visit(
+        &mut self,
+        s: usize,
+        edges: &[Vec<(usize, Loc)>],
+        colour: &mut [u8],
+        path: &mut Vec<usize>,
+    ) {
         colour[s] = 1;
         path.push(s);
         for &(r, loc) in &edges[s] {
@@ -242,7 +269,12 @@ impl Builder<'_> {
         colour[s] = 2;
     }
 
-    fn redundancy(&mut self, node: Option<&Node>, n_members: usize, label: &str) -> Option<Redundancy> {
+    fn redundancy(
+        &mut self,
+        node: Option<&Node>,
+        n_members: usize,
+        label: &str,
+    ) -> Option<Redundancy> {
         let Some(node) = node else {
             return Some(Redundancy::ActiveActive { min_up: 1 });
         };
@@ -260,7 +292,12 @@ impl Builder<'_> {
             "spare_mode",
             "failover",
         ];
-        let map = Map::read(&mut self.sink, node, &format!("`redundancy` of {label}"), &allowed)?;
+        let map = Map::read(
+            &mut self.sink,
+            node,
+            &format!("`redundancy` of {label}"),
+            &allowed,
+        )?;
         let mode = match map.get("mode") {
             None => "active-active",
             Some(n) => {
@@ -283,7 +320,10 @@ impl Builder<'_> {
             _ => &["active", "spares", "spare_mode", "failover"],
         };
         for key in map.keys() {
-            if key.name != "mode" && allowed.contains(&key.name.as_str()) && !keys_of_mode.contains(&key.name.as_str()) {
+            if key.name != "mode"
+                && allowed.contains(&key.name.as_str())
+                && !keys_of_mode.contains(&key.name.as_str())
+            {
                 self.sink.error_hint(
                     key.loc,
                     format!("`{}` does not apply to mode `{mode}`", key.name),
@@ -293,12 +333,17 @@ impl Builder<'_> {
         }
         let n = n_members as i64;
         let count = |b: &mut Self, key: &str, min: i64, max: i64| -> Option<Option<i64>> {
-            let Some(node) = map.get(key) else { return Some(None) };
+            let Some(node) = map.get(key) else {
+                return Some(None);
+            };
             let value = read::integer(&mut b.sink, node, &format!("`{key}`"), min, i64::MAX)?;
             if n > 0 && value > max {
                 b.sink.error_hint(
                     node.loc,
-                    format!("`{key}` is {value}, but {label} has only {n} member{}", if n == 1 { "" } else { "s" }),
+                    format!(
+                        "`{key}` is {value}, but {label} has only {n} member{}",
+                        if n == 1 { "" } else { "s" }
+                    ),
                     format!("use at most {max}, or add nodes"),
                 );
                 return None;
@@ -308,10 +353,19 @@ impl Builder<'_> {
         let opt_dist = |b: &mut Self, key: &str| -> Option<Option<crate::model::Dist>> {
             match map.get(key) {
                 None => Some(None),
-                Some(node) => dist(&mut b.sink, node, &format!("`{key}` of {label}"), b.base_dir).map(Some),
+                Some(node) => dist(
+                    &mut b.sink,
+                    node,
+                    &format!("`{key}` of {label}"),
+                    b.base_dir,
+                )
+                .map(Some),
             }
         };
-        let is_standby = matches!(mode, "hot-standby" | "warm-standby" | "cold-standby" | "n-plus-k");
+        let is_standby = matches!(
+            mode,
+            "hot-standby" | "warm-standby" | "cold-standby" | "n-plus-k"
+        );
         if is_standby && n_members == 1 {
             self.sink.error_hint(
                 map.loc,
@@ -334,9 +388,8 @@ impl Builder<'_> {
         } else {
             Some(Failover::default())
         };
-        let standbys = |b: &mut Self| {
-            count(b, "standbys", 1, n - 1).map(|s| s.unwrap_or(n - 1).max(1) as u32)
-        };
+        let standbys =
+            |b: &mut Self| count(b, "standbys", 1, n - 1).map(|s| s.unwrap_or(n - 1).max(1) as u32);
         let redundancy = match mode {
             "active-active" => Redundancy::ActiveActive {
                 min_up: count(self, "min_up", 1, n)?.unwrap_or(1) as u32,
@@ -411,7 +464,11 @@ impl Builder<'_> {
                         "cold" => SpareMode::Cold,
                         other => {
                             let hint = suggest(other, &["hot", "cold"]);
-                            self.sink.error_hint(s.loc, format!("unknown spare mode `{other}`"), hint);
+                            self.sink.error_hint(
+                                s.loc,
+                                format!("unknown spare mode `{other}`"),
+                                hint,
+                            );
                             return None;
                         }
                     },
@@ -432,8 +489,20 @@ impl Builder<'_> {
     }
 
     fn failover(&mut self, node: &Node, label: &str) -> Option<Failover> {
-        let allowed = ["detection", "switchover", "vip", "coverage", "fencing", "failback"];
-        let map = Map::read(&mut self.sink, node, &format!("`failover` of {label}"), &allowed)?;
+        let allowed = [
+            "detection",
+            "switchover",
+            "vip",
+            "coverage",
+            "fencing",
+            "failback",
+        ];
+        let map = Map::read(
+            &mut self.sink,
+            node,
+            &format!("`failover` of {label}"),
+            &allowed,
+        )?;
         let mut failover = Failover {
             coverage: 1.0,
             fencing: true,
@@ -447,7 +516,12 @@ impl Builder<'_> {
             }
         }
         if let Some(s) = map.get("switchover") {
-            failover.switchover = dist(&mut self.sink, s, &format!("`switchover` of {label}"), self.base_dir);
+            failover.switchover = dist(
+                &mut self.sink,
+                s,
+                &format!("`switchover` of {label}"),
+                self.base_dir,
+            );
             ok &= failover.switchover.is_some();
         }
         if let Some(v) = map.get("vip") {
@@ -475,7 +549,8 @@ impl Builder<'_> {
                 Some("manual") => failover.failback_auto = false,
                 Some(other) => {
                     let hint = suggest(other, &["auto", "manual"]);
-                    self.sink.error_hint(f.loc, format!("unknown failback `{other}`"), hint);
+                    self.sink
+                        .error_hint(f.loc, format!("unknown failback `{other}`"), hint);
                     ok = false;
                 }
                 None => ok = false,
@@ -486,13 +561,21 @@ impl Builder<'_> {
 
     fn detection(&mut self, node: &Node) -> Option<Option<Heartbeat>> {
         let map = Map::read(&mut self.sink, node, "`detection`", &["heartbeat"])?;
-        let Some(hb) = map.get("heartbeat") else { return Some(None) };
-        let hb_map = Map::read(&mut self.sink, hb, "`heartbeat`", &["interval", "timeout", "loss"])?;
+        let Some(hb) = map.get("heartbeat") else {
+            return Some(None);
+        };
+        let hb_map = Map::read(
+            &mut self.sink,
+            hb,
+            "`heartbeat`",
+            &["interval", "timeout", "loss"],
+        )?;
         let interval = hb_map
             .required(&mut self.sink, "interval", "`heartbeat`")
             .and_then(|n| positive_duration_h(&mut self.sink, n, "heartbeat `interval`"));
         let timeout_node = hb_map.required(&mut self.sink, "timeout", "`heartbeat`");
-        let timeout = timeout_node.and_then(|n| positive_duration_h(&mut self.sink, n, "heartbeat `timeout`"));
+        let timeout = timeout_node
+            .and_then(|n| positive_duration_h(&mut self.sink, n, "heartbeat `timeout`"));
         let loss = match hb_map.get("loss") {
             Some(l) => probability(&mut self.sink, l, "heartbeat `loss`"),
             None => Some(0.0),
@@ -522,7 +605,13 @@ impl Builder<'_> {
     }
 
     fn balancer(&mut self, node: &Node, nodes: &[Instance], label: &str) -> Option<Balancer> {
-        const POLICIES: &[&str] = &["round-robin", "random", "weighted", "least-connections", "power-of-two"];
+        const POLICIES: &[&str] = &[
+            "round-robin",
+            "random",
+            "weighted",
+            "least-connections",
+            "power-of-two",
+        ];
         let map = Map::read(
             &mut self.sink,
             node,
@@ -535,7 +624,11 @@ impl Builder<'_> {
                 let policy = read::string(&mut self.sink, p, "`policy`")?;
                 if !POLICIES.contains(&policy) {
                     let hint = suggest(policy, POLICIES);
-                    self.sink.error_hint(p.loc, format!("unknown balancer policy `{policy}`"), hint);
+                    self.sink.error_hint(
+                        p.loc,
+                        format!("unknown balancer policy `{policy}`"),
+                        hint,
+                    );
                     return None;
                 }
                 policy
@@ -544,7 +637,12 @@ impl Builder<'_> {
         let mut weights = Vec::new();
         if let Some(w) = map.get("weights") {
             let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
-            let entries = Map::read(&mut self.sink, w, "`weights`", &names.iter().map(String::as_str).collect::<Vec<_>>())?;
+            let entries = Map::read(
+                &mut self.sink,
+                w,
+                "`weights`",
+                &names.iter().map(String::as_str).collect::<Vec<_>>(),
+            )?;
             for key in entries.keys() {
                 let (Some(i), Some(v)) = (
                     names.iter().position(|n| *n == key.name),
@@ -564,14 +662,20 @@ impl Builder<'_> {
                     "`health_check`",
                     &["interval", "timeout", "unhealthy_after", "healthy_after"],
                 )?;
-                let interval = hc.required(&mut self.sink, "interval", "`health_check`")
-                    .and_then(|n| positive_duration_h(&mut self.sink, n, "health check `interval`"));
-                let timeout = hc.get("timeout").map(|n| duration_h(&mut self.sink, n, "health check `timeout`"));
+                let interval = hc
+                    .required(&mut self.sink, "interval", "`health_check`")
+                    .and_then(|n| {
+                        positive_duration_h(&mut self.sink, n, "health check `interval`")
+                    });
+                let timeout = hc
+                    .get("timeout")
+                    .map(|n| duration_h(&mut self.sink, n, "health check `timeout`"));
                 let count = |b: &mut Self, key: &str| match hc.get(key) {
                     Some(n) => read::integer(&mut b.sink, n, &format!("`{key}`"), 1, 1000),
                     None => Some(1),
                 };
-                let (unhealthy, healthy) = (count(self, "unhealthy_after"), count(self, "healthy_after"));
+                let (unhealthy, healthy) =
+                    (count(self, "unhealthy_after"), count(self, "healthy_after"));
                 Some(HealthCheck {
                     interval_us: micros_from_hours(interval?),
                     timeout_us: micros_from_hours(timeout.unwrap_or(Some(0.0))?),
@@ -601,14 +705,24 @@ impl Builder<'_> {
                 "async" => false,
                 other => {
                     let hint = suggest(other, &["sync", "async"]);
-                    self.sink.error_hint(m.loc, format!("unknown replication mode `{other}`"), hint);
+                    self.sink.error_hint(
+                        m.loc,
+                        format!("unknown replication mode `{other}`"),
+                        hint,
+                    );
                     return None;
                 }
             },
         };
-        let lag = map.get("lag").map(|n| dist(&mut self.sink, n, "replication `lag`", self.base_dir));
-        let writes = map.get("writes").map(|n| rate_per_s(&mut self.sink, n, "`writes`"));
-        let resync = map.get("resync").map(|n| dist(&mut self.sink, n, "`resync`", self.base_dir));
+        let lag = map
+            .get("lag")
+            .map(|n| dist(&mut self.sink, n, "replication `lag`", self.base_dir));
+        let writes = map
+            .get("writes")
+            .map(|n| rate_per_s(&mut self.sink, n, "`writes`"));
+        let resync = map
+            .get("resync")
+            .map(|n| dist(&mut self.sink, n, "`resync`", self.base_dir));
         Some(Replication {
             synchronous,
             lag: lag.map_or(Some(None), |d| d.map(Some))?,
@@ -624,11 +738,18 @@ impl Builder<'_> {
             &format!("`recovery` of {label}"),
             &["snapshot_every", "restore", "replay"],
         )?;
-        let every = map.get("snapshot_every").map(|n| positive_duration_h(&mut self.sink, n, "`snapshot_every`"));
-        let restore = map.get("restore").map(|n| dist(&mut self.sink, n, "`restore`", self.base_dir));
-        let replay = map.get("replay").map(|n| rate_per_s(&mut self.sink, n, "`replay`"));
+        let every = map
+            .get("snapshot_every")
+            .map(|n| positive_duration_h(&mut self.sink, n, "`snapshot_every`"));
+        let restore = map
+            .get("restore")
+            .map(|n| dist(&mut self.sink, n, "`restore`", self.base_dir));
+        let replay = map
+            .get("replay")
+            .map(|n| rate_per_s(&mut self.sink, n, "`replay`"));
         Some(Recovery {
-            snapshot_every_us: every.map_or(Some(None), |d| d.map(|h| Some(micros_from_hours(h))))?,
+            snapshot_every_us: every
+                .map_or(Some(None), |d| d.map(|h| Some(micros_from_hours(h))))?,
             restore: restore.map_or(Some(None), |d| d.map(Some))?,
             replay_per_s: replay.map_or(Some(None), |d| d.map(Some))?,
         })

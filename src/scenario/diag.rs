@@ -49,7 +49,12 @@ impl fmt::Display for Diagnostics {
     }
 }
 
-fn render(f: &mut fmt::Formatter<'_>, path: &str, lines: &[&str], diag: &Diagnostic) -> fmt::Result {
+fn render(
+    f: &mut fmt::Formatter<'_>,
+    path: &str,
+    lines: &[&str],
+    diag: &Diagnostic,
+) -> fmt::Result {
     writeln!(f, "error: {}", diag.message)?;
     let text = (diag.loc.line as usize)
         .checked_sub(1)
@@ -73,7 +78,11 @@ fn render(f: &mut fmt::Formatter<'_>, path: &str, lines: &[&str], diag: &Diagnos
         writeln!(f, "{pad} | {indent}^")?;
     }
     if let Some(hint) = &diag.hint {
-        writeln!(f, "{} = hint: {hint}", " ".repeat(diag.loc.line.to_string().len()))?;
+        writeln!(
+            f,
+            "{} = hint: {hint}",
+            " ".repeat(diag.loc.line.to_string().len())
+        )?;
     }
     Ok(())
 }
@@ -127,7 +136,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// "did you mean `x`?" for the closest candidate, or a list of what is allowed.
-pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> String {
+pub fn suggest(word: &str, candidates: &[&str]) -> String {
     match closest(word, candidates.iter().copied()) {
         Some(c) => format!("did you mean `{c}`?"),
         None if candidates.is_empty() => "none are defined".to_string(),

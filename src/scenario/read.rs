@@ -1,7 +1,7 @@
 //! Typed reading of the YAML tree: every getter records a problem in the
 //! [`Sink`] and returns `None` instead of stopping, so one pass finds them all.
 
-use super::diag::{suggest, Sink};
+use super::diag::{Sink, suggest};
 use super::tree::{Key, Loc, Node, Value};
 
 /// The entries of one mapping, checked against the keys it may have.
@@ -18,7 +18,10 @@ impl<'a> Map<'a> {
             sink.error_hint(
                 node.loc,
                 format!("{what} must be a mapping, found {}", node.value.kind()),
-                format!("write it as `key: value` lines; allowed keys: {}", allowed.join(", ")),
+                format!(
+                    "write it as `key: value` lines; allowed keys: {}",
+                    allowed.join(", ")
+                ),
             );
             return None;
         };
@@ -30,7 +33,10 @@ impl<'a> Map<'a> {
                     suggest(&key.name, allowed),
                 );
             } else if entries[..i].iter().any(|(k, _)| k.name == key.name) {
-                sink.error(key.loc, format!("key `{}` is given twice in {what}", key.name));
+                sink.error(
+                    key.loc,
+                    format!("key `{}` is given twice in {what}", key.name),
+                );
             }
         }
         Some(Map {
@@ -113,7 +119,10 @@ pub fn integer(sink: &mut Sink, node: &Node, what: &str, min: i64, max: i64) -> 
         }
     };
     if value < min {
-        sink.error(node.loc, format!("{what} must be at least {min}, found {value}"));
+        sink.error(
+            node.loc,
+            format!("{what} must be at least {min}, found {value}"),
+        );
         return None;
     }
     if value > max {
@@ -157,7 +166,7 @@ pub fn positive(sink: &mut Sink, node: &Node, what: &str) -> Option<f64> {
 }
 
 /// A list; a single item written without brackets is accepted as a list of one.
-pub fn list<'a>(node: &'a Node) -> Vec<&'a Node> {
+pub fn list(node: &Node) -> Vec<&Node> {
     match &node.value {
         Value::Seq(items) => items.iter().collect(),
         Value::Null => Vec::new(),

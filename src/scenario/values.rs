@@ -1,6 +1,6 @@
 //! Durations, probabilities, rates and distributions as users write them.
 
-use super::diag::{suggest, Sink};
+use super::diag::{Sink, suggest};
 use super::read::{self, Map};
 use super::tree::{Node, Value};
 use crate::model::Dist;
@@ -109,11 +109,11 @@ pub fn probability(sink: &mut Sink, node: &Node, what: &str) -> Option<f64> {
         Value::Int(i) => *i as f64,
         Value::Float(x) => *x,
         Value::Str(s) => {
-            let parsed = s
-                .trim()
-                .strip_suffix('%')
-                .and_then(|p| p.trim().parse::<f64>().ok())
-                .map(|p| p / 100.0);
+            let text = s.trim();
+            let parsed = match text.strip_suffix('%') {
+                Some(percent) => percent.trim().parse::<f64>().ok().map(|p| p / 100.0),
+                None => text.parse::<f64>().ok(),
+            };
             match parsed {
                 Some(p) => p,
                 None => {
@@ -230,7 +230,12 @@ pub fn dist(sink: &mut Sink, node: &Node, what: &str, base_dir: &std::path::Path
     else {
         let alternatives: Vec<String> = params
             .iter()
-            .map(|set| set.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" and "))
+            .map(|set| {
+                set.iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            })
             .collect();
         sink.error_hint(
             map.loc,
@@ -262,7 +267,10 @@ pub fn dist(sink: &mut Sink, node: &Node, what: &str, base_dir: &std::path::Path
         let node = map.get("sigma")?;
         let sigma = read::positive(sink, node, &format!("`sigma` of {what}"))?;
         if sigma > 10.0 {
-            sink.error(node.loc, format!("`sigma` of {what} is {sigma}, above the limit of 10"));
+            sink.error(
+                node.loc,
+                format!("`sigma` of {what} is {sigma}, above the limit of 10"),
+            );
             return None;
         }
         Some(sigma)
@@ -273,7 +281,10 @@ pub fn dist(sink: &mut Sink, node: &Node, what: &str, base_dir: &std::path::Path
         }),
         ("weibull", "shape,scale") => {
             let (k, s) = (shape(sink), dur(sink, "scale"));
-            Some(Dist::Weibull { shape: k?, scale_h: s? })
+            Some(Dist::Weibull {
+                shape: k?,
+                scale_h: s?,
+            })
         }
         ("weibull", _) => {
             let (k, m) = (shape(sink), dur(sink, "mean"));
@@ -285,7 +296,10 @@ pub fn dist(sink: &mut Sink, node: &Node, what: &str, base_dir: &std::path::Path
         }
         ("lognormal", "median,sigma") => {
             let (m, s) = (dur(sink, "median"), sigma(sink));
-            Some(Dist::LogNormal { mu: m?.ln(), sigma: s? })
+            Some(Dist::LogNormal {
+                mu: m?.ln(),
+                sigma: s?,
+            })
         }
         ("lognormal", _) => {
             let (m, s) = (dur(sink, "mean"), sigma(sink));
@@ -294,7 +308,10 @@ pub fn dist(sink: &mut Sink, node: &Node, what: &str, base_dir: &std::path::Path
         ("gamma", _) => {
             let (k, m) = (shape(sink), dur(sink, "mean"));
             let (k, m) = (k?, m?);
-            Some(Dist::Gamma { shape: k, scale_h: m / k })
+            Some(Dist::Gamma {
+                shape: k,
+                scale_h: m / k,
+            })
         }
         ("normal", _) => {
             let (m, s) = (dur(sink, "mean"), dur(sink, "sd"));
@@ -324,7 +341,10 @@ pub fn dist(sink: &mut Sink, node: &Node, what: &str, base_dir: &std::path::Path
                 );
                 return None;
             }
-            Some(Dist::Uniform { min_h: lo, max_h: hi })
+            Some(Dist::Uniform {
+                min_h: lo,
+                max_h: hi,
+            })
         }
         ("fixed", _) => Some(Dist::Fixed {
             value_h: duration_h(sink, map.get("value")?, &format!("`value` of {what}"))?,
@@ -350,12 +370,21 @@ fn empirical_samples(sink: &mut Sink, node: &Node, what: &str) -> Option<Dist> {
     finish_empirical(sink, node, what, samples, ok)
 }
 
-fn finish_empirical(sink: &mut Sink, node: &Node, what: &str, samples: Vec<f64>, ok: bool) -> Option<Dist> {
+fn finish_empirical(
+    sink: &mut Sink,
+    node: &Node,
+    what: &str,
+    samples: Vec<f64>,
+    ok: bool,
+) -> Option<Dist> {
     if !ok {
         return None;
     }
     if samples.is_empty() || samples.iter().all(|s| *s == 0.0) {
-        sink.error(node.loc, format!("empirical distribution for {what} needs at least one sample above zero"));
+        sink.error(
+            node.loc,
+            format!("empirical distribution for {what} needs at least one sample above zero"),
+        );
         return None;
     }
     if samples.len() > MAX_EMPIRICAL_SAMPLES {
@@ -373,7 +402,12 @@ fn finish_empirical(sink: &mut Sink, node: &Node, what: &str, samples: Vec<f64>,
     })
 }
 
-fn empirical_file(sink: &mut Sink, node: &Node, what: &str, base_dir: &std::path::Path) -> Option<Dist> {
+fn empirical_file(
+    sink: &mut Sink,
+    node: &Node,
+    what: &str,
+    base_dir: &std::path::Path,
+) -> Option<Dist> {
     let name = read::string(sink, node, &format!("`file` of {what}"))?;
     let path = base_dir.join(name);
     let mut reader = match csv::ReaderBuilder::new()

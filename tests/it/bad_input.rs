@@ -1,7 +1,7 @@
 //! Every kind of bad input gets a clear problem at its line and column,
 //! with a hint, and all problems of a file are reported at once.
 
-use nines::scenario::{parse_bytes, Diagnostic, LoadError};
+use nines::scenario::{Diagnostic, LoadError, parse_bytes};
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -24,10 +24,17 @@ fn assert_problem(all: &[Diagnostic], message: &str, line: u32, column: u32, hin
     let Some(d) = found else {
         panic!("no problem mentions {message:?}; found {all:#?}");
     };
-    assert_eq!((d.loc.line, d.loc.column), (line, column), "position of {message:?}");
+    assert_eq!(
+        (d.loc.line, d.loc.column),
+        (line, column),
+        "position of {message:?}"
+    );
     if let Some(hint) = hint {
         let got = d.hint.as_deref().unwrap_or("");
-        assert!(got.contains(hint), "hint of {message:?} is {got:?}, expected {hint:?}");
+        assert!(
+            got.contains(hint),
+            "hint of {message:?} is {got:?}, expected {hint:?}"
+        );
     }
 }
 
@@ -40,22 +47,52 @@ fn with_nodes(failure: &str) -> String {
 #[test]
 fn unknown_keys_are_refused_with_the_closest_key() {
     let all = problems(&with_nodes("{name: crash, ttf: 100h, repiar: 5m}"));
-    assert_problem(&all, "unknown key `repiar`", 4, 41, Some("did you mean `repair`?"));
+    assert_problem(
+        &all,
+        "unknown key `repiar`",
+        4,
+        41,
+        Some("did you mean `repair`?"),
+    );
     let all = problems("name: x\nnodez: []\n");
-    assert_problem(&all, "unknown key `nodez`", 2, 1, Some("did you mean `nodes`?"));
+    assert_problem(
+        &all,
+        "unknown key `nodez`",
+        2,
+        1,
+        Some("did you mean `nodes`?"),
+    );
 }
 
 #[test]
 fn wrong_types_are_refused() {
     let all = problems("name: x\nnodes:\n  - {name: web, count: many}\nservices: {name: s}\n");
-    assert_problem(&all, "`count` must be a whole number, found a string", 3, 24, None);
-    assert_problem(&all, "`services` must be a list, found a mapping", 4, 11, Some("- "));
+    assert_problem(
+        &all,
+        "`count` must be a whole number, found a string",
+        3,
+        24,
+        None,
+    );
+    assert_problem(
+        &all,
+        "`services` must be a list, found a mapping",
+        4,
+        11,
+        Some("- "),
+    );
 }
 
 #[test]
 fn bad_durations_are_refused_with_the_units_that_exist() {
     let all = problems(&with_nodes("{name: crash, ttf: 100 hours, repair: 5}"));
-    assert_problem(&all, "`hours` is not a unit of time", 4, 35, Some("us, ms, s, m, h, d, w, y"));
+    assert_problem(
+        &all,
+        "`hours` is not a unit of time",
+        4,
+        35,
+        Some("us, ms, s, m, h, d, w, y"),
+    );
     assert_problem(&all, "needs a unit", 4, 54, Some("add a unit"));
 }
 
@@ -72,7 +109,13 @@ services:
     redundancy: {mode: hot-standby, failover: {coverage: 1.5}}
 ";
     let all = problems(yaml);
-    assert_problem(&all, "`99,9%` is not a probability", 6, 58, Some("\"99.9%\""));
+    assert_problem(
+        &all,
+        "`99,9%` is not a probability",
+        6,
+        58,
+        Some("\"99.9%\""),
+    );
     assert_problem(&all, "must be between 0 and 1", 9, 58, None);
 }
 
@@ -90,11 +133,41 @@ system: [frontt]
 ";
     let all = problems(yaml);
     assert_problem(&all, "unknown domain `zone`", 2, 34, None);
-    assert_problem(&all, "unknown domain `rak-a`", 5, 27, Some("did you mean `rack-a`?"));
-    assert_problem(&all, "unknown crew `on-call`", 5, 83, Some("did you mean `oncall`?"));
-    assert_problem(&all, "unknown node group or instance `wbe`", 7, 26, Some("did you mean `web`?"));
-    assert_problem(&all, "unknown service `backnd`", 7, 42, Some("did you mean `backend`?"));
-    assert_problem(&all, "unknown service `frontt`", 9, 10, Some("did you mean `front`?"));
+    assert_problem(
+        &all,
+        "unknown domain `rak-a`",
+        5,
+        27,
+        Some("did you mean `rack-a`?"),
+    );
+    assert_problem(
+        &all,
+        "unknown crew `on-call`",
+        5,
+        83,
+        Some("did you mean `oncall`?"),
+    );
+    assert_problem(
+        &all,
+        "unknown node group or instance `wbe`",
+        7,
+        26,
+        Some("did you mean `web`?"),
+    );
+    assert_problem(
+        &all,
+        "unknown service `backnd`",
+        7,
+        42,
+        Some("did you mean `backend`?"),
+    );
+    assert_problem(
+        &all,
+        "unknown service `frontt`",
+        9,
+        10,
+        Some("did you mean `front`?"),
+    );
 }
 
 #[test]
@@ -107,7 +180,13 @@ services:
   - {name: c, nodes: web, requires: [a]}
 ";
     let all = problems(yaml);
-    assert_problem(&all, "cycle: a → b → c → a", 6, 38, Some("cannot depend on itself"));
+    assert_problem(
+        &all,
+        "cycle: a → b → c → a",
+        6,
+        38,
+        Some("cannot depend on itself"),
+    );
 }
 
 #[test]
@@ -131,21 +210,75 @@ services:
 ";
     let all = problems(yaml);
     assert_problem(&all, "must be longer than zero", 7, 50, None);
-    assert_problem(&all, "`shape` of `ttf` of failure mode `b` must be positive", 8, 47, None);
+    assert_problem(
+        &all,
+        "`shape` of `ttf` of failure mode `b` must be positive",
+        8,
+        47,
+        None,
+    );
     assert_problem(&all, "has `min` above `max`", 9, 45, Some("swap"));
-    assert_problem(&all, "lognormal distribution for `ttf` of failure mode `d` has parameters [mean]", 10, 24, Some("`mean` and `sd`"));
-    assert_problem(&all, "`min_up` is 4, but service `s` has only 3 members", 12, 69, None);
-    assert_problem(&all, "above the 300/s of all its nodes", 13, 35, Some("never be up"));
-    assert_problem(&all, "`standbys` is 3, but service `u` has only 3 members", 16, 47, None);
-    assert_problem(&all, "heartbeat `timeout` is shorter than its `interval`", 16, 108, None);
+    assert_problem(
+        &all,
+        "lognormal distribution for `ttf` of failure mode `d` has parameters [mean]",
+        10,
+        24,
+        Some("`mean` and `sd`"),
+    );
+    assert_problem(
+        &all,
+        "`min_up` is 4, but service `s` has only 3 members",
+        12,
+        69,
+        None,
+    );
+    assert_problem(
+        &all,
+        "above the 300/s of all its nodes",
+        13,
+        35,
+        Some("never be up"),
+    );
+    assert_problem(
+        &all,
+        "`standbys` is 3, but service `u` has only 3 members",
+        16,
+        47,
+        None,
+    );
+    assert_problem(
+        &all,
+        "heartbeat `timeout` is shorter than its `interval`",
+        16,
+        108,
+        None,
+    );
 }
 
 #[test]
 fn empty_and_binary_files_are_refused() {
     assert_problem(&problems(""), "the scenario is empty", 1, 1, Some("name:"));
-    assert_problem(&problems("# only a comment\n"), "the scenario is empty", 1, 1, None);
-    assert_problem(&problems_of_bytes(b"\x7fELF\x02\x01\x00\x00"), "binary file", 1, 1, None);
-    assert_problem(&problems_of_bytes(b"name: \xff\xfe\n"), "not valid UTF-8", 1, 1, None);
+    assert_problem(
+        &problems("# only a comment\n"),
+        "the scenario is empty",
+        1,
+        1,
+        None,
+    );
+    assert_problem(
+        &problems_of_bytes(b"\x7fELF\x02\x01\x00\x00"),
+        "binary file",
+        1,
+        1,
+        None,
+    );
+    assert_problem(
+        &problems_of_bytes(b"name: \xff\xfe\n"),
+        "not valid UTF-8",
+        1,
+        1,
+        None,
+    );
 }
 
 #[test]
@@ -157,17 +290,32 @@ fn yaml_syntax_errors_point_at_the_place() {
 
 #[test]
 fn absurd_sizes_are_refused_with_the_limit() {
-    let all = problems("name: x\nsimulation: {horizon: 100000y, replications: 100000000}\nnodes: [{name: web, count: 5000000}]\nservices: [{name: s, nodes: web}]\n");
+    let all = problems(
+        "name: x\nsimulation: {horizon: 100000y, replications: 100000000}\nnodes: [{name: web, count: 5000000}]\nservices: [{name: s, nodes: web}]\n",
+    );
     assert_problem(&all, "above the limit of 10000 years", 2, 23, None);
     assert_problem(&all, "above the limit of 10000000", 2, 46, None);
-    assert_problem(&all, "`count` is 5000000, above the limit of 1000000", 3, 28, None);
-    let big = format!("name: x\ndescription: \"{}\"\n", "x".repeat(5 * 1024 * 1024));
+    assert_problem(
+        &all,
+        "`count` is 5000000, above the limit of 1000000",
+        3,
+        28,
+        None,
+    );
+    let big = format!(
+        "name: x\ndescription: \"{}\"\n",
+        "x".repeat(5 * 1024 * 1024)
+    );
     let path = std::env::temp_dir().join(format!("nines-big-{}.yaml", std::process::id()));
     std::fs::write(&path, big).unwrap();
     let refused = nines::scenario::load(&path);
     std::fs::remove_file(&path).ok();
     match refused {
-        Err(LoadError::Invalid(d)) => assert!(d.items[0].message.contains("above the limit of 4194304 bytes")),
+        Err(LoadError::Invalid(d)) => assert!(
+            d.items[0]
+                .message
+                .contains("above the limit of 4194304 bytes")
+        ),
         other => panic!("a 5 MiB file should be refused, got {other:?}"),
     }
 }
@@ -223,12 +371,22 @@ services: [{name: s, nodes: web, redundancy: {mode: active-activ}}]
 
 #[test]
 fn rendered_problems_show_file_line_column_the_line_and_a_caret() {
-    let err = parse_bytes(with_nodes("{name: crash, ttf: 100h, repiar: 5m}").as_bytes(), "s.yaml", Path::new("."))
-        .expect_err("invalid");
+    let err = parse_bytes(
+        with_nodes("{name: crash, ttf: 100h, repiar: 5m}").as_bytes(),
+        "s.yaml",
+        Path::new("."),
+    )
+    .expect_err("invalid");
     let text = err.to_string();
     assert!(text.contains("--> s.yaml:4:41"), "{text}");
-    assert!(text.contains("4 |     failures: [{name: crash, ttf: 100h, repiar: 5m}]"), "{text}");
-    assert!(text.contains("  |                                         ^"), "{text}");
+    assert!(
+        text.contains("4 |     failures: [{name: crash, ttf: 100h, repiar: 5m}]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  |                                         ^"),
+        "{text}"
+    );
     assert!(text.contains("= hint: did you mean `repair`?"), "{text}");
 }
 

@@ -1,1 +1,238 @@
+//! The command line: output, exit codes, files, determinism.
 
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn nines() -> Command {
+    Command::cargo_bin("nines").expect("binary")
+}
+
+const PAIR: &str = "scenarios/active-active-pair.yaml";
+
+fn json(args: &[&str]) -> Vec<u8> {
+    let out = nines().args(args).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn run_prints_a_table_with_the_nines_and_intervals() {
+    nines()
+        .args(["run", PAIR, "--replications", "50"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("availability (%)"))
+        .stdout(predicate::str::contains("nines"))
+        .stdout(predicate::str::contains("MTTFF (h)"))
+        .stdout(predicate::str::contains("±"))
+        .stdout(predicate::str::contains("interval availability"));
+}
+
+#[test]
+fn run_json_has_the_contract_shape() {
+    let out = json(&["run", PAIR, "--replications", "40", "--json", "--seed", "9"]);
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
+    assert_eq!(v["nines_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["seed"], 9);
+    assert_eq!(v["replications"], 40);
+    assert_eq!(v["horizon_h"], 87600.0);
+    assert_eq!(v["warmup_h"], 0.0);
+    assert!(v["events"].as_u64().unwrap() > 0);
+    for entity in [&v["system"], &v["services"]["app"]] {
+        for key in [
+            "availability",
+            "downtime_min_per_year",
+            "failures_per_year",
+            "mtbf_h",
+            "mut_h",
+            "mttr_h",
+            "mttff_h",
+        ] {
+            let e = &entity[key];
+            assert!(e["mean"].is_number(), "{key}: {e}");
+            assert_eq!(e["ci95"].as_array().map(Vec::len), Some(2), "{key}");
+            assert!(e["std_err"].is_number(), "{key}");
+        }
+    }
+}
+
+#[test]
+fn command_line_overrides_the_scenario() {
+    let out = json(&[
+        "run",
+        PAIR,
+        "--replications",
+        "7",
+        "--horizon",
+        "1y",
+        "--warmup",
+        "30d",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["replications"], 7);
+    assert_eq!(v["horizon_h"], 8760.0);
+    assert_eq!(v["warmup_h"], 720.0);
+    assert_eq!(v["seed"], 3);
+    assert!(v["measure"].as_str().unwrap().contains("steady state"));
+}
+
+#[test]
+fn same_seed_gives_identical_bytes_on_one_and_two_threads() {
+    let file = "scenarios/two-zone-web-shop.yaml";
+    let one = json(&[
+        "run",
+        file,
+        "--replications",
+        "300",
+        "--json",
+        "--threads",
+        "1",
+    ]);
+    let two = json(&[
+        "run",
+        file,
+        "--replications",
+        "300",
+        "--json",
+        "--threads",
+        "2",
+    ]);
+    let again = json(&[
+        "run",
+        file,
+        "--replications",
+        "300",
+        "--json",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(one, two);
+    assert_eq!(two, again);
+    let other_seed = json(&[
+        "run",
+        file,
+        "--replications",
+        "300",
+        "--json",
+        "--seed",
+        "5",
+    ]);
+    assert_ne!(one, other_seed);
+}
+
+#[test]
+fn out_writes_summary_and_replications_identically_for_any_thread_count() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    for (dir, threads) in dirs.iter().zip(["1", "2"]) {
+        nines()
+            .args([
+                "run",
+                PAIR,
+                "--replications",
+                "1500",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(dir.path())
+            .assert()
+            .success();
+    }
+    let read = |d: &tempfile::TempDir, f: &str| std::fs::read(d.path().join(f)).unwrap();
+    assert_eq!(
+        read(&dirs[0], "summary.json"),
+        read(&dirs[1], "summary.json")
+    );
+    assert_eq!(
+        read(&dirs[0], "replications.csv"),
+        read(&dirs[1], "replications.csv")
+    );
+    let csv = String::from_utf8(read(&dirs[0], "replications.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "replication,events,system_availability,system_failures,system_uptime_h,system_first_failure_h,\
+         app_availability,app_failures,app_uptime_h,app_first_failure_h"
+    );
+    assert_eq!(lines.count(), 1500);
+    // Only the two finished files: no temporary file is left behind.
+    assert_eq!(std::fs::read_dir(dirs[0].path()).unwrap().count(), 2);
+}
+
+#[test]
+fn validate_accepts_good_files_and_lists_every_problem_of_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "name: x\nnodes: [{name: web, cont: 2}]\nservices: [{name: s, nodes: wbe}]\n",
+    )
+    .unwrap();
+    nines()
+        .args(["validate", PAIR])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "ok: scenarios/active-active-pair.yaml",
+        ))
+        .stderr(predicate::str::contains("bad.yaml:2:21"))
+        .stderr(predicate::str::contains("did you mean `count`?"))
+        .stderr(predicate::str::contains("bad.yaml:3:29"))
+        .stderr(predicate::str::contains("2 problems"));
+}
+
+#[test]
+fn bad_usage_and_missing_files_exit_with_2() {
+    nines().args(["run"]).assert().code(2);
+    nines()
+        .args(["run", "no-such-file.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
+    nines()
+        .args(["run", PAIR, "--horizon", "ten years"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--horizon"));
+    nines()
+        .args(["run", PAIR, "--replications", "0"])
+        .assert()
+        .code(2);
+    nines()
+        .args(["run", PAIR, "--threads", "0"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn runs_that_would_take_days_are_refused_before_they_start() {
+    nines()
+        .args([
+            "run",
+            "scenarios/bench/w2.yaml",
+            "--replications",
+            "10000000",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("above the limit of 1e11"))
+        .stderr(predicate::str::contains("--replications"));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nines"))
+        .args(["run", PAIR, "--replications", "20", "--json"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(out.success());
+}

@@ -1,4 +1,5 @@
 //! Exact answers for the tests: small continuous-time Markov chains solved
+#![allow(clippy::needless_range_loop)] // dense matrix code reads best with indices
 //! densely, binomial k-of-n, and renewal-theory formulas.
 
 /// A CTMC given by its transition rates; states are indices.
@@ -48,7 +49,13 @@ impl Chain {
         let a: f64 = (0..self.len()).filter(|&i| up[i]).map(|i| pi[i]).sum();
         let f: f64 = (0..self.len())
             .filter(|&i| up[i])
-            .map(|i| pi[i] * (0..self.len()).filter(|&j| !up[j]).map(|j| self.rates[i][j]).sum::<f64>())
+            .map(|i| {
+                pi[i]
+                    * (0..self.len())
+                        .filter(|&j| !up[j])
+                        .map(|j| self.rates[i][j])
+                        .sum::<f64>()
+            })
             .sum();
         (a, f)
     }
@@ -121,6 +128,9 @@ pub fn k_of_n_independent(n: usize, k: usize, p: f64, cycle_h: f64) -> (f64, f64
     let a = (k..=n)
         .map(|j| choose(n, j) * p.powi(j as i32) * (1.0 - p).powi((n - j) as i32))
         .sum();
-    let f = n as f64 / cycle_h * choose(n - 1, k - 1) * p.powi(k as i32 - 1) * (1.0 - p).powi((n - k) as i32);
+    let f = n as f64 / cycle_h
+        * choose(n - 1, k - 1)
+        * p.powi(k as i32 - 1)
+        * (1.0 - p).powi((n - k) as i32);
     (a, f)
 }

@@ -2,8 +2,8 @@
 //! crews, quorum and group shocks; independence and series formulas for
 //! domains and capacity; renewal theory for non-exponential distributions.
 
-use crate::exact::{k_of_n, k_of_n_independent, Chain};
-use crate::support::{assert_steady_state, figures, Exact};
+use crate::exact::{Chain, k_of_n, k_of_n_independent};
+use crate::support::{Exact, assert_steady_state, figures};
 
 fn exact_from_chain(chain: &Chain, up: &[bool], start: usize) -> Exact {
     let (availability, frequency_per_h) = chain.availability_and_frequency(up);
@@ -60,7 +60,11 @@ services: [{name: web, nodes: web, demand: 250/s}]
 ";
     let p = 500.0 / 510.0;
     let (availability, frequency_per_h) = k_of_n_independent(4, 3, p, 510.0);
-    let exact = Exact { availability, frequency_per_h, mttff_h: None };
+    let exact = Exact {
+        availability,
+        frequency_per_h,
+        mttff_h: None,
+    };
     let f = figures(yaml, 200, 200_000.0, 10_000.0, 13);
     assert_steady_state("capacity pool", &f[0], &exact);
 }
@@ -83,7 +87,9 @@ services: [{name: db, nodes: db}]
     let (a_pair, f_pair) = k_of_n_independent(2, 1, 500.0 / 510.0, 510.0);
     let exact = Exact {
         availability: a_power * a_rack * a_pair,
-        frequency_per_h: f_power * a_rack * a_pair + f_rack * a_power * a_pair + f_pair * a_power * a_rack,
+        frequency_per_h: f_power * a_rack * a_pair
+            + f_rack * a_power * a_pair
+            + f_pair * a_power * a_rack,
         mttff_h: None,
     };
     let f = figures(yaml, 200, 300_000.0, 2000.0, 14);
@@ -131,14 +137,38 @@ services: [{name: app, nodes: app}]
 fn non_exponential_single_units_follow_renewal_theory() {
     // A = E[T] / (E[T] + E[R]); failures per hour 1 / (E[T] + E[R]); MTTFF = E[T].
     let cases = [
-        ("{dist: weibull, shape: 2, mean: 100h}", 100.0, "{dist: lognormal, mean: 5h, sd: 3h}", 5.0),
-        ("{dist: gamma, shape: 3, mean: 80h}", 80.0, "{dist: uniform, min: 2h, max: 6h}", 4.0),
-        ("{dist: normal, mean: 120h, sd: 30h}", 120.0, "{dist: empirical, samples: [1h, 2h, 9h]}", 4.0),
-        ("{dist: lognormal, median: 60h, sigma: 0.5}", 60.0 * (0.125f64).exp(), "3h", 3.0),
+        (
+            "{dist: weibull, shape: 2, mean: 100h}",
+            100.0,
+            "{dist: lognormal, mean: 5h, sd: 3h}",
+            5.0,
+        ),
+        (
+            "{dist: gamma, shape: 3, mean: 80h}",
+            80.0,
+            "{dist: uniform, min: 2h, max: 6h}",
+            4.0,
+        ),
+        (
+            "{dist: normal, mean: 120h, sd: 30h}",
+            120.0,
+            "{dist: empirical, samples: [1h, 2h, 9h]}",
+            4.0,
+        ),
+        (
+            "{dist: lognormal, median: 60h, sigma: 0.5}",
+            60.0 * (0.125f64).exp(),
+            "3h",
+            3.0,
+        ),
         (
             "{dist: weibull, shape: 0.7, scale: 90h}",
             // 90 h × Γ(1 + 1/0.7)
-            nines::model::Dist::Weibull { shape: 0.7, scale_h: 90.0 }.mean_h(),
+            nines::model::Dist::Weibull {
+                shape: 0.7,
+                scale_h: 90.0,
+            }
+            .mean_h(),
             "{dist: gamma, shape: 0.5, mean: 6h}",
             6.0,
         ),

@@ -2,7 +2,7 @@
 
 use nines::experiment::{self, Settings};
 use nines::metrics::{Estimate, Figures};
-use nines::model::{micros_from_hours, Model};
+use nines::model::{Model, micros_from_hours};
 use nines::report::Report;
 use std::path::Path;
 
@@ -15,7 +15,13 @@ pub fn model(yaml: &str) -> Model {
 
 /// Runs `yaml` with the given settings and returns the figures of the
 /// system and then of each service.
-pub fn figures(yaml: &str, replications: u64, horizon_h: f64, warmup_h: f64, seed: u64) -> Vec<Figures> {
+pub fn figures(
+    yaml: &str,
+    replications: u64,
+    horizon_h: f64,
+    warmup_h: f64,
+    seed: u64,
+) -> Vec<Figures> {
     let model = model(yaml);
     let settings = Settings {
         seed,
@@ -35,8 +41,12 @@ pub fn figures(yaml: &str, replications: u64, horizon_h: f64, warmup_h: f64, see
 /// that the standard error is small enough (`max_rel_se` of `scale`) for
 /// the comparison to mean something.
 pub fn assert_close(what: &str, estimate: &Estimate, exact: f64, scale: f64, max_rel_se: f64) {
-    let mean = estimate.mean.unwrap_or_else(|| panic!("{what}: no estimate"));
-    let se = estimate.std_err.unwrap_or_else(|| panic!("{what}: no standard error"));
+    let mean = estimate
+        .mean
+        .unwrap_or_else(|| panic!("{what}: no estimate"));
+    let se = estimate
+        .std_err
+        .unwrap_or_else(|| panic!("{what}: no standard error"));
     let z = (mean - exact) / se;
     eprintln!("{what}: estimate {mean:.9} exact {exact:.9} se {se:.3e} z {z:+.2}");
     assert!(
@@ -44,7 +54,10 @@ pub fn assert_close(what: &str, estimate: &Estimate, exact: f64, scale: f64, max
         "{what}: standard error {se:.3e} too large to test against {exact} (limit {:.3e})",
         max_rel_se * scale.abs()
     );
-    assert!(z.abs() <= 4.0, "{what}: estimate {mean} is {z:.2} standard errors from the exact {exact}");
+    assert!(
+        z.abs() <= 4.0,
+        "{what}: estimate {mean} is {z:.2} standard errors from the exact {exact}"
+    );
 }
 
 /// Exact steady-state values of one design.
@@ -60,7 +73,13 @@ pub fn assert_steady_state(name: &str, f: &Figures, exact: &Exact) {
     let a = exact.availability;
     let freq = exact.frequency_per_h;
     let unavailability = 1.0 - a;
-    assert_close(&format!("{name} availability"), &f.availability, a, unavailability, 0.1);
+    assert_close(
+        &format!("{name} availability"),
+        &f.availability,
+        a,
+        unavailability,
+        0.1,
+    );
     assert_close(
         &format!("{name} downtime"),
         &f.downtime_min_per_year,
@@ -68,10 +87,28 @@ pub fn assert_steady_state(name: &str, f: &Figures, exact: &Exact) {
         unavailability * 525_600.0,
         0.1,
     );
-    assert_close(&format!("{name} failures/yr"), &f.failures_per_year, freq * 8760.0, freq * 8760.0, 0.1);
-    assert_close(&format!("{name} MTBF"), &f.mtbf_h, 1.0 / freq, 1.0 / freq, 0.1);
+    assert_close(
+        &format!("{name} failures/yr"),
+        &f.failures_per_year,
+        freq * 8760.0,
+        freq * 8760.0,
+        0.1,
+    );
+    assert_close(
+        &format!("{name} MTBF"),
+        &f.mtbf_h,
+        1.0 / freq,
+        1.0 / freq,
+        0.1,
+    );
     assert_close(&format!("{name} MUT"), &f.mut_h, a / freq, a / freq, 0.1);
-    assert_close(&format!("{name} MTTR"), &f.mttr_h, unavailability / freq, unavailability / freq, 0.1);
+    assert_close(
+        &format!("{name} MTTR"),
+        &f.mttr_h,
+        unavailability / freq,
+        unavailability / freq,
+        0.1,
+    );
     if let Some(mttff) = exact.mttff_h {
         assert_close(&format!("{name} MTTFF"), &f.mttff_h, mttff, mttff, 0.1);
     }
