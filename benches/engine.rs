@@ -33,5 +33,8 @@ fn main() {
     let (w1, w2) = (best(&w1), best(&w2));
     println!("W1: {w1:.3e} events/s (one thread, best of runs)");
     println!("W2: {w2:.3e} events/s (one thread, best of runs)");
-    println!("cost per event on W2 / on W1: {:.2} (target: at most 2)", w1 / w2);
+    println!(
+        "cost per event on W2 / on W1: {:.2} (target: at most 2)",
+        w1 / w2
+    );
 }

@@ -86,11 +86,10 @@ impl EventQueue {
 
     fn remove_root(&mut self) {
         self.root_vacant = false;
-        let last = self.heap.pop();
-        if let Some(last) = last {
-            if !self.heap.is_empty() {
-                self.sift_down(0, last);
-            }
+        if let Some(last) = self.heap.pop()
+            && !self.heap.is_empty()
+        {
+            self.sift_down(0, last);
         }
     }
 
