@@ -1,40 +1,70 @@
 //! Engine throughput on the reference workloads W1 (100 nodes) and W2
 //! (10,000 nodes) from shared/bench/peers: events per second on one thread,
-//! and the cost per event on W2 relative to W1.
+//! the cost per event on W2 relative to W1, and both future event lists on
+//! both workloads (the engine picks the binary heap below 1,024 pending
+//! events and the radix heap above).
 //!
 //! Run with `cargo bench --bench engine`; the comparison with the peer
 //! simulators (rustdes, SimPy) is `benches/peers.sh`.
 
+use nines::engine::queue::{BinaryHeap, FutureEvents, RadixHeap};
+use nines::engine::{self, Plan, RunSettings};
 use nines::experiment::{self, Settings};
+use nines::model::Model;
 use std::path::Path;
 use std::time::Instant;
 
-fn events_per_second(file: &str, replications: u64) -> (f64, u64) {
-    let model = nines::scenario::load(Path::new(file)).expect("shipped scenario");
-    let mut settings = Settings::from_model(&model);
+fn load(file: &str) -> Model {
+    nines::scenario::load(Path::new(file)).expect("shipped scenario")
+}
+
+/// Events per second of the whole experiment on one thread.
+fn experiment_rate(model: &Model, replications: u64) -> f64 {
+    let mut settings = Settings::from_model(model);
     settings.n_replications = replications;
     let started = Instant::now();
-    let results = experiment::run(&model, settings, Some(1), &mut |_, _| {}, &|| {}).expect("run");
-    let seconds = started.elapsed().as_secs_f64();
-    (results.events as f64 / seconds, results.events)
+    let results = experiment::run(model, settings, Some(1), &mut |_, _| {}, &|| {}).expect("run");
+    results.events as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Events per second of the engine alone with the event list `Q`.
+fn queue_rate<Q: FutureEvents>(model: &Model, replications: u64) -> f64 {
+    let plan = Plan::new(model);
+    let settings = RunSettings {
+        seed: model.simulation.seed,
+        warmup_us: model.simulation.warmup_us,
+        horizon_us: model.simulation.horizon_us,
+    };
+    let started = Instant::now();
+    let events: u64 = (0..replications)
+        .map(|r| engine::run::<Q>(&plan, settings, r).events)
+        .sum();
+    events as f64 / started.elapsed().as_secs_f64()
+}
+
+fn best(runs: usize, mut f: impl FnMut() -> f64) -> f64 {
+    (0..runs).map(|_| f()).fold(0.0, f64::max)
 }
 
 fn main() {
-    // `cargo test --benches` runs this with `--bench` absent: keep that quick.
+    // `cargo test --benches` runs this without `--bench`: keep that quick.
     let full = std::env::args().any(|a| a == "--bench");
-    let (w1_reps, w2_reps) = if full { (2000, 20) } else { (20, 1) };
-    let mut w1 = Vec::new();
-    let mut w2 = Vec::new();
-    for _ in 0..if full { 3 } else { 1 } {
-        w1.push(events_per_second("scenarios/bench/w1.yaml", w1_reps).0);
-        w2.push(events_per_second("scenarios/bench/w2.yaml", w2_reps).0);
-    }
-    let best = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
-    let (w1, w2) = (best(&w1), best(&w2));
-    println!("W1: {w1:.3e} events/s (one thread, best of runs)");
-    println!("W2: {w2:.3e} events/s (one thread, best of runs)");
+    let (w1_reps, w2_reps, runs) = if full { (2000, 20, 3) } else { (20, 1, 1) };
+    let (w1, w2) = (
+        load("scenarios/bench/w1.yaml"),
+        load("scenarios/bench/w2.yaml"),
+    );
+    let w1_rate = best(runs, || experiment_rate(&w1, w1_reps));
+    let w2_rate = best(runs, || experiment_rate(&w2, w2_reps));
+    println!("W1: {w1_rate:.3e} events/s (one thread, best of {runs})");
+    println!("W2: {w2_rate:.3e} events/s (one thread, best of {runs})");
     println!(
         "cost per event on W2 / on W1: {:.2} (target: at most 2)",
-        w1 / w2
+        w1_rate / w2_rate
     );
+    for (name, model, reps) in [("W1", &w1, w1_reps), ("W2", &w2, w2_reps)] {
+        let heap = best(runs, || queue_rate::<BinaryHeap>(model, reps));
+        let radix = best(runs, || queue_rate::<RadixHeap>(model, reps));
+        println!("{name}: binary heap {heap:.3e} events/s, radix heap {radix:.3e} events/s");
+    }
 }

@@ -16,7 +16,7 @@ pub use plan::{CAPACITY_SCALE, Plan};
 
 use crate::metrics::{RepOutcome, Tally, Window};
 use plan::UnitKind;
-use queue::EventQueue;
+use queue::{BinaryHeap, FutureEvents, RadixHeap};
 use rng::Stream;
 use std::collections::VecDeque;
 
@@ -69,11 +69,11 @@ struct Crew {
 }
 
 /// The state of one replication.
-struct Sim<'p> {
+struct Sim<'p, Q> {
     plan: &'p Plan,
     now: u64,
     window: Window,
-    queue: EventQueue,
+    queue: Q,
     modes: Vec<ModeState>,
     shock_streams: Vec<Stream>,
     unit_failed: Vec<u32>,
@@ -86,9 +86,23 @@ struct Sim<'p> {
     worklist: Vec<u32>,
 }
 
+/// Pending events above which the radix heap beats the binary heap
+/// (measured on W1 and W2: see benches/engine.rs).
+const RADIX_FROM_PENDING: usize = 1024;
+
 /// Simulates replication `replication` and returns what it measured.
 pub fn simulate(plan: &Plan, settings: RunSettings, replication: u64) -> RepOutcome {
-    let mut sim = Sim::new(plan, settings, replication);
+    if plan.modes.len() + plan.shocks.len() < RADIX_FROM_PENDING {
+        run::<BinaryHeap>(plan, settings, replication)
+    } else {
+        run::<RadixHeap>(plan, settings, replication)
+    }
+}
+
+/// One replication with a given future event list; every list gives the
+/// same result, only faster or slower.
+pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64) -> RepOutcome {
+    let mut sim = Sim::<Q>::new(plan, settings, replication);
     sim.start();
     let mut events = 0u64;
     let end = sim.window.end_us;
@@ -116,7 +130,7 @@ pub fn simulate(plan: &Plan, settings: RunSettings, replication: u64) -> RepOutc
     }
 }
 
-impl<'p> Sim<'p> {
+impl<'p, Q: FutureEvents> Sim<'p, Q> {
     fn new(plan: &'p Plan, settings: RunSettings, replication: u64) -> Self {
         let seed = settings.seed;
         let services: Vec<ServiceState> = plan
@@ -136,7 +150,7 @@ impl<'p> Sim<'p> {
                 start_us: settings.warmup_us,
                 end_us: settings.warmup_us.saturating_add(settings.horizon_us),
             },
-            queue: EventQueue::with_capacity(plan.modes.len() + plan.shocks.len() + 1),
+            queue: Q::with_capacity(plan.modes.len() + plan.shocks.len() + 1),
             modes: plan
                 .modes
                 .iter()

@@ -3,6 +3,7 @@
 mod bad_input;
 mod cases;
 mod cli;
+mod determinism;
 mod exact;
 mod mechanisms;
 mod scenarios;

@@ -1,0 +1,115 @@
+//! A radix heap over integer times (Ahuja, Mehlhorn,
+//! Orlin and Tarjan), ordered by (time, sequence).
+//!
+//! A discrete-event simulation never schedules into the past, so keys are
+//! monotone and a radix heap applies: bucket `b` holds the events whose time
+//! differs from the last popped time first in bit `b − 1` (bucket 0: equal
+//! times). A push is O(1); a pop that finds bucket 0 empty redistributes the
+//! smallest non-empty bucket, and each event moves down at most 64 times.
+//! Unlike a binary heap, its cost barely grows with the number of pending
+//! events, which keeps 10,000-node models as cheap per event as small ones.
+//!
+//! Equal times pop first-in, first-out: events enter bucket 0 either by a
+//! push (appended after everything there) or by a redistribution, which keeps
+//! the relative order of a bucket, so every bucket stays in scheduling order.
+
+use super::{Event, FutureEvents};
+use crate::model::Micros;
+
+const N_BUCKETS: usize = 65;
+
+pub struct RadixHeap {
+    buckets: [Vec<Event>; N_BUCKETS],
+    /// Events of bucket 0 before this index have been popped.
+    front: usize,
+    /// The time of the last pop; no event may be scheduled before it.
+    last: Micros,
+    len: usize,
+    /// Bit `b − 1` is set when bucket `b` (1..=64) may be non-empty.
+    occupied: u64,
+}
+
+impl Default for RadixHeap {
+    fn default() -> Self {
+        RadixHeap {
+            buckets: std::array::from_fn(|_| Vec::new()),
+            front: 0,
+            last: 0,
+            len: 0,
+            occupied: 0,
+        }
+    }
+}
+
+/// The occupancy bit of bucket `b`; bucket 0 has none.
+#[inline]
+fn bit(b: usize) -> u64 {
+    if b == 0 { 0 } else { 1u64 << (b - 1) }
+}
+
+#[inline]
+fn bucket_of(time: Micros, last: Micros) -> usize {
+    (u64::BITS - (time ^ last).leading_zeros()) as usize
+}
+
+impl FutureEvents for RadixHeap {
+    fn with_capacity(capacity: usize) -> Self {
+        let mut queue = RadixHeap::default();
+        queue.buckets[0].reserve(capacity.min(1024));
+        queue
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Schedules `payload` at `time` (not before the last popped time),
+    /// after everything already scheduled at that time.
+    #[inline]
+    fn push(&mut self, time: Micros, payload: u64) {
+        debug_assert!(time >= self.last, "an event was scheduled in the past");
+        let time = time.max(self.last);
+        let b = bucket_of(time, self.last);
+        self.buckets[b].push(Event { time, payload });
+        self.occupied |= bit(b);
+        self.len += 1;
+    }
+
+    #[inline]
+    fn pop_until(&mut self, until: Micros) -> Option<Event> {
+        if self.front == self.buckets[0].len() {
+            self.refill()?;
+        }
+        let event = self.buckets[0][self.front];
+        if event.time > until {
+            return None;
+        }
+        self.front += 1;
+        self.len -= 1;
+        Some(event)
+    }
+}
+
+impl RadixHeap {
+    /// Moves the events of the earliest non-empty bucket down, so that
+    /// bucket 0 holds those with the smallest time.
+    fn refill(&mut self) -> Option<()> {
+        self.buckets[0].clear();
+        self.front = 0;
+        if self.occupied == 0 {
+            return None;
+        }
+        let b = self.occupied.trailing_zeros() as usize + 1;
+        self.occupied &= !bit(b);
+        let mut moving = std::mem::take(&mut self.buckets[b]);
+        self.last = moving.iter().map(|e| e.time).min()?;
+        for event in moving.drain(..) {
+            let to = bucket_of(event.time, self.last);
+            self.buckets[to].push(event);
+            self.occupied |= bit(to);
+        }
+        // Give the (now empty) allocation back, so it is reused.
+        self.buckets[b] = moving;
+        Some(())
+    }
+}
