@@ -432,6 +432,7 @@ impl<'a> Builder<'a> {
     ) -> (Vec<NodeGroup>, Vec<Instance>) {
         let mut groups = Vec::new();
         let mut nodes: Vec<Instance> = Vec::new();
+        let mut name_locs = Vec::new();
         let Some(node) = node else {
             self.sink.error_hint(
                 root_loc,
@@ -503,6 +504,20 @@ impl<'a> Builder<'a> {
                 failures,
                 members: (first..nodes.len()).collect(),
             });
+            name_locs.push(map.get("name").map_or(map.loc, |n| n.loc));
+        }
+        // A group named like another group's instance would make `nodes: web-1` ambiguous.
+        for (g, group) in groups.iter().enumerate() {
+            if let Some(clash) = nodes.iter().find(|n| n.name == group.name) {
+                self.sink.error_hint(
+                    name_locs[g],
+                    format!(
+                        "node group `{}` has the name of instance `{}` of group `{}`",
+                        group.name, clash.name, groups[clash.group].name
+                    ),
+                    "instances are named `<group>-1`, `<group>-2`, ...; give this group another name",
+                );
+            }
         }
         (groups, nodes)
     }

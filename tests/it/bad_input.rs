@@ -403,3 +403,17 @@ proptest! {
         let _ = parse_bytes(text.as_bytes(), "fuzz.yaml", Path::new("."));
     }
 }
+
+#[test]
+fn a_group_named_like_an_instance_is_refused() {
+    let all = problems(
+        "name: x\nnodes: [{name: web, count: 2}, {name: web-1}]\nservices: [{name: s, nodes: web-1}]\n",
+    );
+    assert_problem(
+        &all,
+        "has the name of instance `web-1` of group `web`",
+        2,
+        39,
+        Some("another name"),
+    );
+}
