@@ -6,5 +6,6 @@ mod cli;
 mod determinism;
 mod exact;
 mod mechanisms;
+mod properties;
 mod scenarios;
 mod support;

@@ -1,0 +1,73 @@
+//! Any valid scenario runs without panicking, and its figures are consistent.
+
+use crate::support::figures;
+use proptest::prelude::*;
+
+const DISTS: &[&str] = &[
+    "{dist: exponential, mean: 300h}",
+    "{dist: weibull, shape: 0.6, mean: 500h}",
+    "{dist: weibull, shape: 3, scale: 200h}",
+    "{dist: lognormal, mean: 5h, sd: 9h}",
+    "{dist: lognormal, median: 2h, sigma: 1.5}",
+    "{dist: gamma, shape: 0.3, mean: 4h}",
+    "{dist: normal, mean: 3h, sd: 2h}",
+    "{dist: uniform, min: 0s, max: 8h}",
+    "{dist: empirical, samples: [0s, 1m, 5h]}",
+    "0s",
+    "30s",
+];
+
+prop_compose! {
+    fn scenario()(
+        groups in proptest::collection::vec((1u32..5, 0usize..DISTS.len(), 0usize..DISTS.len(), any::<bool>(), 0u8..3, any::<bool>()), 1..4),
+        domain_ttf in 0usize..DISTS.len(),
+        crew_size in 1u32..3,
+        min_up_seed in any::<u32>(),
+    ) -> String {
+        let mut yaml = String::from("name: random\ncrews: [{name: ops, size: CREW}]\n".replace("CREW", &crew_size.to_string()));
+        yaml.push_str(&format!(
+            "domains:\n  - {{name: zone, failures: [{{name: out, ttf: {{dist: exponential, mean: 2000h}}, repair: {}}}]}}\n  - {{name: rack, parent: zone}}\n",
+            DISTS[domain_ttf]
+        ));
+        yaml.push_str("nodes:\n");
+        for (g, (count, ttf, repair, crew, placement, shock)) in groups.iter().enumerate() {
+            // Times to failure must have a positive mean: shift the zero ones.
+            let ttf = if DISTS[*ttf].starts_with('0') || DISTS[*ttf] == "30s" { DISTS[0] } else { DISTS[*ttf] };
+            let domains = ["[]", "[zone]", "[rack, zone]"][*placement as usize];
+            let crew = if *crew { ", crew: ops" } else { "" };
+            yaml.push_str(&format!(
+                "  - name: g{g}\n    count: {count}\n    capacity: 10/s\n    domains: {domains}\n    failures:\n      - {{name: f, ttf: {ttf}, repair: {}{crew}}}\n",
+                DISTS[*repair]
+            ));
+            if *shock {
+                yaml.push_str("      - {name: shock, ttf: {dist: exponential, mean: 1000h}, repair: 1h, scope: group}\n");
+            }
+        }
+        yaml.push_str("services:\n");
+        for (g, (count, ..)) in groups.iter().enumerate() {
+            let min_up = 1 + min_up_seed.wrapping_shr(g as u32) % count;
+            let requires = if g > 0 { format!(", requires: [s{}]", g - 1) } else { String::new() };
+            let mode = if g % 2 == 0 { "active-active" } else { "quorum" };
+            yaml.push_str(&format!(
+                "  - {{name: s{g}, nodes: g{g}, redundancy: {{mode: {mode}, min_up: {min_up}}}, demand: 5/s{requires}}}\n"
+            ));
+        }
+        yaml
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_valid_scenario_runs_and_its_figures_add_up(yaml in scenario(), seed in any::<u64>()) {
+        for f in figures(&yaml, 4, 2000.0, 100.0, seed) {
+            let a = f.availability.mean.unwrap();
+            prop_assert!((0.0..=1.0).contains(&a), "availability {a}");
+            prop_assert!(f.failures_per_year.mean.unwrap() >= 0.0);
+            if let (Some(mtbf), Some(mut_), Some(mttr)) = (f.mtbf_h.mean, f.mut_h.mean, f.mttr_h.mean) {
+                prop_assert!((mtbf - mut_ - mttr).abs() <= 1e-6 * mtbf, "{mtbf} != {mut_} + {mttr}");
+            }
+        }
+    }
+}
