@@ -1,3 +1,4 @@
+pub mod analytic;
 pub mod cli;
 pub mod engine;
 pub mod experiment;

@@ -159,6 +159,20 @@ pub enum Redundancy {
     },
 }
 
+impl Service {
+    /// The fewest healthy members with which the service can be up.
+    pub fn min_up(&self) -> u32 {
+        match &self.redundancy {
+            Redundancy::ActiveActive { min_up } | Redundancy::Quorum { min_up, .. } => *min_up,
+            // One serving member, in the standby modes.
+            Redundancy::HotStandby { .. }
+            | Redundancy::WarmStandby { .. }
+            | Redundancy::ColdStandby { .. } => 1,
+            Redundancy::NPlusK { active, .. } => *active,
+        }
+    }
+}
+
 impl Redundancy {
     pub fn mode_name(&self) -> &'static str {
         match self {

@@ -5,7 +5,7 @@
 
 use super::rng::StreamKey;
 use super::sampler::Sampler;
-use crate::model::{Model, Redundancy, Scope};
+use crate::model::{Model, Scope};
 
 /// Fixed-point scale for capacities and demands (requests per second), so
 /// that sums of capacities are exact and their order cannot change results.
@@ -178,11 +178,7 @@ impl Plan {
             for &r in &service.requires {
                 dependents[r].push(s as u32);
             }
-            let min_up = match &service.redundancy {
-                Redundancy::ActiveActive { min_up } | Redundancy::Quorum { min_up, .. } => *min_up,
-                // Standby modes are refused by validation until the engine simulates them.
-                _ => 1,
-            };
+            let min_up = service.min_up();
             let capacity_total = service
                 .members
                 .iter()

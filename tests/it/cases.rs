@@ -4,12 +4,12 @@
 
 use crate::support::{Exact, assert_close, assert_steady_state, figures};
 
-struct Case {
-    name: &'static str,
-    yaml: String,
-    exact: Exact,
+pub struct Case {
+    pub name: &'static str,
+    pub yaml: String,
+    pub exact: Exact,
     /// (horizon h, A_int, expected failures in (0, T], replications)
-    interval: [(f64, f64, f64, u64); 3],
+    pub interval: [(f64, f64, f64, u64); 3],
     /// Horizon and replications of the steady-state run.
     steady: (f64, u64),
 }
@@ -37,7 +37,7 @@ fn k_of_n_case(name: &'static str, n: u32, k: u32, crew: bool) -> String {
     .replace("name: case", &format!("name: {name}"))
 }
 
-fn cases() -> Vec<Case> {
+pub fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "C01",

@@ -8,4 +8,5 @@ mod exact;
 mod mechanisms;
 mod properties;
 mod scenarios;
+mod solver;
 mod support;

@@ -1,0 +1,166 @@
+//! Exact answers for Markovian designs: when every failure and repair time
+//! is exponential, a design is a continuous-time Markov chain. The chain
+//! is built with identical nodes counted rather than enumerated
+//! ([`space`]), and solved exactly ([`chain`]): steady state by sparse LU,
+//! interval figures over the run's window by uniformization.
+//!
+//! The interval figures are what the simulation's estimators converge to
+//! for the same window, so `nines run --cross-check` compares like with like.
+
+pub mod chain;
+pub mod space;
+
+pub use space::{MAX_STATES, SpaceError, check_markovian};
+
+use crate::experiment::Settings;
+use crate::model::{HOURS_PER_YEAR, Model, hours_from_micros};
+use chain::{Chain, ChainError};
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum SolveError {
+    #[error(transparent)]
+    Space(#[from] SpaceError),
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+}
+
+/// Exact figures of the system or one service.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exact {
+    /// Steady state (long run).
+    pub availability: f64,
+    pub failures_per_h: f64,
+    /// Mean time to the first failure from everything new and up.
+    pub mttff_h: f64,
+    /// Over the window [warm-up, warm-up + horizon], from everything new at 0.
+    pub window_availability: f64,
+    pub window_failures: f64,
+    /// E[min(T₁, end)] / P(T₁ ≤ end), the limit of the MTTFF estimator.
+    pub censored_mttff_h: Option<f64>,
+}
+
+/// The exact solution of a design.
+#[derive(Clone, Debug)]
+pub struct Solution {
+    pub n_states: usize,
+    pub n_transitions: usize,
+    pub n_classes: usize,
+    pub window_h: (f64, f64),
+    /// The system first, then each service.
+    pub entities: Vec<Exact>,
+}
+
+/// Solves `model` exactly over the window of `settings`.
+///
+/// # Errors
+/// When the design is not Markovian, its chain is too large, or a system is singular.
+pub fn solve(model: &Model, settings: &Settings) -> Result<Solution, SolveError> {
+    let space = space::build(model)?;
+    let n = space.states.len();
+    let chain = Chain::new(n, &space.transitions);
+    let pi = chain.stationary()?;
+    let start_h = hours_from_micros(settings.warmup_us);
+    let end_h = start_h + hours_from_micros(settings.horizon_us);
+    let mut initial = vec![0.0; n];
+    initial[0] = 1.0;
+    let (integral, _) = chain.integrate(&initial, start_h, end_h, None)?;
+    let n_entities = model.services.len() + 1;
+    let mut entities = Vec::with_capacity(n_entities);
+    for e in 0..n_entities {
+        let up: Vec<bool> = space.up_masks.iter().map(|m| m & (1 << e) != 0).collect();
+        // Rate out of each up state into down states of this entity.
+        let mut failure_rate = vec![0.0; n];
+        for &(from, to, rate) in &space.transitions {
+            if up[from as usize] && !up[to as usize] {
+                failure_rate[from as usize] += rate;
+            }
+        }
+        let availability: f64 = (0..n).filter(|&i| up[i]).map(|i| pi[i]).sum();
+        let failures_per_h: f64 = (0..n).map(|i| pi[i] * failure_rate[i]).sum();
+        let window_up: f64 = (0..n).filter(|&i| up[i]).map(|i| integral[i]).sum();
+        let window_failures: f64 = (0..n).map(|i| integral[i] * failure_rate[i]).sum();
+        let (mttff_h, censored_mttff_h) = if up.iter().all(|&u| u) {
+            (f64::INFINITY, None)
+        } else {
+            let times = chain.mean_time_to_exit(&up)?;
+            // The same chain with this entity's down states absorbing.
+            let down: Vec<bool> = up.iter().map(|u| !u).collect();
+            let (alive_integral, at_end) = chain.integrate(&initial, 0.0, end_h, Some(&down))?;
+            let time_on_test: f64 = (0..n).filter(|&i| up[i]).map(|i| alive_integral[i]).sum();
+            let failed: f64 = (0..n).filter(|&i| !up[i]).map(|i| at_end[i]).sum();
+            (times[0], (failed > 0.0).then(|| time_on_test / failed))
+        };
+        entities.push(Exact {
+            availability,
+            failures_per_h,
+            mttff_h,
+            window_availability: window_up / (end_h - start_h),
+            window_failures,
+            censored_mttff_h,
+        });
+    }
+    Ok(Solution {
+        n_states: n,
+        n_transitions: space.transitions.len(),
+        n_classes: space.n_classes,
+        window_h: (start_h, end_h),
+        entities,
+    })
+}
+
+/// The seven figures of `nines run`, exact: either in the steady state or
+/// as the expectation over the run's window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExactFigures {
+    pub availability: f64,
+    pub downtime_min_per_year: f64,
+    pub failures_per_year: f64,
+    pub mtbf_h: Option<f64>,
+    pub mut_h: Option<f64>,
+    pub mttr_h: Option<f64>,
+    pub mttff_h: Option<f64>,
+}
+
+impl ExactFigures {
+    fn from_rates(availability: f64, failures_per_h: f64, mttff_h: Option<f64>) -> Self {
+        let per = |x: f64| (failures_per_h > 0.0).then(|| x / failures_per_h);
+        ExactFigures {
+            availability,
+            downtime_min_per_year: (1.0 - availability) * HOURS_PER_YEAR * 60.0,
+            failures_per_year: failures_per_h * HOURS_PER_YEAR,
+            mtbf_h: per(1.0),
+            mut_h: per(availability),
+            mttr_h: per(1.0 - availability),
+            mttff_h: mttff_h.filter(|m| m.is_finite()),
+        }
+    }
+
+    pub fn named(&self) -> [(&'static str, Option<f64>); 7] {
+        [
+            ("availability", Some(self.availability)),
+            ("downtime_min_per_year", Some(self.downtime_min_per_year)),
+            ("failures_per_year", Some(self.failures_per_year)),
+            ("mtbf_h", self.mtbf_h),
+            ("mut_h", self.mut_h),
+            ("mttr_h", self.mttr_h),
+            ("mttff_h", self.mttff_h),
+        ]
+    }
+}
+
+impl Exact {
+    /// Long-run figures.
+    pub fn steady_state(&self) -> ExactFigures {
+        ExactFigures::from_rates(self.availability, self.failures_per_h, Some(self.mttff_h))
+    }
+
+    /// What the estimators of a run over `window_h` converge to.
+    pub fn over_window(&self, window_h: (f64, f64)) -> ExactFigures {
+        let length = window_h.1 - window_h.0;
+        ExactFigures::from_rates(
+            self.window_availability,
+            self.window_failures / length,
+            self.censored_mttff_h,
+        )
+    }
+}

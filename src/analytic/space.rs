@@ -1,0 +1,489 @@
+//! The state space of a Markovian design, lumped by symmetry: nodes of the
+//! same group, in the same domain and serving the same services are
+//! interchangeable, so a state counts how many of them are down in each
+//! failure mode instead of naming them. Crew queues keep their order (first
+//! come, first served), as a sequence of job types.
+
+use crate::model::{Dist, Model, Scope};
+use std::collections::HashMap;
+
+/// Interchangeable nodes: same group, domain and services.
+#[derive(Clone, Debug)]
+pub struct Class {
+    pub group: usize,
+    pub domain: Option<usize>,
+    pub count: u32,
+    /// Services the class's nodes belong to.
+    pub services: Vec<usize>,
+    pub capacity: f64,
+    /// Index of this class's first slot in [`State::down`]; one slot per mode of its group.
+    pub first_slot: usize,
+}
+
+/// What a repair job restores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// One node of a class, down in mode `mode` of its group.
+    Node { class: usize, mode: usize },
+    /// A domain, down in one of its modes.
+    Domain { domain: usize, mode: usize },
+}
+
+/// Why a design cannot be turned into a Markov chain the solver can handle.
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum SpaceError {
+    #[error("not Markovian: {0}")]
+    NotMarkovian(String),
+    #[error(
+        "the Markov chain has more than {limit} states ({what}); lump identical nodes into one \
+         group and placement, or simulate instead with `nines run`"
+    )]
+    TooLarge { limit: usize, what: String },
+}
+
+/// The most states the solver builds.
+pub const MAX_STATES: usize = 500_000;
+/// The most services a solved design may have (each is a bit in a mask).
+const MAX_ENTITIES: usize = 63;
+
+/// A state: down counts per (class, mode) slot, the mode a domain is down
+/// in (0 = up), and the FIFO queue of each crew as job-type indices.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct State {
+    pub down: Vec<u32>,
+    pub domains: Vec<u32>,
+    pub queues: Vec<Vec<u32>>,
+}
+
+/// The reachable states, the transitions between them and which
+/// entities (system, then services) are up in each.
+pub struct Space {
+    pub states: Vec<State>,
+    /// (from, to, rate per hour), with no self-loops.
+    pub transitions: Vec<(u32, u32, f64)>,
+    /// Bit 0: the system; bit 1 + s: service s.
+    pub up_masks: Vec<u64>,
+    pub n_classes: usize,
+}
+
+fn rate_of(dist: &Dist, what: &str) -> Result<f64, SpaceError> {
+    match dist {
+        Dist::Exponential { mean_h } => Ok(1.0 / mean_h),
+        other => Err(SpaceError::NotMarkovian(format!(
+            "{what} has a {} distribution; only exponential times make a Markov chain",
+            other.name()
+        ))),
+    }
+}
+
+/// Rates and crews of every failure mode, checked to be exponential.
+struct Rates {
+    /// Per group, per mode: (failure rate, repair rate, crew).
+    groups: Vec<Vec<(f64, f64, Option<usize>)>>,
+    domains: Vec<Vec<(f64, f64, Option<usize>)>>,
+}
+
+fn rates(model: &Model) -> Result<Rates, SpaceError> {
+    let mode_rates = |owner: &str, name: &str, modes: &[crate::model::FailureMode]| {
+        modes
+            .iter()
+            .map(|m| {
+                let what =
+                    |part: &str| format!("{part} of failure mode `{}` of {owner} `{name}`", m.name);
+                Ok((
+                    rate_of(&m.ttf, &what("`ttf`"))?,
+                    rate_of(&m.repair, &what("`repair`"))?,
+                    m.crew,
+                ))
+            })
+            .collect::<Result<Vec<_>, SpaceError>>()
+    };
+    let groups = model
+        .groups
+        .iter()
+        .map(|g| mode_rates("node group", &g.name, &g.failures))
+        .collect::<Result<_, _>>()?;
+    let domains = model
+        .domains
+        .iter()
+        .map(|d| mode_rates("domain", &d.name, &d.failures))
+        .collect::<Result<_, _>>()?;
+    Ok(Rates { groups, domains })
+}
+
+/// Checks that a design can be solved exactly, without building it.
+///
+/// # Errors
+/// The first reason it cannot, in words a user can act on.
+pub fn check_markovian(model: &Model) -> Result<(), SpaceError> {
+    if !model.links.is_empty() || !model.faults.is_empty() {
+        return Err(SpaceError::NotMarkovian(
+            "network links and faults are not modelled".into(),
+        ));
+    }
+    if model.services.len() + 1 > MAX_ENTITIES {
+        return Err(SpaceError::NotMarkovian(format!(
+            "the solver handles at most {} services",
+            MAX_ENTITIES - 1
+        )));
+    }
+    rates(model).map(|_| ())
+}
+
+struct Builder<'m> {
+    model: &'m Model,
+    rates: Rates,
+    classes: Vec<Class>,
+    jobs: Vec<Job>,
+    /// For each domain, its ancestors including itself.
+    domain_chain: Vec<Vec<usize>>,
+    /// Services ordered so that each comes after those it requires.
+    topological: Vec<usize>,
+}
+
+impl<'m> Builder<'m> {
+    fn new(model: &'m Model) -> Result<Self, SpaceError> {
+        check_markovian(model)?;
+        let rates = rates(model)?;
+        // Classes, in the order of their first member.
+        let mut classes: Vec<Class> = Vec::new();
+        let mut slot = 0;
+        for (n, node) in model.nodes.iter().enumerate() {
+            let services: Vec<usize> = (0..model.services.len())
+                .filter(|&s| model.services[s].members.contains(&n))
+                .collect();
+            let existing = classes.iter_mut().find(|c| {
+                c.group == node.group && c.domain == node.domain && c.services == services
+            });
+            match existing {
+                Some(class) => class.count += 1,
+                None => {
+                    let group = &model.groups[node.group];
+                    classes.push(Class {
+                        group: node.group,
+                        domain: node.domain,
+                        count: 1,
+                        services,
+                        capacity: group.capacity_per_s.unwrap_or(0.0),
+                        first_slot: slot,
+                    });
+                    slot += group.failures.len();
+                }
+            }
+        }
+        for (g, group) in model.groups.iter().enumerate() {
+            let n_classes = classes.iter().filter(|c| c.group == g).count();
+            for mode in &group.failures {
+                if mode.scope == Scope::Group && mode.crew.is_some() && n_classes > 1 {
+                    return Err(SpaceError::NotMarkovian(format!(
+                        "the group shock `{}` of `{}` queues repairs of nodes in different places \
+                         for one crew, and their order is lost when identical nodes are counted",
+                        mode.name, group.name
+                    )));
+                }
+            }
+        }
+        let mut jobs = Vec::new();
+        for (c, class) in classes.iter().enumerate() {
+            for mode in 0..model.groups[class.group].failures.len() {
+                jobs.push(Job::Node { class: c, mode });
+            }
+        }
+        for (d, domain) in model.domains.iter().enumerate() {
+            for mode in 0..domain.failures.len() {
+                jobs.push(Job::Domain { domain: d, mode });
+            }
+        }
+        let domain_chain = (0..model.domains.len())
+            .map(|d| {
+                let mut chain = vec![d];
+                let mut current = model.domains[d].parent;
+                while let Some(p) = current {
+                    if chain.contains(&p) {
+                        break;
+                    }
+                    chain.push(p);
+                    current = model.domains[p].parent;
+                }
+                chain
+            })
+            .collect();
+        // `requires` has no cycles (validated): repeatedly take the services
+        // whose requirements are all placed.
+        let mut topological = Vec::with_capacity(model.services.len());
+        while topological.len() < model.services.len() {
+            let before = topological.len();
+            for (s, service) in model.services.iter().enumerate() {
+                if !topological.contains(&s)
+                    && service.requires.iter().all(|r| topological.contains(r))
+                {
+                    topological.push(s);
+                }
+            }
+            if topological.len() == before {
+                break;
+            }
+        }
+        Ok(Builder {
+            model,
+            rates,
+            classes,
+            jobs,
+            domain_chain,
+            topological,
+        })
+    }
+
+    fn job_index(&self, job: Job) -> u32 {
+        self.jobs.iter().position(|j| *j == job).unwrap_or(0) as u32
+    }
+
+    fn slot_count(&self) -> usize {
+        self.classes.last().map_or(0, |c| {
+            c.first_slot + self.model.groups[c.group].failures.len()
+        })
+    }
+
+    fn up_count(&self, state: &State, c: usize) -> u32 {
+        let class = &self.classes[c];
+        let modes = self.model.groups[class.group].failures.len();
+        let down: u32 = state.down[class.first_slot..class.first_slot + modes]
+            .iter()
+            .sum();
+        class.count - down
+    }
+
+    /// Which entities are up: bit 0 the system, bit 1 + s service s.
+    fn up_mask(&self, state: &State) -> u64 {
+        let model = self.model;
+        let mut members = vec![0u32; model.services.len()];
+        let mut capacity = vec![0.0f64; model.services.len()];
+        for (c, class) in self.classes.iter().enumerate() {
+            let domains_up = class
+                .domain
+                .is_none_or(|d| self.domain_chain[d].iter().all(|&a| state.domains[a] == 0));
+            let up = if domains_up {
+                self.up_count(state, c)
+            } else {
+                0
+            };
+            for &s in &class.services {
+                members[s] += up;
+                capacity[s] += f64::from(up) * class.capacity;
+            }
+        }
+        let mut up = vec![false; model.services.len()];
+        for &s in &self.topological {
+            let service = &model.services[s];
+            let own = members[s] >= service.min_up()
+                && service.demand_per_s.is_none_or(|d| capacity[s] + 1e-9 >= d);
+            up[s] = own && service.requires.iter().all(|&r| up[r]);
+        }
+        let mut mask = 0u64;
+        if model.system.iter().all(|&s| up[s]) {
+            mask |= 1;
+        }
+        for (s, &u) in up.iter().enumerate() {
+            if u {
+                mask |= 1 << (s + 1);
+            }
+        }
+        mask
+    }
+
+    /// Every transition out of `state`, with its rate.
+    fn successors(&self, state: &State, out: &mut Vec<(State, f64)>) {
+        let model = self.model;
+        // A job starts or waits with its crew, or is repaired on its own.
+        let enqueue = |next: &mut State, crew: Option<usize>, job: u32| {
+            if let Some(k) = crew {
+                next.queues[k].push(job);
+            }
+        };
+        for (c, class) in self.classes.iter().enumerate() {
+            let up = self.up_count(state, c);
+            let modes = &self.rates.groups[class.group];
+            for (m, &(lambda, mu, crew)) in modes.iter().enumerate() {
+                let slot = class.first_slot + m;
+                let scope = model.groups[class.group].failures[m].scope;
+                if scope == Scope::Instance && up > 0 {
+                    let mut next = state.clone();
+                    next.down[slot] += 1;
+                    enqueue(
+                        &mut next,
+                        crew,
+                        self.job_index(Job::Node { class: c, mode: m }),
+                    );
+                    out.push((next, f64::from(up) * lambda));
+                }
+                if crew.is_none() && state.down[slot] > 0 {
+                    let mut next = state.clone();
+                    next.down[slot] -= 1;
+                    out.push((next, f64::from(state.down[slot]) * mu));
+                }
+            }
+        }
+        // Group shocks: every running instance of the group fails at once.
+        for (g, group) in model.groups.iter().enumerate() {
+            for (m, mode) in group.failures.iter().enumerate() {
+                if mode.scope != Scope::Group {
+                    continue;
+                }
+                let (lambda, _, crew) = self.rates.groups[g][m];
+                let mut next = state.clone();
+                let mut hit = 0;
+                for (c, class) in self
+                    .classes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, cl)| cl.group == g)
+                {
+                    let up = self.up_count(state, c);
+                    next.down[class.first_slot + m] += up;
+                    for _ in 0..up {
+                        enqueue(
+                            &mut next,
+                            crew,
+                            self.job_index(Job::Node { class: c, mode: m }),
+                        );
+                    }
+                    hit += up;
+                }
+                if hit > 0 {
+                    out.push((next, lambda));
+                }
+            }
+        }
+        for (d, modes) in self.rates.domains.iter().enumerate() {
+            match state.domains[d] {
+                0 => {
+                    for (m, &(lambda, _, crew)) in modes.iter().enumerate() {
+                        let mut next = state.clone();
+                        next.domains[d] = m as u32 + 1;
+                        enqueue(
+                            &mut next,
+                            crew,
+                            self.job_index(Job::Domain { domain: d, mode: m }),
+                        );
+                        out.push((next, lambda));
+                    }
+                }
+                down => {
+                    let (_, mu, crew) = modes[down as usize - 1];
+                    if crew.is_none() {
+                        let mut next = state.clone();
+                        next.domains[d] = 0;
+                        out.push((next, mu));
+                    }
+                }
+            }
+        }
+        // Crews: the first `size` jobs of each queue are being repaired.
+        for (k, queue) in state.queues.iter().enumerate() {
+            let size = model.crews[k].size as usize;
+            for position in 0..queue.len().min(size) {
+                let job = self.jobs[queue[position] as usize];
+                let mut next = state.clone();
+                next.queues[k].remove(position);
+                let mu = match job {
+                    Job::Node { class, mode } => {
+                        next.down[self.classes[class].first_slot + mode] -= 1;
+                        self.rates.groups[self.classes[class].group][mode].1
+                    }
+                    Job::Domain { domain, mode } => {
+                        next.domains[domain] = 0;
+                        self.rates.domains[domain][mode].1
+                    }
+                };
+                out.push((next, mu));
+            }
+        }
+    }
+}
+
+/// Builds the reachable state space from everything up, breadth first.
+///
+/// # Errors
+/// When the design is not Markovian, or has more than [`MAX_STATES`] states.
+pub fn build(model: &Model) -> Result<Space, SpaceError> {
+    let builder = Builder::new(model)?;
+    let initial = State {
+        down: vec![0; builder.slot_count()],
+        domains: vec![0; model.domains.len()],
+        queues: vec![Vec::new(); model.crews.len()],
+    };
+    let mut index: HashMap<State, u32> = HashMap::new();
+    let mut states = vec![initial.clone()];
+    index.insert(initial, 0);
+    let mut transitions = Vec::new();
+    let mut successors = Vec::new();
+    let mut next_to_visit = 0;
+    while next_to_visit < states.len() {
+        let from = next_to_visit as u32;
+        successors.clear();
+        builder.successors(&states[next_to_visit], &mut successors);
+        next_to_visit += 1;
+        for (next, rate) in successors.drain(..) {
+            let to = match index.get(&next) {
+                Some(&to) => to,
+                None => {
+                    if states.len() >= MAX_STATES {
+                        return Err(SpaceError::TooLarge {
+                            limit: MAX_STATES,
+                            what: describe(&builder),
+                        });
+                    }
+                    let to = states.len() as u32;
+                    index.insert(next.clone(), to);
+                    states.push(next);
+                    to
+                }
+            };
+            if to != from && rate > 0.0 {
+                transitions.push((from, to, rate));
+            }
+        }
+    }
+    let up_masks = states.iter().map(|s| builder.up_mask(s)).collect();
+    Ok(Space {
+        states,
+        transitions,
+        up_masks,
+        n_classes: builder.classes.len(),
+    })
+}
+
+fn describe(builder: &Builder) -> String {
+    let crews_shared = builder
+        .model
+        .crews
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| {
+            let types = builder
+                .jobs
+                .iter()
+                .filter(|job| match job {
+                    Job::Node { class, mode } => {
+                        builder.rates.groups[builder.classes[*class].group][*mode].2 == Some(*k)
+                    }
+                    Job::Domain { domain, mode } => {
+                        builder.rates.domains[*domain][*mode].2 == Some(*k)
+                    }
+                })
+                .count();
+            types > 1
+        })
+        .count();
+    let mut what = format!(
+        "{} classes of interchangeable nodes, {} domains",
+        builder.classes.len(),
+        builder.model.domains.len()
+    );
+    if crews_shared > 0 {
+        what.push_str(&format!(
+            ", {crews_shared} crew(s) whose first-come-first-served queue must remember the order of different kinds of repair"
+        ));
+    }
+    what
+}
