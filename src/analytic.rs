@@ -87,7 +87,9 @@ pub fn solve(model: &Model, settings: &Settings) -> Result<Solution, SolveError>
             let down: Vec<bool> = up.iter().map(|u| !u).collect();
             let (alive_integral, at_end) = chain.integrate(&initial, 0.0, end_h, Some(&down))?;
             let time_on_test: f64 = (0..n).filter(|&i| up[i]).map(|i| alive_integral[i]).sum();
-            let failed: f64 = (0..n).filter(|&i| !up[i]).map(|i| at_end[i]).sum();
+            // Mass that reached a down state has left the chain.
+            let alive_at_end: f64 = (0..n).filter(|&i| up[i]).map(|i| at_end[i]).sum();
+            let failed = 1.0 - alive_at_end;
             (times[0], (failed > 0.0).then(|| time_on_test / failed))
         };
         entities.push(Exact {

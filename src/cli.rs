@@ -2,6 +2,7 @@
 //! a run configuration, and the outcome is mapped to an exit code. The only
 //! module that touches stdout, stderr and the file system for output.
 
+use crate::analytic;
 use crate::experiment::{self, Settings};
 use crate::model::{Model, micros_from_hours};
 use crate::report::{self, Report, csv::ReplicationWriter};
@@ -33,6 +34,8 @@ struct Cli {
 enum Command {
     /// Simulate a scenario and print availability, MTBF, MTTR... with 95% intervals
     Run(RunArgs),
+    /// Solve a Markovian design exactly (every time exponential): steady state and over the horizon
+    Solve(SolveArgs),
     /// Check scenarios without running them; every problem is listed
     Validate {
         /// Scenario files (.yaml)
@@ -66,6 +69,24 @@ struct RunArgs {
     /// Also write summary.json and replications.csv into this directory
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Print the exact value (for Markovian designs) beside each estimate, with its z-score
+    #[arg(long)]
+    cross_check: bool,
+}
+
+#[derive(Args, Debug)]
+struct SolveArgs {
+    /// Scenario file (.yaml)
+    file: PathBuf,
+    /// Horizon for the figures over the horizon, e.g. 10y (overrides `simulation.horizon`)
+    #[arg(long)]
+    horizon: Option<String>,
+    /// Warm-up before the horizon, e.g. 1y (overrides `simulation.warmup`)
+    #[arg(long)]
+    warmup: Option<String>,
+    /// Print the solution as JSON (the shape of `nines run --json`) instead of the table
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -83,6 +104,7 @@ pub fn main() -> i32 {
     };
     let outcome = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Solve(args) => solve(&args),
         Command::Validate { files } => validate(&files),
     };
     match outcome {
@@ -138,8 +160,17 @@ fn validate(files: &[PathBuf]) -> anyhow::Result<i32> {
     Ok(code)
 }
 
+/// Command-line overrides of the scenario's `simulation` settings.
+#[derive(Default)]
+struct Overrides<'a> {
+    seed: Option<u64>,
+    replications: Option<u64>,
+    horizon: Option<&'a str>,
+    warmup: Option<&'a str>,
+}
+
 /// Merges the command-line overrides into the scenario's settings.
-fn settings(args: &RunArgs, model: &Model) -> anyhow::Result<Settings> {
+fn settings(overrides: &Overrides, model: &Model) -> anyhow::Result<Settings> {
     let mut settings = Settings::from_model(model);
     let duration = |flag: &str, text: &str| -> anyhow::Result<u64> {
         let h = parse_duration_h(text)
@@ -149,28 +180,57 @@ fn settings(args: &RunArgs, model: &Model) -> anyhow::Result<Settings> {
         }
         Ok(micros_from_hours(h))
     };
-    if let Some(seed) = args.seed {
+    if let Some(seed) = overrides.seed {
         settings.seed = seed;
     }
-    if let Some(n) = args.replications {
+    if let Some(n) = overrides.replications {
         if n == 0 || n > MAX_REPLICATIONS as u64 {
             bail!("--replications must be between 1 and {MAX_REPLICATIONS}, found {n}");
         }
         settings.n_replications = n;
     }
-    if let Some(h) = &args.horizon {
+    if let Some(h) = overrides.horizon {
         settings.horizon_us = duration("horizon", h)?;
         if settings.horizon_us == 0 {
             bail!("--horizon must be longer than zero");
         }
     }
-    if let Some(w) = &args.warmup {
+    if let Some(w) = overrides.warmup {
         settings.warmup_us = duration("warmup", w)?;
     }
-    if args.threads == Some(0) {
-        bail!("--threads must be at least 1");
-    }
     Ok(settings)
+}
+
+fn solve(args: &SolveArgs) -> anyhow::Result<i32> {
+    let Some(model) = load(&args.file)? else {
+        return Ok(EXIT_BAD_INPUT);
+    };
+    let overrides = Overrides {
+        horizon: args.horizon.as_deref(),
+        warmup: args.warmup.as_deref(),
+        ..Overrides::default()
+    };
+    let settings = settings(&overrides, &model)?;
+    let solution = match analytic::solve(&model, &settings) {
+        Ok(solution) => solution,
+        Err(err) => {
+            eprintln!("error: cannot solve {} exactly: {err}", args.file.display());
+            eprintln!(
+                "  = hint: `nines run {}` simulates any design",
+                args.file.display()
+            );
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let text = if args.json {
+        report::exact::solve_json(&model, &settings, &solution)
+    } else {
+        report::exact::solve_table(&model, &settings, &solution)
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(EXIT_OK)
 }
 
 fn progress_bar(n: u64, expected_events: f64) -> ProgressBar {
@@ -191,7 +251,16 @@ fn run(args: &RunArgs) -> anyhow::Result<i32> {
     let Some(model) = load(&args.file)? else {
         return Ok(EXIT_BAD_INPUT);
     };
-    let settings = settings(args, &model)?;
+    if args.threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    let overrides = Overrides {
+        seed: args.seed,
+        replications: args.replications,
+        horizon: args.horizon.as_deref(),
+        warmup: args.warmup.as_deref(),
+    };
+    let settings = settings(&overrides, &model)?;
     let mut csv = match &args.out {
         Some(dir) => {
             std::fs::create_dir_all(dir)
@@ -231,7 +300,16 @@ fn run(args: &RunArgs) -> anyhow::Result<i32> {
         bail!("cannot write replications.csv: {e}");
     }
     let report = Report::new(&model, &results);
-    let json = report::json::summary(&report);
+    let mut json_value = report::json::summary_value(&report);
+    let checks = if args.cross_check {
+        cross_check(&model, &settings, &report, &args.file)
+    } else {
+        None
+    };
+    if let Some(checks) = &checks {
+        json_value["cross_check"] = report::exact::cross_check_json(checks);
+    }
+    let json = report::json::pretty(&json_value);
     if let (Some(dir), Some(writer)) = (&args.out, csv) {
         let file = writer.finish()?.into_inner().map_err(|e| e.into_error())?;
         persist(file, &dir.join("replications.csv"))?;
@@ -244,6 +322,10 @@ fn run(args: &RunArgs) -> anyhow::Result<i32> {
         stdout.write_all(json.as_bytes())?;
     } else {
         stdout.write_all(report::table::render(&report, Some(elapsed_s)).as_bytes())?;
+        if let Some(checks) = &checks {
+            writeln!(stdout)?;
+            stdout.write_all(report::exact::cross_check_table(checks).as_bytes())?;
+        }
         if let Some(dir) = &args.out {
             writeln!(
                 stdout,
@@ -254,6 +336,43 @@ fn run(args: &RunArgs) -> anyhow::Result<i32> {
     }
     stdout.flush()?;
     Ok(EXIT_OK)
+}
+
+type Checks = Vec<(String, Vec<report::exact::Check>)>;
+
+/// The exact solution beside the estimates; warns on stderr about any
+/// |z| above the flag, with the command that replays the run.
+fn cross_check(model: &Model, settings: &Settings, report: &Report, file: &Path) -> Option<Checks> {
+    let solution = match analytic::solve(model, settings) {
+        Ok(solution) => solution,
+        Err(err) => {
+            eprintln!("cross-check unavailable: {err}");
+            return None;
+        }
+    };
+    let checks = report::exact::cross_check(report, &solution);
+    let flagged: Vec<String> = checks
+        .iter()
+        .flat_map(|(name, list)| {
+            list.iter()
+                .filter(|c| c.z.is_some_and(|z| z.abs() > report::exact::Z_FLAG))
+                .map(move |c| format!("{name} {} (z = {:+.2})", c.figure, c.z.unwrap_or(0.0)))
+        })
+        .collect();
+    if !flagged.is_empty() {
+        eprintln!(
+            "warning: {} simulated figure(s) more than 4 standard errors from the exact value, a likely model or engine bug: {}",
+            flagged.len(),
+            flagged.join(", ")
+        );
+        eprintln!(
+            "  replay: nines run {} --seed {} --replications {} --cross-check",
+            file.display(),
+            settings.seed,
+            settings.n_replications
+        );
+    }
+    Some(checks)
 }
 
 /// Moves a finished temporary file to its final name in one rename, so

@@ -3,6 +3,7 @@
 //! results and writes nothing but what it is asked for.
 
 pub mod csv;
+pub mod exact;
 pub mod json;
 pub mod table;
 

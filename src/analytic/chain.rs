@@ -19,6 +19,11 @@ pub enum ChainError {
     TooManySteps { steps: f64, limit: f64 },
 }
 
+/// Chains up to this size are solved by sparse LU, larger ones iteratively.
+pub const DIRECT_MAX_STATES: usize = 4000;
+/// The most Gauss-Seidel sweeps before giving up.
+const MAX_SWEEPS: usize = 200_000;
+
 /// A CTMC: `n` states and its off-diagonal rates.
 pub struct Chain<'a> {
     pub n: usize,
@@ -40,27 +45,98 @@ impl<'a> Chain<'a> {
         }
     }
 
-    /// π with π Q = 0 and Σ π = 1: the system Qᵀ π = 0 with its last
-    /// equation replaced by the normalisation.
+    /// π with π Q = 0 and Σ π = 1: by sparse LU for chains of up to
+    /// [`DIRECT_MAX_STATES`] states, by Gauss-Seidel above (the LU factors
+    /// of a many-dimensional grid of states fill in quickly).
     pub fn stationary(&self) -> Result<Vec<f64>, ChainError> {
+        if self.n <= DIRECT_MAX_STATES {
+            self.stationary_direct()
+        } else {
+            self.stationary_gauss_seidel()
+        }
+    }
+
+    /// Gauss-Seidel on the balance equations πᵢ qᵢ = Σⱼ πⱼ qⱼᵢ, starting
+    /// from the uniform distribution, until no probability changes by more
+    /// than 1e-13 of itself in a sweep.
+    fn stationary_gauss_seidel(&self) -> Result<Vec<f64>, ChainError> {
         let n = self.n;
-        let last = n - 1;
-        let mut triplets = Vec::with_capacity(self.transitions.len() + 2 * n);
-        for &(from, to, rate) in self.transitions {
-            if to as usize != last {
-                triplets.push(Triplet::new(to as usize, from as usize, rate));
-            }
+        // Incoming transitions of each state, as compressed rows.
+        let mut offsets = vec![0usize; n + 1];
+        for &(_, to, _) in self.transitions {
+            offsets[to as usize + 1] += 1;
         }
         for i in 0..n {
-            if i != last {
-                triplets.push(Triplet::new(i, i, -self.exit[i]));
-            }
-            triplets.push(Triplet::new(last, i, 1.0));
+            offsets[i + 1] += offsets[i];
         }
-        let mut rhs = Col::<f64>::zeros(n);
-        rhs[last] = 1.0;
-        let x = solve(n, &triplets, &rhs)?;
-        Ok((0..n).map(|i| x[i].max(0.0)).collect())
+        let mut incoming = vec![(0u32, 0.0f64); self.transitions.len()];
+        let mut fill = offsets.clone();
+        for &(from, to, rate) in self.transitions {
+            incoming[fill[to as usize]] = (from, rate);
+            fill[to as usize] += 1;
+        }
+        let mut pi = vec![1.0 / n as f64; n];
+        for _ in 0..MAX_SWEEPS {
+            let mut largest_change = 0.0f64;
+            for i in 0..n {
+                let inflow: f64 = incoming[offsets[i]..offsets[i + 1]]
+                    .iter()
+                    .map(|&(from, rate)| pi[from as usize] * rate)
+                    .sum();
+                let value = inflow / self.exit[i];
+                let change = (value - pi[i]).abs() / value.max(1e-300);
+                largest_change = largest_change.max(change);
+                pi[i] = value;
+            }
+            let total: f64 = pi.iter().sum();
+            for p in &mut pi {
+                *p /= total;
+            }
+            if largest_change < 1e-13 {
+                return Ok(pi);
+            }
+        }
+        Err(ChainError::Singular(format!(
+            "Gauss-Seidel did not converge in {MAX_SWEEPS} sweeps"
+        )))
+    }
+
+    /// With π₀ fixed at 1, the balance
+    /// equations of the other states, Σⱼ πⱼ qⱼᵢ = 0 for i ≠ 0, form a sparse
+    /// nonsingular system (the chain is irreducible); then π is normalised.
+    /// A dense normalisation row would make the LU factors fill in.
+    fn stationary_direct(&self) -> Result<Vec<f64>, ChainError> {
+        let n = self.n;
+        if n == 1 {
+            return Ok(vec![1.0]);
+        }
+        // The matrix is Q without state 0 (rows from, columns to); the
+        // balance equations are its transpose, solved with the same factors.
+        let mut triplets = Vec::with_capacity(self.transitions.len() + n);
+        let mut rhs = Col::<f64>::zeros(n - 1);
+        for &(from, to, rate) in self.transitions {
+            let (from, to) = (from as usize, to as usize);
+            if to == 0 {
+                continue;
+            }
+            if from == 0 {
+                rhs[to - 1] -= rate;
+            } else {
+                triplets.push(Triplet::new(from - 1, to - 1, rate));
+            }
+        }
+        for i in 1..n {
+            triplets.push(Triplet::new(i - 1, i - 1, -self.exit[i]));
+        }
+        let x = solve_with(n - 1, &triplets, &rhs, true)?;
+        let mut pi: Vec<f64> = std::iter::once(1.0)
+            .chain((0..n - 1).map(|i| x[i].max(0.0)))
+            .collect();
+        let total: f64 = pi.iter().sum();
+        for p in &mut pi {
+            *p /= total;
+        }
+        Ok(pi)
     }
 
     /// Mean time to leave the set `inside` (a boolean per state), from each
@@ -96,19 +172,25 @@ impl<'a> Chain<'a> {
     }
 
     /// The integral over [a, b] of the transient distribution started from
-    /// `initial`, and the distribution at time b, by uniformization. States
-    /// with `absorbing[i]` keep their mass (their exits are ignored).
+    /// `initial`, and the distribution at time b, by uniformization. Mass
+    /// that enters a state with `dropped[i]` leaves the chain (for times to
+    /// absorption), so the result then covers the other states only.
+    ///
+    /// Once the iterates settle into a fixed shape (v_{k+1} = r v_k: the
+    /// stationary distribution, r = 1, or the quasi-stationary one of a
+    /// leaking chain, r < 1), the remaining Poisson-weighted terms are
+    /// summed as scalars, so a long horizon costs no more matrix products.
     pub fn integrate(
         &self,
         initial: &[f64],
         a_h: f64,
         b_h: f64,
-        absorbing: Option<&[bool]>,
+        dropped: Option<&[bool]>,
     ) -> Result<(Vec<f64>, Vec<f64>), ChainError> {
         let n = self.n;
-        let kept = |i: usize| absorbing.is_none_or(|abs| !abs[i]);
+        let kept: Vec<bool> = (0..n).map(|i| dropped.is_none_or(|d| !d[i])).collect();
         let max_exit = (0..n)
-            .filter(|&i| kept(i))
+            .filter(|&i| kept[i])
             .map(|i| self.exit[i])
             .fold(0.0, f64::max);
         // A margin above the largest exit rate gives every state a self-loop,
@@ -117,55 +199,68 @@ impl<'a> Chain<'a> {
         let (xa, xb) = (lambda * a_h, lambda * b_h);
         let steps = xb + 12.0 * xb.sqrt() + 50.0;
         const MAX_STEPS: f64 = 5e7;
-        if steps > MAX_STEPS {
-            return Err(ChainError::TooManySteps {
-                steps,
-                limit: MAX_STEPS,
-            });
-        }
         let (poisson_a, poisson_b) = (PoissonTail::new(xa), PoissonTail::new(xb));
-        let mut v = initial.to_vec();
+        let weight = |k: usize| poisson_b.survival(k) - poisson_a.survival(k);
+        let mut v: Vec<f64> = (0..n)
+            .map(|i| if kept[i] { initial[i] } else { 0.0 })
+            .collect();
         let mut next = vec![0.0; n];
         let mut integral = vec![0.0; n];
         let mut at_b = vec![0.0; n];
-        let mut used_weight = 0.0;
-        let total_weight = xb - xa;
         let mut k = 0usize;
         loop {
-            // Weight of v_k in ∫_a^b: P(N_b > k) − P(N_a > k).
-            let weight = poisson_b.survival(k) - poisson_a.survival(k);
-            let mass_b = poisson_b.pmf(k);
+            let (w, m) = (weight(k), poisson_b.pmf(k));
             for i in 0..n {
-                integral[i] += weight * v[i];
-                at_b[i] += mass_b * v[i];
+                integral[i] += w * v[i];
+                at_b[i] += m * v[i];
             }
-            used_weight += weight;
-            // v_{k+1} = v_k P with P = I + Q/Λ.
+            // v_{k+1} = v_k P with P = I + Q/Λ, dropping what reaches dropped states.
             for i in 0..n {
-                next[i] = if kept(i) {
-                    v[i] * (1.0 - self.exit[i] / lambda)
-                } else {
-                    v[i]
-                };
+                next[i] = v[i] * (1.0 - self.exit[i] / lambda);
             }
             for &(from, to, rate) in self.transitions {
-                if kept(from as usize) {
-                    next[to as usize] += v[from as usize] * rate / lambda;
+                next[to as usize] += v[from as usize] * rate / lambda;
+            }
+            for i in 0..n {
+                if !kept[i] {
+                    next[i] = 0.0;
                 }
             }
-            let change: f64 = v.iter().zip(&next).map(|(x, y)| (x - y).abs()).sum();
+            let mass: f64 = v.iter().sum();
+            let next_mass: f64 = next.iter().sum();
+            let ratio = if mass > 0.0 { next_mass / mass } else { 0.0 };
+            let shape_change: f64 = v
+                .iter()
+                .zip(&next)
+                .map(|(x, y)| (y - ratio * x).abs())
+                .sum();
             std::mem::swap(&mut v, &mut next);
             k += 1;
-            let converged = change < 1e-15;
-            if converged || k as f64 > steps {
-                // Every later term is v itself: add the weight left over.
-                let rest = (total_weight - used_weight).max(0.0);
-                let rest_b = poisson_b.cdf_complement(k);
+            if next_mass <= 1e-300 || shape_change <= 1e-13 * next_mass {
+                // Every later iterate is v r^j: sum the weights as scalars.
+                let (mut tail_w, mut tail_m, mut factor) = (0.0, 0.0, 1.0);
+                let mut j = k;
+                let last = steps.max(k as f64 + 1.0);
+                while factor > 1e-18 && (j as f64) <= last {
+                    tail_w += weight(j) * factor;
+                    tail_m += poisson_b.pmf(j) * factor;
+                    factor *= ratio;
+                    j += 1;
+                }
                 for i in 0..n {
-                    integral[i] += rest * v[i];
-                    at_b[i] += rest_b * v[i];
+                    integral[i] += tail_w * v[i];
+                    at_b[i] += tail_m * v[i];
                 }
                 break;
+            }
+            if k as f64 > steps {
+                break;
+            }
+            if k as f64 > MAX_STEPS {
+                return Err(ChainError::TooManySteps {
+                    steps,
+                    limit: MAX_STEPS,
+                });
             }
         }
         for x in &mut integral {
@@ -180,12 +275,26 @@ fn solve(
     triplets: &[Triplet<usize, usize, f64>],
     rhs: &Col<f64>,
 ) -> Result<Col<f64>, ChainError> {
+    solve_with(n, triplets, rhs, false)
+}
+
+/// Solves A x = b, or Aᵀ x = b with `transpose`, by sparse LU.
+fn solve_with(
+    n: usize,
+    triplets: &[Triplet<usize, usize, f64>],
+    rhs: &Col<f64>,
+    transpose: bool,
+) -> Result<Col<f64>, ChainError> {
     let matrix = SparseColMat::<usize, f64>::try_new_from_triplets(n, n, triplets)
         .map_err(|e| ChainError::Singular(format!("{e:?}")))?;
     let lu = matrix
         .sp_lu()
         .map_err(|e| ChainError::Singular(format!("{e:?}")))?;
-    let x = lu.solve(rhs);
+    let x = if transpose {
+        lu.solve_transpose(rhs)
+    } else {
+        lu.solve(rhs)
+    };
     if (0..n).any(|i| !x[i].is_finite()) {
         return Err(ChainError::Singular("the solution is not finite".into()));
     }
@@ -193,7 +302,7 @@ fn solve(
 }
 
 /// Poisson probabilities of mean `x`, computed in log space so that
-/// means of millions do not underflow, with a running sum for the tail.
+/// means of millions do not underflow.
 struct PoissonTail {
     x: f64,
     ln_x: f64,
@@ -219,11 +328,6 @@ impl PoissonTail {
         }
         statrs::function::gamma::gamma_lr(k as f64 + 1.0, self.x)
     }
-
-    /// P(N ≥ k).
-    fn cdf_complement(&self, k: usize) -> f64 {
-        if k == 0 { 1.0 } else { self.survival(k - 1) }
-    }
 }
 
 #[cfg(test)]
@@ -242,6 +346,9 @@ mod tests {
         // C01: A_int(100 h) = 0.9910792657.
         let (integral, _) = chain.integrate(&[1.0, 0.0], 0.0, 100.0, None).unwrap();
         assert!((integral[0] / 100.0 - 0.991_079_265_7).abs() < 1e-10);
+        // Both ways of finding π agree.
+        let gs = chain.stationary_gauss_seidel().unwrap();
+        assert!((gs[0] - pi[0]).abs() < 1e-12);
         // Split intervals add up.
         let (first, _) = chain.integrate(&[1.0, 0.0], 0.0, 40.0, None).unwrap();
         let (second, _) = chain.integrate(&[1.0, 0.0], 40.0, 100.0, None).unwrap();

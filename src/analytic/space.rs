@@ -381,8 +381,8 @@ impl<'m> Builder<'m> {
         // Crews: the first `size` jobs of each queue are being repaired.
         for (k, queue) in state.queues.iter().enumerate() {
             let size = model.crews[k].size as usize;
-            for position in 0..queue.len().min(size) {
-                let job = self.jobs[queue[position] as usize];
+            for (position, &job) in queue.iter().enumerate().take(size) {
+                let job = self.jobs[job as usize];
                 let mut next = state.clone();
                 next.queues[k].remove(position);
                 let mu = match job {

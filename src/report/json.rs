@@ -52,8 +52,8 @@ struct SummaryJson<'a> {
     services: IndexMap<&'a str, FiguresJson>,
 }
 
-/// The summary as pretty-printed JSON, ending with a newline.
-pub fn summary(report: &Report) -> String {
+/// The summary as a JSON value (keys in contract order).
+pub fn summary_value(report: &Report) -> serde_json::Value {
     let settings = &report.results.settings;
     let summary = SummaryJson {
         nines_version: env!("CARGO_PKG_VERSION"),
@@ -70,8 +70,17 @@ pub fn summary(report: &Report) -> String {
             .map(|(name, figures)| (*name, figures.into()))
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&summary)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    serde_json::to_value(&summary).unwrap_or_default()
+}
+
+/// A JSON value pretty-printed, ending with a newline.
+pub fn pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The summary as pretty-printed JSON, ending with a newline.
+pub fn summary(report: &Report) -> String {
+    pretty(&summary_value(report))
 }

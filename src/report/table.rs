@@ -49,7 +49,7 @@ fn human_hours(h: f64) -> String {
 }
 
 /// Renders rows of cells as aligned columns, the first left-aligned.
-fn columns(rows: &[Vec<String>]) -> String {
+pub fn columns(rows: &[Vec<String>]) -> String {
     let n = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..n)
         .map(|c| {

@@ -236,3 +236,90 @@ fn a_closed_pipe_is_not_an_error() {
         .unwrap();
     assert!(out.success());
 }
+
+#[test]
+fn solve_prints_exact_figures_as_a_table_and_as_run_shaped_json() {
+    nines()
+        .args(["solve", PAIR])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0.9998039600"))
+        .stdout(predicate::str::contains("3 states"));
+    let out = json(&["solve", PAIR, "--json", "--horizon", "1000h"]);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["states"], 3);
+    assert_eq!(v["horizon_h"], 1000.0);
+    let a = &v["system"]["availability"];
+    assert!((a["mean"].as_f64().unwrap() - 0.999_803_96).abs() < 1e-10);
+    assert!(a["ci95"].is_null() && a["std_err"].is_null());
+    // C04b: A_int(1000 h) = 0.9998078608.
+    let over = v["services"]["app"]["availability_over_horizon"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!((over - 0.999_807_860_8).abs() < 1e-10);
+    assert!(
+        v["figures"]["steady_state"]
+            .as_array()
+            .unwrap()
+            .contains(&"mtbf_h".into())
+    );
+    assert!(
+        v["figures"]["over_horizon"]
+            .as_array()
+            .unwrap()
+            .contains(&"availability_over_horizon".into())
+    );
+}
+
+#[test]
+fn solve_refuses_a_design_that_is_not_markovian_with_the_reason() {
+    nines()
+        .args(["solve", "scenarios/capacity-pool.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not Markovian"))
+        .stderr(predicate::str::contains("weibull"))
+        .stderr(predicate::str::contains("nines run"));
+}
+
+#[test]
+fn run_cross_check_puts_the_exact_value_and_z_beside_each_estimate() {
+    nines()
+        .args(["run", PAIR, "--replications", "300", "--cross-check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cross-check"))
+        .stdout(predicate::str::contains("mttr_h"));
+    let out = json(&[
+        "run",
+        PAIR,
+        "--replications",
+        "300",
+        "--cross-check",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let checks = v["cross_check"].as_object().unwrap();
+    assert_eq!(checks.len(), 2, "system and one service");
+    for (figure, check) in checks["system"].as_object().unwrap() {
+        assert!(check["exact"].is_number(), "{figure}: {check}");
+        assert!(check["simulated"].is_number(), "{figure}: {check}");
+        assert!(
+            check["z"].as_f64().unwrap().abs() <= 4.0,
+            "{figure}: {check}"
+        );
+    }
+    nines()
+        .args([
+            "run",
+            "scenarios/capacity-pool.yaml",
+            "--replications",
+            "20",
+            "--cross-check",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "cross-check unavailable: not Markovian",
+        ));
+}

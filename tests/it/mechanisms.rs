@@ -108,27 +108,7 @@ nodes:
       - {name: release, ttf: {dist: exponential, mean: 1000h}, repair: {dist: exponential, mean: 2h}, scope: group}
 services: [{name: app, nodes: app}]
 ";
-    // Each node is Up, Crashed or hit by the Release; the release clock is
-    // shared and fails every node that is up.
-    let (lc, mc, lg, mg) = (1.0 / 400.0, 1.0 / 8.0, 1.0 / 1000.0, 1.0 / 2.0);
-    let index = |a: usize, b: usize| a * 3 + b;
-    let mut chain = Chain::new(9);
-    for a in 0..3 {
-        for b in 0..3 {
-            let s = index(a, b);
-            for (node, state) in [(0, a), (1, b)] {
-                let with = |x: usize| if node == 0 { index(x, b) } else { index(a, x) };
-                match state {
-                    0 => chain.add(s, with(1), lc),
-                    1 => chain.add(s, with(0), mc),
-                    _ => chain.add(s, with(0), mg),
-                }
-            }
-            let hit = |x: usize| if x == 0 { 2 } else { x };
-            chain.add(s, index(hit(a), hit(b)), lg);
-        }
-    }
-    let up: Vec<bool> = (0..9).map(|s| s / 3 == 0 || s % 3 == 0).collect();
+    let (chain, up) = group_shock_chain();
     let f = figures(yaml, 200, 300_000.0, 2000.0, 15);
     assert_steady_state("group shock", &f[0], &exact_from_chain(&chain, &up, 0));
 }
@@ -232,4 +212,29 @@ services:
     let f = figures(yaml, 300, 3_000_000.0, 1000.0, 18);
     assert_steady_state("system (web requires db)", &f[0], &exact);
     assert_steady_state("service web", &f[1], &exact);
+}
+
+/// Two nodes, each Up, Crashed or hit by the Release; the release clock is
+/// shared and fails every node that is up. System up: at least one Up.
+pub fn group_shock_chain() -> (Chain, Vec<bool>) {
+    let (lc, mc, lg, mg) = (1.0 / 400.0, 1.0 / 8.0, 1.0 / 1000.0, 1.0 / 2.0);
+    let index = |a: usize, b: usize| a * 3 + b;
+    let mut chain = Chain::new(9);
+    for a in 0..3 {
+        for b in 0..3 {
+            let s = index(a, b);
+            for (node, state) in [(0, a), (1, b)] {
+                let with = |x: usize| if node == 0 { index(x, b) } else { index(a, x) };
+                match state {
+                    0 => chain.add(s, with(1), lc),
+                    1 => chain.add(s, with(0), mc),
+                    _ => chain.add(s, with(0), mg),
+                }
+            }
+            let hit = |x: usize| if x == 0 { 2 } else { x };
+            chain.add(s, index(hit(a), hit(b)), lg);
+        }
+    }
+    let up: Vec<bool> = (0..9).map(|s| s / 3 == 0 || s % 3 == 0).collect();
+    (chain, up)
 }

@@ -24,7 +24,7 @@ prop_compose! {
         crew_size in 1u32..3,
         min_up_seed in any::<u32>(),
     ) -> String {
-        let mut yaml = String::from("name: random\ncrews: [{name: ops, size: CREW}]\n".replace("CREW", &crew_size.to_string()));
+        let mut yaml = format!("name: random\ncrews: [{{name: ops, size: {crew_size}}}]\n");
         yaml.push_str(&format!(
             "domains:\n  - {{name: zone, failures: [{{name: out, ttf: {{dist: exponential, mean: 2000h}}, repair: {}}}]}}\n  - {{name: rack, parent: zone}}\n",
             DISTS[domain_ttf]

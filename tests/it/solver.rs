@@ -142,3 +142,108 @@ fn chains_above_the_state_limit_are_refused_not_truncated() {
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+#[test]
+fn the_simulator_agrees_with_the_solver_on_every_shipped_markovian_scenario() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let model = nines::scenario::load(&path).unwrap();
+        if analytic::check_markovian(&model).is_err() {
+            continue;
+        }
+        let settings = Settings::from_model(&model);
+        let results =
+            nines::experiment::run(&model, settings, None, &mut |_, _| {}, &|| {}).unwrap();
+        let report = nines::report::Report::new(&model, &results);
+        let solution = analytic::solve(&model, &settings).unwrap();
+        for (entity, checks) in nines::report::exact::cross_check(&report, &solution) {
+            for check in checks {
+                let what = format!("{} {entity} {}", path.display(), check.figure);
+                assert!(check.exact.is_some(), "{what}: no exact value");
+                if let Some(z) = check.z {
+                    assert!(
+                        z.abs() <= 4.0,
+                        "{what}: z = {z:.2} (simulated {:?}, exact {:?})",
+                        check.estimate,
+                        check.exact
+                    );
+                }
+            }
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 6,
+        "only {checked} shipped scenarios are Markovian"
+    );
+}
+
+#[test]
+fn the_solver_agrees_with_hand_built_chains_for_crews_domains_and_group_shocks() {
+    // The group-shock design of the mechanisms tests, solved both ways.
+    let yaml = "
+name: bad release
+nodes:
+  - name: app
+    count: 2
+    failures:
+      - {name: crash, ttf: {dist: exponential, mean: 400h}, repair: {dist: exponential, mean: 8h}}
+      - {name: release, ttf: {dist: exponential, mean: 1000h}, repair: {dist: exponential, mean: 2h}, scope: group}
+services: [{name: app, nodes: app}]
+";
+    let solution = analytic::solve(&model(yaml), &settings(0.0, 1000.0)).unwrap();
+    let (chain, up) = crate::mechanisms::group_shock_chain();
+    let (a, f) = chain.availability_and_frequency(&up);
+    assert_relative("group shock A", solution.entities[0].availability, a, 1e-10);
+    assert_relative(
+        "group shock f",
+        solution.entities[0].failures_per_h,
+        f,
+        1e-9,
+    );
+    assert_relative(
+        "group shock MTTFF",
+        solution.entities[0].mttff_h,
+        chain.mean_time_to_down(&up, 0),
+        1e-9,
+    );
+
+    // A pair in a rack on a power feed: an independent series.
+    let yaml = "
+name: pair in one rack
+domains:
+  - {name: power, failures: [{name: cut, ttf: {dist: exponential, mean: 2000h}, repair: {dist: exponential, mean: 5h}}]}
+  - {name: rack, parent: power, failures: [{name: switch, ttf: {dist: exponential, mean: 3000h}, repair: {dist: exponential, mean: 8h}}]}
+nodes:
+  - {name: db, count: 2, domains: [rack], failures: [{name: f, ttf: {dist: exponential, mean: 500h}, repair: {dist: exponential, mean: 10h}}]}
+services: [{name: db, nodes: db}]
+";
+    let solution = analytic::solve(&model(yaml), &settings(0.0, 1000.0)).unwrap();
+    let (a_pair, f_pair) = crate::exact::k_of_n_independent(2, 1, 500.0 / 510.0, 510.0);
+    let (a_power, a_rack) = (2000.0 / 2005.0, 3000.0 / 3008.0);
+    let f = a_rack * a_pair / 2005.0 + a_power * a_pair / 3008.0 + f_pair * a_power * a_rack;
+    assert_relative(
+        "rack A",
+        solution.entities[0].availability,
+        a_power * a_rack * a_pair,
+        1e-10,
+    );
+    assert_relative("rack f", solution.entities[0].failures_per_h, f, 1e-9);
+
+    // 3 of 5 with a crew of two: a birth-death chain.
+    let yaml = "
+name: 3 of 5 with two repairers
+crews: [{name: ops, size: 2}]
+nodes: [{name: unit, count: 5, failures: [{name: f, ttf: {dist: exponential, mean: 200h}, repair: {dist: exponential, mean: 20h}, crew: ops}]}]
+services: [{name: s, nodes: unit, redundancy: {mode: active-active, min_up: 3}}]
+";
+    let solution = analytic::solve(&model(yaml), &settings(0.0, 1000.0)).unwrap();
+    let (chain, up) = crate::exact::k_of_n(5, 3, 200.0, 20.0, 2);
+    let (a, f) = chain.availability_and_frequency(&up);
+    assert_relative("3-of-5 A", solution.entities[0].availability, a, 1e-10);
+    assert_relative("3-of-5 f", solution.entities[0].failures_per_h, f, 1e-9);
+}
