@@ -4,6 +4,9 @@
 //! both workloads (the engine picks the binary heap below 1,024 pending
 //! events and the radix heap above).
 //!
+//! It also times `nines solve` on the 98-of-100 pool with two crews and on
+//! the 20-server three-tier design.
+//!
 //! Run with `cargo bench --bench engine`; the comparison with the peer
 //! simulators (rustdes, SimPy) is `benches/peers.sh`.
 
@@ -62,6 +65,27 @@ fn main() {
         "cost per event on W2 / on W1: {:.2} (target: at most 2)",
         w1_rate / w2_rate
     );
+    let pool = nines::scenario::parse_bytes(
+        b"name: 98 of 100, two crews
+crews: [{name: ops, size: 2}]
+nodes: [{name: unit, count: 100, failures: [{name: f, ttf: {dist: exponential, mean: 1000h}, repair: {dist: exponential, mean: 10h}, crew: ops}]}]
+services: [{name: pool, nodes: unit, redundancy: {mode: active-active, min_up: 98}}]
+",
+        "98-of-100",
+        Path::new("."),
+    )
+    .expect("valid");
+    for model in [pool, load("scenarios/three-tier.yaml")] {
+        let started = Instant::now();
+        let solution =
+            nines::analytic::solve(&model, &Settings::from_model(&model)).expect("solves");
+        println!(
+            "solve {}: {} states in {:.3} s",
+            model.name,
+            solution.n_states,
+            started.elapsed().as_secs_f64()
+        );
+    }
     for (name, model, reps) in [("W1", &w1, w1_reps), ("W2", &w2, w2_reps)] {
         let heap = best(runs, || queue_rate::<BinaryHeap>(model, reps));
         let radix = best(runs, || queue_rate::<RadixHeap>(model, reps));
