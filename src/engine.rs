@@ -7,12 +7,15 @@
 //! number of failures and repairs, not with simulated time. The engine does
 //! no I/O and cannot fail.
 
+mod clocks;
 mod plan;
 pub mod queue;
 pub mod rng;
 pub mod sampler;
+mod standby;
 
 pub use plan::{CAPACITY_SCALE, Plan};
+pub use standby::StandbyCounts;
 
 use crate::metrics::{RepOutcome, Tally, Window};
 use plan::UnitKind;
@@ -24,6 +27,7 @@ use std::collections::VecDeque;
 const KIND_FAIL: u64 = 0;
 const KIND_REPAIR: u64 = 1;
 const KIND_SHOCK: u64 = 2;
+const KIND_STANDBY: u64 = 3;
 const KIND_SHIFT: u32 = 29;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
 
@@ -48,10 +52,13 @@ struct ModeState {
     repair_stream: Stream,
     /// When the running clock fires (valid while scheduled).
     due_us: u64,
-    /// Time left on a clock paused while its unit is down for another mode.
+    /// Work left on a clock that is not scheduled: paused while its unit is
+    /// down for another mode, or while the unit runs at speed zero.
     remaining_us: u64,
     /// Bumped when a clock is paused, so its scheduled event becomes stale.
     epoch: u32,
+    /// An event for this clock (with the current epoch) is in the queue.
+    scheduled: bool,
     failed: bool,
 }
 
@@ -77,10 +84,14 @@ struct Sim<'p, Q> {
     modes: Vec<ModeState>,
     shock_streams: Vec<Stream>,
     unit_failed: Vec<u32>,
+    /// How fast each unit's clocks run: 1 normally, less for an idle warm
+    /// standby, 0 for an idle cold standby.
+    unit_speed: Vec<f64>,
     node_blockers: Vec<u32>,
     crews: Vec<Crew>,
     services: Vec<ServiceState>,
     system_down: u32,
+    standbys: Vec<standby::StandbyState>,
     /// Index 0 is the system, then one per service.
     tallies: Vec<Tally>,
     worklist: Vec<u32>,
@@ -115,6 +126,7 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
                 sim.on_repair(index);
                 true
             }
+            KIND_STANDBY => sim.on_standby_event(index, (event.payload >> 32) as u32),
             _ => {
                 sim.on_shock(index);
                 true
@@ -127,6 +139,7 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
     RepOutcome {
         events,
         tallies: sim.tallies.iter().map(|t| t.finish(window)).collect(),
+        standby: sim.standbys.iter().map(|s| s.counts).collect(),
     }
 }
 
@@ -160,6 +173,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                     due_us: 0,
                     remaining_us: 0,
                     epoch: 0,
+                    scheduled: false,
                     failed: false,
                 })
                 .collect(),
@@ -169,6 +183,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                 .map(|s| Stream::new(seed, replication, s.ttf_key))
                 .collect(),
             unit_failed: vec![0; plan.units.len()],
+            unit_speed: vec![1.0; plan.units.len()],
             node_blockers: vec![0; plan.n_nodes],
             crews: plan
                 .crew_sizes
@@ -179,35 +194,31 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                 })
                 .collect(),
             services,
+            standbys: plan
+                .standbys
+                .iter()
+                .map(|sb| standby::StandbyState::new(seed, replication, sb.key))
+                .collect(),
             system_down: 0,
             tallies: vec![Tally::new_up(); plan.services.len() + 1],
             worklist: Vec::new(),
         }
     }
 
-    /// Everything is new and up: start every clock.
+    /// Everything is new and up: start every clock, idle standbys at their
+    /// idle speed.
     fn start(&mut self) {
+        for sb in &self.plan.standbys {
+            for &node in &sb.pool[1..] {
+                self.unit_speed[node as usize] = sb.idle_speed;
+            }
+        }
         for m in 0..self.plan.modes.len() as u32 {
             self.start_clock(m);
         }
         for s in 0..self.plan.shocks.len() as u32 {
             self.schedule_shock(s);
         }
-    }
-
-    /// A fresh time to failure for mode `m`, if it has a clock of its own.
-    fn draw_ttf(&mut self, m: u32) -> Option<u64> {
-        let mode = &self.plan.modes[m as usize];
-        let ttf = mode.ttf.as_ref()?;
-        Some(ttf.sample_us(&mut self.modes[m as usize].ttf_stream))
-    }
-
-    fn start_clock(&mut self, m: u32) {
-        let Some(ttf) = self.draw_ttf(m) else { return };
-        let due = self.now.saturating_add(ttf);
-        let state = &mut self.modes[m as usize];
-        state.due_us = due;
-        self.queue.push(due, payload(KIND_FAIL, m, state.epoch));
     }
 
     fn schedule_shock(&mut self, s: u32) {
@@ -223,6 +234,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         if self.modes[m as usize].epoch != epoch {
             return false;
         }
+        self.modes[m as usize].scheduled = false;
         self.fail(m);
         true
     }
@@ -294,33 +306,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         } else if let Some(ttf) = self.draw_ttf(m) {
             // The unit is still down for another mode: this clock starts
             // paused and runs when the unit is back.
-            self.modes[m as usize].remaining_us = ttf;
-        }
-    }
-
-    /// A unit down for one mode is not running, so its other clocks stop.
-    fn pause_other_clocks(&mut self, unit: usize, except: u32) {
-        let u = &self.plan.units[unit];
-        for other in u.modes_start..u.modes_end {
-            let has_clock = self.plan.modes[other as usize].ttf.is_some();
-            let state = &mut self.modes[other as usize];
-            if other != except && has_clock && !state.failed {
-                state.remaining_us = state.due_us - self.now;
-                state.epoch = state.epoch.wrapping_add(1);
-            }
-        }
-    }
-
-    fn resume_other_clocks(&mut self, unit: usize, except: u32) {
-        let u = &self.plan.units[unit];
-        for other in u.modes_start..u.modes_end {
-            let has_clock = self.plan.modes[other as usize].ttf.is_some();
-            let state = &mut self.modes[other as usize];
-            if other != except && has_clock {
-                state.due_us = self.now.saturating_add(state.remaining_us);
-                self.queue
-                    .push(state.due_us, payload(KIND_FAIL, other, state.epoch));
-            }
+            let state = &mut self.modes[m as usize];
+            state.remaining_us = ttf;
+            state.scheduled = false;
         }
     }
 
@@ -357,6 +345,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         let plan = self.plan;
         let capacity = plan.node_capacity[n as usize];
         for &s in plan.node_services.row(n as usize) {
+            if let Some(sb) = plan.services[s as usize].standby {
+                self.standby_member_changed(sb, n, up);
+            }
             let state = &mut self.services[s as usize];
             if up {
                 state.up_members += 1;
@@ -377,8 +368,14 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         while let Some(s) = self.worklist.pop() {
             let spec = &plan.services[s as usize];
             let state = &mut self.services[s as usize];
-            let own_up = state.up_members >= spec.min_up
-                && spec.demand.is_none_or(|d| state.up_capacity >= d);
+            let own_up = match spec.standby {
+                Some(sb) => self.standby_up(sb),
+                None => {
+                    state.up_members >= spec.min_up
+                        && spec.demand.is_none_or(|d| state.up_capacity >= d)
+                }
+            };
+            let state = &mut self.services[s as usize];
             let up = own_up && state.requires_down == 0;
             if up == state.up {
                 continue;

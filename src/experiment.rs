@@ -6,7 +6,7 @@
 //! number of replications.
 
 use crate::engine::{self, Plan, RunSettings};
-use crate::metrics::{Accumulator, RepOutcome, Window};
+use crate::metrics::{Accumulator, RepOutcome, StandbyAccumulator, Window};
 use crate::model::{Micros, Model, hours_from_micros};
 use rayon::prelude::*;
 
@@ -83,6 +83,8 @@ pub struct Results {
     pub events: u64,
     /// The system first, then each service in scenario order.
     pub accumulators: Vec<Accumulator>,
+    /// One per standby service, with the service's index.
+    pub standby: Vec<(usize, StandbyAccumulator)>,
 }
 
 /// Runs every replication. `each` sees every replication's outcome in
@@ -121,6 +123,11 @@ pub fn run(
     };
     let window = settings.window();
     let mut accumulators = vec![Accumulator::default(); model.services.len() + 1];
+    let mut standby: Vec<(usize, StandbyAccumulator)> = plan
+        .standbys
+        .iter()
+        .map(|sb| (sb.service as usize, StandbyAccumulator::default()))
+        .collect();
     let mut events = 0u64;
     let mut start = 0;
     while start < settings.n_replications {
@@ -140,6 +147,9 @@ pub fn run(
             for (acc, tally) in accumulators.iter_mut().zip(&outcome.tallies) {
                 acc.push(tally, window);
             }
+            for ((_, acc), counts) in standby.iter_mut().zip(&outcome.standby) {
+                acc.push(counts, window);
+            }
             each(rep, outcome);
         }
         start = end;
@@ -148,5 +158,6 @@ pub fn run(
         settings,
         events,
         accumulators,
+        standby,
     })
 }

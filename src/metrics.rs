@@ -93,6 +93,8 @@ pub struct RepOutcome {
     pub events: u64,
     /// The system first, then each service in scenario order.
     pub tallies: Vec<Outcome>,
+    /// One per standby service, in scenario order.
+    pub standby: Vec<crate::engine::StandbyCounts>,
 }
 
 /// Running sums over replications for one service or the system.
@@ -151,7 +153,59 @@ impl Accumulator {
             mut_h: self.mut_.ratio_estimate(),
             mttr_h: self.mttr.ratio_estimate(),
             mttff_h: self.mttff.ratio_estimate(),
+            extras: Vec::new(),
         }
+    }
+}
+
+/// Running sums over replications of a standby service's failovers.
+#[derive(Clone, Debug, Default)]
+pub struct StandbyAccumulator {
+    failovers_per_year: Comoments,
+    failed_failovers_per_year: Comoments,
+    /// (outage seconds, successful takeovers).
+    takeover: Comoments,
+    /// (detection seconds, detections).
+    detection: Comoments,
+}
+
+impl StandbyAccumulator {
+    pub fn push(&mut self, counts: &crate::engine::StandbyCounts, window: Window) {
+        let years = window.length_us() as f64 / MICROS_PER_HOUR / HOURS_PER_YEAR;
+        self.failovers_per_year
+            .push(counts.failovers as f64 / years, 0.0);
+        self.failed_failovers_per_year
+            .push(counts.failed_failovers as f64 / years, 0.0);
+        self.takeover
+            .push(counts.takeover_us as f64 / 1e6, counts.takeovers as f64);
+        self.detection
+            .push(counts.detection_us as f64 / 1e6, counts.detections as f64);
+    }
+
+    pub fn merge(&mut self, later: &StandbyAccumulator) {
+        self.failovers_per_year.merge(&later.failovers_per_year);
+        self.failed_failovers_per_year
+            .merge(&later.failed_failovers_per_year);
+        self.takeover.merge(&later.takeover);
+        self.detection.merge(&later.detection);
+    }
+
+    /// `failovers_per_year`, `failed_failovers_per_year`, `takeover_s` (mean
+    /// outage per successful failover, from the failure of the active member
+    /// until the standby serves) and `detection_s` (mean detection delay).
+    pub fn figures(&self) -> Vec<(&'static str, Estimate)> {
+        vec![
+            (
+                "failovers_per_year",
+                self.failovers_per_year.mean_estimate(),
+            ),
+            (
+                "failed_failovers_per_year",
+                self.failed_failovers_per_year.mean_estimate(),
+            ),
+            ("takeover_s", self.takeover.ratio_estimate()),
+            ("detection_s", self.detection.ratio_estimate()),
+        ]
     }
 }
 
@@ -165,6 +219,8 @@ pub struct Figures {
     pub mut_h: Estimate,
     pub mttr_h: Estimate,
     pub mttff_h: Estimate,
+    /// Figures a service's mechanisms add (failovers, takeover time, ...).
+    pub extras: Vec<(&'static str, Estimate)>,
 }
 
 impl Figures {

@@ -22,10 +22,13 @@ pub struct Report<'a> {
 impl<'a> Report<'a> {
     pub fn new(model: &'a Model, results: &'a Results) -> Self {
         let names = std::iter::once("system").chain(model.services.iter().map(|s| s.name.as_str()));
-        let entities = names
+        let mut entities: Vec<(&str, Figures)> = names
             .zip(&results.accumulators)
             .map(|(name, acc)| (name, acc.summary()))
             .collect();
+        for (service, acc) in &results.standby {
+            entities[service + 1].1.extras = acc.figures();
+        }
         Report {
             model,
             results,

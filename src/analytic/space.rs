@@ -4,7 +4,7 @@
 //! failure mode instead of naming them. Crew queues keep their order (first
 //! come, first served), as a sequence of job types.
 
-use crate::model::{Dist, Model, Scope};
+use crate::model::{Dist, Model, Redundancy, Scope};
 use std::collections::HashMap;
 
 /// Interchangeable nodes: same group, domain and services.
@@ -120,6 +120,18 @@ pub fn check_markovian(model: &Model) -> Result<(), SpaceError> {
         return Err(SpaceError::NotMarkovian(
             "network links and faults are not modelled".into(),
         ));
+    }
+    if let Some(service) = model.services.iter().find(|s| {
+        !matches!(
+            s.redundancy,
+            Redundancy::ActiveActive { .. } | Redundancy::Quorum { .. }
+        )
+    }) {
+        return Err(SpaceError::NotMarkovian(format!(
+            "service `{}` uses `{}`, which the solver does not model yet",
+            service.name,
+            service.redundancy.mode_name()
+        )));
     }
     if model.services.len() + 1 > MAX_ENTITIES {
         return Err(SpaceError::NotMarkovian(format!(

@@ -5,7 +5,7 @@
 
 use super::rng::StreamKey;
 use super::sampler::Sampler;
-use crate::model::{Model, Scope};
+use crate::model::{Dist, Failover, Model, Redundancy, Scope, Service};
 
 /// Fixed-point scale for capacities and demands (requests per second), so
 /// that sums of capacities are exact and their order cannot change results.
@@ -54,6 +54,25 @@ pub struct ServicePlan {
     pub capacity_total: i64,
     pub n_requires: u32,
     pub in_system: bool,
+    /// Index into [`Plan::standbys`] for the standby modes.
+    pub standby: Option<u32>,
+}
+
+/// A hot, warm or cold standby service: one member serves, the others wait.
+#[derive(Clone, Debug)]
+pub struct StandbyPlan {
+    pub service: u32,
+    /// Member nodes in order of preference: the first starts active.
+    pub pool: Vec<u32>,
+    /// Clock speed of an idle standby: 1 hot, the idle failure factor warm, 0 cold.
+    pub idle_speed: f64,
+    /// Crash-to-detection delay, uniform between these bounds (heartbeats).
+    pub detection_us: Option<(u64, u64)>,
+    /// Delays added up for a takeover: switchover, VIP takeover, warm-up or boot and restore.
+    pub takeover: Vec<Sampler>,
+    pub coverage: f64,
+    pub failback_auto: bool,
+    pub key: StreamKey,
 }
 
 /// Compressed rows: the items of row `r` are `items[offsets[r]..offsets[r + 1]]`.
@@ -97,6 +116,50 @@ pub struct Plan {
     pub services: Vec<ServicePlan>,
     /// Services that require each service.
     pub dependents: Rows,
+    pub standbys: Vec<StandbyPlan>,
+}
+
+/// The standby mechanism of a service in a standby mode.
+fn standby_plan(s: usize, service: &Service) -> Option<StandbyPlan> {
+    let (standbys, idle_speed, extra, failover): (u32, f64, Vec<&Option<Dist>>, &Failover) =
+        match &service.redundancy {
+            Redundancy::HotStandby { standbys, failover } => (*standbys, 1.0, vec![], failover),
+            Redundancy::WarmStandby {
+                standbys,
+                idle_failure_factor,
+                warmup,
+                failover,
+            } => (*standbys, *idle_failure_factor, vec![warmup], failover),
+            Redundancy::ColdStandby {
+                standbys,
+                boot,
+                restore,
+                failover,
+            } => (*standbys, 0.0, vec![boot, restore], failover),
+            _ => return None,
+        };
+    let takeover = [&failover.switchover, &failover.vip_takeover]
+        .into_iter()
+        .chain(extra)
+        .flatten()
+        .map(Sampler::new)
+        .collect();
+    Some(StandbyPlan {
+        service: s as u32,
+        pool: service.members[..=standbys as usize]
+            .iter()
+            .map(|&m| m as u32)
+            .collect(),
+        idle_speed,
+        detection_us: failover
+            .heartbeat
+            .as_ref()
+            .map(|hb| (hb.timeout_us.saturating_sub(hb.interval_us), hb.timeout_us)),
+        takeover,
+        coverage: failover.coverage,
+        failback_auto: failover.failback_auto,
+        key: StreamKey::of(&["service", &service.name, "failover"]),
+    })
 }
 
 fn scaled(rate_per_s: f64) -> i64 {
@@ -171,7 +234,12 @@ impl Plan {
         let mut node_services = vec![Vec::new(); model.nodes.len()];
         let mut dependents = vec![Vec::new(); model.services.len()];
         let mut services = Vec::new();
+        let mut standbys = Vec::new();
         for (s, service) in model.services.iter().enumerate() {
+            let standby = standby_plan(s, service).map(|plan| {
+                standbys.push(plan);
+                standbys.len() as u32 - 1
+            });
             for &m in &service.members {
                 node_services[m].push(s as u32);
             }
@@ -197,6 +265,7 @@ impl Plan {
                 capacity_total,
                 n_requires: service.requires.len() as u32,
                 in_system: model.system.contains(&s),
+                standby,
             });
         }
         let node_capacity = model
@@ -227,6 +296,7 @@ impl Plan {
             domain_nodes: Rows::from_lists(&domain_nodes),
             services,
             dependents: Rows::from_lists(&dependents),
+            standbys,
         }
     }
 }

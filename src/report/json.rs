@@ -32,7 +32,12 @@ struct FiguresJson {
 impl From<&Figures> for FiguresJson {
     fn from(f: &Figures) -> Self {
         FiguresJson {
-            figures: f.named().into_iter().map(|(k, v)| (k, v.into())).collect(),
+            figures: f
+                .named()
+                .into_iter()
+                .chain(f.extras.iter().map(|(k, v)| (*k, v)))
+                .map(|(k, v)| (k, v.into()))
+                .collect(),
             nines: f.availability.mean.map(nines).filter(|n| n.is_finite()),
         }
     }

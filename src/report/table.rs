@@ -141,6 +141,32 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
     out.push_str(&columns(&first));
     out.push('\n');
     out.push_str(&columns(&second));
+    let with_extras: Vec<_> = report
+        .entities
+        .iter()
+        .filter(|(_, f)| !f.extras.is_empty())
+        .collect();
+    if let Some((_, first_with)) = with_extras.first() {
+        let mut third = vec![
+            std::iter::once(String::new())
+                .chain(
+                    first_with
+                        .extras
+                        .iter()
+                        .map(|(name, _)| name.replace('_', " ")),
+                )
+                .collect::<Vec<_>>(),
+        ];
+        for (name, f) in &with_extras {
+            third.push(
+                std::iter::once((*name).to_string())
+                    .chain(f.extras.iter().map(|(_, e)| format_estimate(e, 1.0, "")))
+                    .collect(),
+            );
+        }
+        out.push('\n');
+        out.push_str(&columns(&third));
+    }
     out.push_str(
         "\n± is the half-width of the 95% confidence interval; n/a: no failure was seen.\n",
     );

@@ -96,6 +96,18 @@ impl Builder<'_> {
                 .map(|n| rate_per_s(&mut self.sink, n, "`demand`"));
             let n_members = members.as_ref().map_or(0, Vec::len);
             let redundancy = self.redundancy(map.get("redundancy"), n_members, &label);
+            if let (Some(d), Some(r)) = (map.get("demand"), redundancy.as_ref())
+                && !matches!(r, Redundancy::ActiveActive { .. })
+            {
+                self.sink.error_hint(
+                    d.loc,
+                    format!(
+                        "`demand` applies to active-active services, not to `{}`",
+                        r.mode_name()
+                    ),
+                    "remove `demand`, or use `mode: active-active`",
+                );
+            }
             let balancer = map
                 .get("balancer")
                 .map(|n| (self.balancer(n, nodes, &label), n.loc));
@@ -166,6 +178,7 @@ impl Builder<'_> {
             });
         }
         self.requires_cycles(&edges);
+        self.standby_overlaps(&services, nodes, node.loc);
         services
     }
 
@@ -224,6 +237,34 @@ impl Builder<'_> {
             return None;
         }
         ok.then_some(members)
+    }
+
+    /// A standby service decides its members' roles (and an idle warm or
+    /// cold standby's ageing), so a node may serve in only one of them.
+    fn standby_overlaps(&mut self, services: &[Service], nodes: &[Instance], loc: Loc) {
+        let mut owner: Vec<Option<usize>> = vec![None; nodes.len()];
+        for (s, service) in services.iter().enumerate() {
+            if matches!(
+                service.redundancy,
+                Redundancy::ActiveActive { .. } | Redundancy::Quorum { .. }
+            ) {
+                continue;
+            }
+            for &m in &service.members {
+                if let Some(other) = owner[m] {
+                    self.sink.error_hint(
+                        loc,
+                        format!(
+                            "node `{}` is a member of two standby services, `{}` and `{}`",
+                            nodes[m].name, services[other].name, service.name
+                        ),
+                        "a standby service decides which of its members is active; give each its own nodes",
+                    );
+                    return;
+                }
+                owner[m] = Some(s);
+            }
+        }
     }
 
     /// Reports every `requires` cycle once, at the entry that closes it.
@@ -481,11 +522,31 @@ impl Builder<'_> {
                 }
             }
         };
-        if is_standby {
+        if mode == "n-plus-k" {
             let loc = map.get("mode").map_or(map.loc, |m| m.loc);
             self.unsupported(loc, &format!("redundancy mode `{mode}`"));
         }
+        if let (true, Some(f)) = (is_standby, map.get("failover")) {
+            self.unsupported_failover_parts(f, &redundancy);
+        }
         Some(redundancy)
+    }
+
+    /// Parts of `failover` the engine does not simulate yet.
+    fn unsupported_failover_parts(&mut self, node: &Node, redundancy: &Redundancy) {
+        let failover = match redundancy {
+            Redundancy::HotStandby { failover, .. }
+            | Redundancy::WarmStandby { failover, .. }
+            | Redundancy::ColdStandby { failover, .. }
+            | Redundancy::NPlusK { failover, .. } => failover,
+            _ => return,
+        };
+        if failover.heartbeat.as_ref().is_some_and(|hb| hb.loss > 0.0) {
+            self.unsupported(
+                node.loc,
+                "heartbeat `loss` (false suspicions and split brain)",
+            );
+        }
     }
 
     fn failover(&mut self, node: &Node, label: &str) -> Option<Failover> {

@@ -330,9 +330,12 @@ network:
 services:
   - name: s
     nodes: web
-    redundancy: {mode: hot-standby}
+    redundancy: {mode: n-plus-k, active: 1, spares: 1}
     balancer: {policy: round-robin}
     replication: {mode: async, lag: 1s, writes: 100/s}
+  - name: t
+    nodes: web
+    redundancy: {mode: hot-standby, failover: {detection: {heartbeat: {interval: 1s, timeout: 3s, loss: 0.01}}}}
 traffic: [{service: s, rate: 10/s}]
 faults: [{at: 1h, action: crash, target: web-1}]
 slos: [{service: s, availability: \"99.9%\", window: 30d}]
@@ -340,12 +343,13 @@ slos: [{service: s, availability: \"99.9%\", window: 30d}]
     let all = problems(yaml);
     for (what, line) in [
         ("a network link", 5),
-        ("redundancy mode `hot-standby`", 9),
+        ("redundancy mode `n-plus-k`", 9),
         ("`balancer`", 10),
         ("`replication`", 11),
-        ("`traffic`", 12),
-        ("`faults`", 13),
-        ("`slos`", 14),
+        ("heartbeat `loss`", 14),
+        ("`traffic`", 15),
+        ("`faults`", 16),
+        ("`slos`", 17),
     ] {
         let d = all
             .iter()

@@ -9,4 +9,5 @@ mod mechanisms;
 mod properties;
 mod scenarios;
 mod solver;
+mod standby;
 mod support;

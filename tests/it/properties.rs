@@ -47,10 +47,13 @@ prop_compose! {
         for (g, (count, ..)) in groups.iter().enumerate() {
             let min_up = 1 + min_up_seed.wrapping_shr(g as u32) % count;
             let requires = if g > 0 { format!(", requires: [s{}]", g - 1) } else { String::new() };
-            let mode = if g % 2 == 0 { "active-active" } else { "quorum" };
-            yaml.push_str(&format!(
-                "  - {{name: s{g}, nodes: g{g}, redundancy: {{mode: {mode}, min_up: {min_up}}}, demand: 5/s{requires}}}\n"
-            ));
+            let redundancy = match (g % 4, count) {
+                (1, _) => format!("{{mode: quorum, min_up: {min_up}}}"),
+                (2, 2..) => "{mode: hot-standby, failover: {switchover: 1m, coverage: 0.9, failback: auto}}".to_string(),
+                (3, 2..) => "{mode: cold-standby, boot: 2m, restore: {dist: exponential, mean: 5m}, failover: {detection: {heartbeat: {interval: 1s, timeout: 3s}}}}".to_string(),
+                _ => format!("{{mode: active-active, min_up: {min_up}}}, demand: 5/s"),
+            };
+            yaml.push_str(&format!("  - {{name: s{g}, nodes: g{g}, redundancy: {redundancy}{requires}}}\n"));
         }
         yaml
     }
