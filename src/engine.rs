@@ -28,6 +28,7 @@ const KIND_FAIL: u64 = 0;
 const KIND_REPAIR: u64 = 1;
 const KIND_SHOCK: u64 = 2;
 const KIND_STANDBY: u64 = 3;
+const KIND_SUSPECT: u64 = 4;
 const KIND_SHIFT: u32 = 29;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
 
@@ -127,6 +128,10 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
                 true
             }
             KIND_STANDBY => sim.on_standby_event(index, (event.payload >> 32) as u32),
+            KIND_SUSPECT => {
+                sim.on_suspicion(index);
+                true
+            }
             _ => {
                 sim.on_shock(index);
                 true
@@ -218,6 +223,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         }
         for s in 0..self.plan.shocks.len() as u32 {
             self.schedule_shock(s);
+        }
+        for sb in 0..self.plan.standbys.len() as u32 {
+            self.schedule_suspicion(sb);
         }
     }
 

@@ -163,6 +163,8 @@ impl Accumulator {
 pub struct StandbyAccumulator {
     failovers_per_year: Comoments,
     failed_failovers_per_year: Comoments,
+    false_failovers_per_year: Comoments,
+    split_brain_min_per_year: Comoments,
     /// (outage seconds, successful takeovers).
     takeover: Comoments,
     /// (detection seconds, detections).
@@ -176,6 +178,10 @@ impl StandbyAccumulator {
             .push(counts.failovers as f64 / years, 0.0);
         self.failed_failovers_per_year
             .push(counts.failed_failovers as f64 / years, 0.0);
+        self.false_failovers_per_year
+            .push(counts.false_failovers as f64 / years, 0.0);
+        self.split_brain_min_per_year
+            .push(counts.split_brain_us as f64 / 6e7 / years, 0.0);
         self.takeover
             .push(counts.takeover_us as f64 / 1e6, counts.takeovers as f64);
         self.detection
@@ -186,11 +192,16 @@ impl StandbyAccumulator {
         self.failovers_per_year.merge(&later.failovers_per_year);
         self.failed_failovers_per_year
             .merge(&later.failed_failovers_per_year);
+        self.false_failovers_per_year
+            .merge(&later.false_failovers_per_year);
+        self.split_brain_min_per_year
+            .merge(&later.split_brain_min_per_year);
         self.takeover.merge(&later.takeover);
         self.detection.merge(&later.detection);
     }
 
-    /// `failovers_per_year`, `failed_failovers_per_year`, `takeover_s` (mean
+    /// `failovers_per_year`, `failed_failovers_per_year`,
+    /// `false_failovers_per_year`, `split_brain_min_per_year`, `takeover_s` (mean
     /// outage per successful failover, from the failure of the active member
     /// until the standby serves) and `detection_s` (mean detection delay).
     pub fn figures(&self) -> Vec<(&'static str, Estimate)> {
@@ -202,6 +213,14 @@ impl StandbyAccumulator {
             (
                 "failed_failovers_per_year",
                 self.failed_failovers_per_year.mean_estimate(),
+            ),
+            (
+                "false_failovers_per_year",
+                self.false_failovers_per_year.mean_estimate(),
+            ),
+            (
+                "split_brain_min_per_year",
+                self.split_brain_min_per_year.mean_estimate(),
             ),
             ("takeover_s", self.takeover.ratio_estimate()),
             ("detection_s", self.detection.ratio_estimate()),

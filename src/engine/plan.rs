@@ -72,6 +72,13 @@ pub struct StandbyPlan {
     pub takeover: Vec<Sampler>,
     pub coverage: f64,
     pub failback_auto: bool,
+    /// False suspicions of the active member per microsecond, from runs of
+    /// lost heartbeats; `None` without heartbeat loss.
+    pub false_suspicion_per_us: Option<f64>,
+    /// Heartbeat interval: after an unfenced false failover, the deposed
+    /// member learns of it at the next heartbeat.
+    pub interval_us: u64,
+    pub fencing: bool,
     pub key: StreamKey,
 }
 
@@ -158,8 +165,27 @@ fn standby_plan(s: usize, service: &Service) -> Option<StandbyPlan> {
         takeover,
         coverage: failover.coverage,
         failback_auto: failover.failback_auto,
+        false_suspicion_per_us: failover
+            .heartbeat
+            .as_ref()
+            .and_then(|hb| false_suspicion_rate_per_us(hb.interval_us, hb.timeout_us, hb.loss)),
+        interval_us: failover.heartbeat.as_ref().map_or(0, |hb| hb.interval_us),
+        fencing: failover.fencing,
         key: StreamKey::of(&["service", &service.name, "failover"]),
     })
+}
+
+/// The rate of false suspicions implied by heartbeats every `interval`,
+/// each lost with probability `loss`, and a monitor that suspects a member
+/// after `timeout` without one: a suspicion needs m = ⌊timeout / interval⌋
+/// heartbeats lost in a row, and such runs start at rate (1 − loss) lossᵐ
+/// per interval.
+pub fn false_suspicion_rate_per_us(interval_us: u64, timeout_us: u64, loss: f64) -> Option<f64> {
+    if loss <= 0.0 || interval_us == 0 {
+        return None;
+    }
+    let m = (timeout_us / interval_us).max(1) as i32;
+    Some((1.0 - loss) * loss.powi(m) / interval_us as f64)
 }
 
 fn scaled(rate_per_s: f64) -> i64 {

@@ -6,7 +6,7 @@
 //! boot and restore. The conventions are those of SCENARIO.md.
 
 use super::rng::Stream;
-use super::{FutureEvents, KIND_STANDBY, Sim, payload};
+use super::{FutureEvents, KIND_STANDBY, KIND_SUSPECT, Sim, payload};
 use crate::model::Micros;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +30,9 @@ pub(super) struct StandbyState {
     stream: Stream,
     /// When the current outage began.
     outage_start_us: Micros,
+    /// During a false failover without fencing, the deposed member goes on
+    /// serving until the takeover completes.
+    unfenced: bool,
     pub counts: StandbyCounts,
 }
 
@@ -47,6 +50,11 @@ pub struct StandbyCounts {
     /// Detection delays and their total.
     pub detections: u64,
     pub detection_us: Micros,
+    /// Failovers caused by a false suspicion of a healthy active member.
+    pub false_failovers: u64,
+    /// Periods with two members serving (false failovers without fencing).
+    pub split_brains: u64,
+    pub split_brain_us: Micros,
 }
 
 impl StandbyState {
@@ -57,6 +65,7 @@ impl StandbyState {
             epoch: 0,
             stream: Stream::new(seed, replication, key),
             outage_start_us: 0,
+            unfenced: false,
             counts: StandbyCounts::default(),
         }
     }
@@ -71,7 +80,12 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     pub(super) fn standby_up(&self, sb: u32) -> bool {
         let state = &self.standbys[sb as usize];
         let pool = &self.plan.standbys[sb as usize].pool;
-        state.phase == Phase::Serving && self.node_up(pool[state.active as usize])
+        let serving = match state.phase {
+            Phase::Serving => true,
+            Phase::TakingOver(_) => state.unfenced,
+            _ => false,
+        };
+        serving && self.node_up(pool[state.active as usize])
     }
 
     /// Idle standbys run at the idle speed, everything else at full speed.
@@ -176,6 +190,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// its coverage and counts it (a restart after the member being
     /// switched in failed is part of the same failover).
     fn start_takeover(&mut self, sb: u32, new_failover: bool) {
+        self.standbys[sb as usize].unfenced = false;
         let in_window = self.in_window();
         if new_failover {
             let coverage = self.plan.standbys[sb as usize].coverage;
@@ -208,6 +223,63 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         self.refresh_speeds(sb);
     }
 
+    /// Starts the false-suspicion process of standby service `sb`, if its
+    /// heartbeats can be lost: a Poisson process at the rate the loss
+    /// probability implies, so heartbeats themselves are never simulated.
+    pub(super) fn schedule_suspicion(&mut self, sb: u32) {
+        let Some(rate) = self.plan.standbys[sb as usize].false_suspicion_per_us else {
+            return;
+        };
+        let state = &mut self.standbys[sb as usize];
+        let gap = -(1.0 - state.stream.uniform()).ln() / rate;
+        let at = self
+            .now
+            .saturating_add(gap.min(u64::MAX as f64 / 2.0) as u64);
+        self.queue.push(at, payload(KIND_SUSPECT, sb, 0));
+    }
+
+    /// The monitor falsely suspects the active member of standby service
+    /// `sb`: an unnecessary failover to another healthy member, if any. With
+    /// fencing the suspected member stops serving at once; without, it
+    /// serves on, and both serve for a while after the takeover (split brain).
+    pub(super) fn on_suspicion(&mut self, sb: u32) {
+        self.schedule_suspicion(sb);
+        let state = &self.standbys[sb as usize];
+        let pool = &self.plan.standbys[sb as usize].pool;
+        let active = state.active;
+        if state.phase != Phase::Serving || !self.node_up(pool[active as usize]) {
+            return;
+        }
+        let Some(candidate) =
+            (0..pool.len() as u32).find(|&i| i != active && self.node_up(pool[i as usize]))
+        else {
+            // Nobody to fail over to: the suspicion clears with the next heartbeat.
+            return;
+        };
+        let in_window = self.in_window();
+        let plan = &self.plan.standbys[sb as usize];
+        let (coverage, fencing) = (plan.coverage, plan.fencing);
+        let state = &mut self.standbys[sb as usize];
+        if in_window {
+            state.counts.failovers += 1;
+            state.counts.false_failovers += 1;
+        }
+        state.outage_start_us = self.now;
+        state.unfenced = !fencing;
+        let covered = coverage >= 1.0 || state.stream.uniform() < coverage;
+        if !covered && in_window {
+            state.counts.failed_failovers += 1;
+        }
+        // A failed takeover is rolled back: the suspected member takes its role again.
+        state.phase = Phase::TakingOver(if covered { candidate } else { active });
+        let delay = self.takeover_delay(sb);
+        self.schedule_standby(sb, delay);
+        self.refresh_speeds(sb);
+        let service = self.plan.standbys[sb as usize].service;
+        self.worklist.push(service);
+        self.propagate();
+    }
+
     /// A detection or takeover event of standby service `sb`; false when stale.
     pub(super) fn on_standby_event(&mut self, sb: u32, epoch: u32) -> bool {
         if self.standbys[sb as usize].epoch != epoch {
@@ -217,13 +289,22 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             Phase::Detecting => self.start_takeover(sb, true),
             Phase::TakingOver(candidate) => {
                 let in_window = self.in_window();
+                let interval = self.plan.standbys[sb as usize].interval_us;
                 let state = &mut self.standbys[sb as usize];
-                state.active = candidate;
-                state.phase = Phase::Serving;
-                if in_window {
+                if state.unfenced && candidate != state.active {
+                    // The deposed member serves on until the next heartbeat tells it.
+                    let overlap = (interval as f64 * state.stream.uniform()).round() as u64;
+                    if in_window {
+                        state.counts.split_brains += 1;
+                        state.counts.split_brain_us += overlap;
+                    }
+                } else if in_window && !state.unfenced {
                     state.counts.takeovers += 1;
                     state.counts.takeover_us += self.now - state.outage_start_us;
                 }
+                state.unfenced = false;
+                state.active = candidate;
+                state.phase = Phase::Serving;
                 self.refresh_speeds(sb);
             }
             Phase::Serving | Phase::Down => {}

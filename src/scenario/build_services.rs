@@ -526,27 +526,7 @@ impl Builder<'_> {
             let loc = map.get("mode").map_or(map.loc, |m| m.loc);
             self.unsupported(loc, &format!("redundancy mode `{mode}`"));
         }
-        if let (true, Some(f)) = (is_standby, map.get("failover")) {
-            self.unsupported_failover_parts(f, &redundancy);
-        }
         Some(redundancy)
-    }
-
-    /// Parts of `failover` the engine does not simulate yet.
-    fn unsupported_failover_parts(&mut self, node: &Node, redundancy: &Redundancy) {
-        let failover = match redundancy {
-            Redundancy::HotStandby { failover, .. }
-            | Redundancy::WarmStandby { failover, .. }
-            | Redundancy::ColdStandby { failover, .. }
-            | Redundancy::NPlusK { failover, .. } => failover,
-            _ => return,
-        };
-        if failover.heartbeat.as_ref().is_some_and(|hb| hb.loss > 0.0) {
-            self.unsupported(
-                node.loc,
-                "heartbeat `loss` (false suspicions and split brain)",
-            );
-        }
     }
 
     fn failover(&mut self, node: &Node, label: &str) -> Option<Failover> {
