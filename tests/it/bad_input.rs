@@ -346,7 +346,6 @@ slos: [{service: s, availability: \"99.9%\", window: 30d}]
         ("redundancy mode `n-plus-k`", 9),
         ("`balancer`", 10),
         ("`replication`", 11),
-        ("heartbeat `loss`", 14),
         ("`traffic`", 15),
         ("`faults`", 16),
         ("`slos`", 17),
