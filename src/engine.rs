@@ -15,7 +15,7 @@ pub mod sampler;
 mod standby;
 
 pub use plan::{CAPACITY_SCALE, Plan};
-pub use standby::StandbyCounts;
+pub use standby::{DOWNTIME_CAUSES, StandbyCounts};
 
 use crate::metrics::{RepOutcome, Tally, Window};
 use plan::UnitKind;
@@ -140,6 +140,9 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
         events += u64::from(handled);
     }
     sim.now = end;
+    for sb in 0..plan.standbys.len() as u32 {
+        sim.account_downtime(sb);
+    }
     let window = sim.window;
     RepOutcome {
         events,

@@ -169,6 +169,8 @@ pub struct StandbyAccumulator {
     takeover: Comoments,
     /// (detection seconds, detections).
     detection: Comoments,
+    /// Downtime minutes per year by cause.
+    causes: [Comoments; 4],
 }
 
 impl StandbyAccumulator {
@@ -186,6 +188,9 @@ impl StandbyAccumulator {
             .push(counts.takeover_us as f64 / 1e6, counts.takeovers as f64);
         self.detection
             .push(counts.detection_us as f64 / 1e6, counts.detections as f64);
+        for (acc, us) in self.causes.iter_mut().zip(counts.downtime_us) {
+            acc.push(us as f64 / 6e7 / years, 0.0);
+        }
     }
 
     pub fn merge(&mut self, later: &StandbyAccumulator) {
@@ -198,6 +203,9 @@ impl StandbyAccumulator {
             .merge(&later.split_brain_min_per_year);
         self.takeover.merge(&later.takeover);
         self.detection.merge(&later.detection);
+        for (acc, other) in self.causes.iter_mut().zip(&later.causes) {
+            acc.merge(other);
+        }
     }
 
     /// `failovers_per_year`, `failed_failovers_per_year`,
@@ -205,7 +213,7 @@ impl StandbyAccumulator {
     /// outage per successful failover, from the failure of the active member
     /// until the standby serves) and `detection_s` (mean detection delay).
     pub fn figures(&self) -> Vec<(&'static str, Estimate)> {
-        vec![
+        let mut figures = vec![
             (
                 "failovers_per_year",
                 self.failovers_per_year.mean_estimate(),
@@ -224,7 +232,18 @@ impl StandbyAccumulator {
             ),
             ("takeover_s", self.takeover.ratio_estimate()),
             ("detection_s", self.detection.ratio_estimate()),
-        ]
+        ];
+        // The service's own downtime, by cause (same order as DOWNTIME_CAUSES).
+        let names = [
+            "downtime_detection_min_per_year",
+            "downtime_switchover_min_per_year",
+            "downtime_failed_takeover_min_per_year",
+            "downtime_both_down_min_per_year",
+        ];
+        for (name, acc) in names.into_iter().zip(&self.causes) {
+            figures.push((name, acc.mean_estimate()));
+        }
+        figures
     }
 }
 

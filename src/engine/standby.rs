@@ -18,8 +18,19 @@ pub(super) enum Phase {
     /// A standby (pool index) is being switched in.
     TakingOver(u32),
     /// No takeover is under way: every member is down, or a takeover failed.
-    Down,
+    Down(DownReason),
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum DownReason {
+    /// The takeover failed (probability 1 − coverage).
+    FailedTakeover,
+    /// No healthy member was left to take over.
+    NoMember,
+}
+
+/// Where a standby service's downtime comes from.
+pub const DOWNTIME_CAUSES: [&str; 4] = ["detection", "switchover", "failed_takeover", "both_down"];
 
 pub(super) struct StandbyState {
     /// Pool index of the member that serves (or last served).
@@ -33,6 +44,8 @@ pub(super) struct StandbyState {
     /// During a false failover without fencing, the deposed member goes on
     /// serving until the takeover completes.
     unfenced: bool,
+    /// Downtime is attributed to its cause up to this time.
+    accounted_us: Micros,
     pub counts: StandbyCounts,
 }
 
@@ -55,6 +68,8 @@ pub struct StandbyCounts {
     /// Periods with two members serving (false failovers without fencing).
     pub split_brains: u64,
     pub split_brain_us: Micros,
+    /// Downtime by cause, in the order of [`DOWNTIME_CAUSES`].
+    pub downtime_us: [Micros; 4],
 }
 
 impl StandbyState {
@@ -66,6 +81,7 @@ impl StandbyState {
             stream: Stream::new(seed, replication, key),
             outage_start_us: 0,
             unfenced: false,
+            accounted_us: 0,
             counts: StandbyCounts::default(),
         }
     }
@@ -106,6 +122,26 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         }
     }
 
+    /// Adds the time since the last call to the cause of the current
+    /// downtime (none while serving), inside the measured window.
+    pub(super) fn account_downtime(&mut self, sb: u32) {
+        let window = self.window;
+        let state = &mut self.standbys[sb as usize];
+        let cause = match state.phase {
+            Phase::Serving => None,
+            Phase::Detecting => Some(0),
+            Phase::TakingOver(_) if state.unfenced => None,
+            Phase::TakingOver(_) => Some(1),
+            Phase::Down(DownReason::FailedTakeover) => Some(2),
+            Phase::Down(DownReason::NoMember) => Some(3),
+        };
+        if let Some(cause) = cause {
+            let clamp = |t: Micros| t.clamp(window.start_us, window.end_us);
+            state.counts.downtime_us[cause] += clamp(self.now) - clamp(state.accounted_us);
+        }
+        state.accounted_us = self.now;
+    }
+
     fn in_window(&self) -> bool {
         self.now >= self.window.start_us && self.now <= self.window.end_us
     }
@@ -124,6 +160,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
 
     /// A member node of standby service `sb` went down or came up.
     pub(super) fn standby_member_changed(&mut self, sb: u32, node: u32, up: bool) {
+        self.account_downtime(sb);
         let plan = &self.plan.standbys[sb as usize];
         let Some(index) = plan.pool.iter().position(|&n| n == node) else {
             return;
@@ -144,7 +181,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 self.cancel_standby_event(sb);
                 self.standbys[sb as usize].phase = Phase::Serving;
             }
-            (Phase::Down, true) => {
+            (Phase::Down(_), true) => {
                 // No member was serving: the one that is back serves at once.
                 let state = &mut self.standbys[sb as usize];
                 state.active = index;
@@ -202,7 +239,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 if in_window {
                     state.counts.failed_failovers += 1;
                 }
-                state.phase = Phase::Down;
+                state.phase = Phase::Down(DownReason::FailedTakeover);
                 self.cancel_standby_event(sb);
                 return;
             }
@@ -211,7 +248,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let candidate = (0..pool.len() as u32).find(|&i| self.node_up(pool[i as usize]));
         match candidate {
             None => {
-                self.standbys[sb as usize].phase = Phase::Down;
+                self.standbys[sb as usize].phase = Phase::Down(DownReason::NoMember);
                 self.cancel_standby_event(sb);
             }
             Some(candidate) => {
@@ -243,6 +280,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// fencing the suspected member stops serving at once; without, it
     /// serves on, and both serve for a while after the takeover (split brain).
     pub(super) fn on_suspicion(&mut self, sb: u32) {
+        self.account_downtime(sb);
         self.schedule_suspicion(sb);
         let state = &self.standbys[sb as usize];
         let pool = &self.plan.standbys[sb as usize].pool;
@@ -285,6 +323,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         if self.standbys[sb as usize].epoch != epoch {
             return false;
         }
+        self.account_downtime(sb);
         match self.standbys[sb as usize].phase {
             Phase::Detecting => self.start_takeover(sb, true),
             Phase::TakingOver(candidate) => {
@@ -307,7 +346,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 state.phase = Phase::Serving;
                 self.refresh_speeds(sb);
             }
-            Phase::Serving | Phase::Down => {}
+            Phase::Serving | Phase::Down(_) => {}
         }
         let service = self.plan.standbys[sb as usize].service;
         self.worklist.push(service);

@@ -147,20 +147,20 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
         .filter(|(_, f)| !f.extras.is_empty())
         .collect();
     if let Some((_, first_with)) = with_extras.first() {
+        // One column per service, one row per figure: there are many.
         let mut third = vec![
             std::iter::once(String::new())
-                .chain(
-                    first_with
-                        .extras
-                        .iter()
-                        .map(|(name, _)| name.replace('_', " ")),
-                )
+                .chain(with_extras.iter().map(|(name, _)| (*name).to_string()))
                 .collect::<Vec<_>>(),
         ];
-        for (name, f) in &with_extras {
+        for (i, (figure, _)) in first_with.extras.iter().enumerate() {
             third.push(
-                std::iter::once((*name).to_string())
-                    .chain(f.extras.iter().map(|(_, e)| format_estimate(e, 1.0, "")))
+                std::iter::once(figure.replace('_', " "))
+                    .chain(
+                        with_extras
+                            .iter()
+                            .map(|(_, f)| format_estimate(&f.extras[i].1, 1.0, "")),
+                    )
                     .collect(),
             );
         }

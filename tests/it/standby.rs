@@ -165,6 +165,37 @@ fn check_against_chain(mode: &str, model: &Standby, seed: u64) {
         failovers,
         0.1,
     );
+    // Downtime by cause adds up to the downtime; the switchover share is the
+    // time spent in the taking-over states.
+    let causes: f64 = [
+        "downtime_detection_min_per_year",
+        "downtime_switchover_min_per_year",
+        "downtime_failed_takeover_min_per_year",
+        "downtime_both_down_min_per_year",
+    ]
+    .iter()
+    .map(|name| extra(&f[1], name).mean.unwrap())
+    .sum();
+    let downtime = f[1].downtime_min_per_year.mean.unwrap();
+    assert!(
+        (causes - downtime).abs() <= 1e-6 * downtime,
+        "{causes} != {downtime}"
+    );
+    let taking_over: f64 = (0..8)
+        .flat_map(|code| {
+            let up = [code & 4 != 0, code & 2 != 0];
+            (0..2).map(move |c| Standby::index(up, code & 1, Phase::TakingOver(c)))
+        })
+        .map(|s| pi[s])
+        .sum::<f64>()
+        * 525_600.0;
+    assert_close(
+        &format!("{mode} switchover downtime"),
+        extra(&f[1], "downtime_switchover_min_per_year"),
+        taking_over,
+        taking_over,
+        0.1,
+    );
     let failed = failovers * (1.0 - model.coverage);
     assert_close(
         &format!("{mode} failed failovers/yr"),
