@@ -148,6 +148,11 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
         events,
         tallies: sim.tallies.iter().map(|t| t.finish(window)).collect(),
         standby: sim.standbys.iter().map(|s| s.counts).collect(),
+        takeovers_us: sim
+            .standbys
+            .iter_mut()
+            .map(|s| std::mem::take(&mut s.takeovers_us))
+            .collect(),
     }
 }
 

@@ -147,8 +147,12 @@ pub fn run(
             for (acc, tally) in accumulators.iter_mut().zip(&outcome.tallies) {
                 acc.push(tally, window);
             }
-            for ((_, acc), counts) in standby.iter_mut().zip(&outcome.standby) {
-                acc.push(counts, window);
+            for (((_, acc), counts), takeovers) in standby
+                .iter_mut()
+                .zip(&outcome.standby)
+                .zip(&outcome.takeovers_us)
+            {
+                acc.push(counts, takeovers, window);
             }
             each(rep, outcome);
         }

@@ -7,8 +7,10 @@
 //! from everything new at time zero. All are measured over the window
 //! [warm-up, warm-up + horizon], except MTTFF, which starts at time zero.
 
+mod histogram;
 mod stats;
 
+pub use histogram::LogHistogram;
 pub use stats::{Comoments, Estimate};
 
 use crate::model::{HOURS_PER_YEAR, MICROS_PER_HOUR, Micros};
@@ -95,6 +97,8 @@ pub struct RepOutcome {
     pub tallies: Vec<Outcome>,
     /// One per standby service, in scenario order.
     pub standby: Vec<crate::engine::StandbyCounts>,
+    /// The outage of each successful failover, per standby service.
+    pub takeovers_us: Vec<Vec<u64>>,
 }
 
 /// Running sums over replications for one service or the system.
@@ -171,10 +175,20 @@ pub struct StandbyAccumulator {
     detection: Comoments,
     /// Downtime minutes per year by cause.
     causes: [Comoments; 4],
+    /// Outage of every successful failover, in seconds.
+    takeovers: LogHistogram,
 }
 
 impl StandbyAccumulator {
-    pub fn push(&mut self, counts: &crate::engine::StandbyCounts, window: Window) {
+    pub fn push(
+        &mut self,
+        counts: &crate::engine::StandbyCounts,
+        takeovers_us: &[u64],
+        window: Window,
+    ) {
+        for &t in takeovers_us {
+            self.takeovers.push(t as f64 / 1e6);
+        }
         let years = window.length_us() as f64 / MICROS_PER_HOUR / HOURS_PER_YEAR;
         self.failovers_per_year
             .push(counts.failovers as f64 / years, 0.0);
@@ -206,6 +220,7 @@ impl StandbyAccumulator {
         for (acc, other) in self.causes.iter_mut().zip(&later.causes) {
             acc.merge(other);
         }
+        self.takeovers.merge(&later.takeovers);
     }
 
     /// `failovers_per_year`, `failed_failovers_per_year`,
@@ -231,6 +246,9 @@ impl StandbyAccumulator {
                 self.split_brain_min_per_year.mean_estimate(),
             ),
             ("takeover_s", self.takeover.ratio_estimate()),
+            ("takeover_s_p50", self.takeovers.quantile(0.5)),
+            ("takeover_s_p95", self.takeovers.quantile(0.95)),
+            ("takeover_s_p99", self.takeovers.quantile(0.99)),
             ("detection_s", self.detection.ratio_estimate()),
         ];
         // The service's own downtime, by cause (same order as DOWNTIME_CAUSES).

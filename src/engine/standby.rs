@@ -46,6 +46,8 @@ pub(super) struct StandbyState {
     unfenced: bool,
     /// Downtime is attributed to its cause up to this time.
     accounted_us: Micros,
+    /// The outage of each successful failover inside the window.
+    pub takeovers_us: Vec<Micros>,
     pub counts: StandbyCounts,
 }
 
@@ -82,6 +84,7 @@ impl StandbyState {
             outage_start_us: 0,
             unfenced: false,
             accounted_us: 0,
+            takeovers_us: Vec::new(),
             counts: StandbyCounts::default(),
         }
     }
@@ -338,8 +341,10 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                         state.counts.split_brain_us += overlap;
                     }
                 } else if in_window && !state.unfenced {
+                    let outage = self.now - state.outage_start_us;
                     state.counts.takeovers += 1;
-                    state.counts.takeover_us += self.now - state.outage_start_us;
+                    state.counts.takeover_us += outage;
+                    state.takeovers_us.push(outage);
                 }
                 state.unfenced = false;
                 state.active = candidate;

@@ -379,3 +379,43 @@ fn without_fencing_a_false_failover_is_split_brain_not_an_outage() {
         0.1,
     );
 }
+
+#[test]
+fn takeover_quantiles_follow_the_switchover_distribution() {
+    // Reliable members, no detection, an exponential switchover of mean 1 h:
+    // each outage is Exp(1 h) (a takeover restarted by a failure of the
+    // member being switched in, probability about 1e-3, is neglected).
+    let yaml = "name: quantiles
+nodes:
+  - {name: db, count: 2, failures: [{name: f, ttf: {dist: exponential, mean: 1000h}, repair: {dist: exponential, mean: 1h}}]}
+services:
+  - name: db
+    nodes: db
+    redundancy: {mode: hot-standby, failover: {switchover: {dist: exponential, mean: 1h}}}
+";
+    let f = figures(yaml, 200, 100_000.0, 0.0, 38);
+    for (name, q) in [
+        ("takeover_s_p50", 0.5f64),
+        ("takeover_s_p95", 0.95),
+        ("takeover_s_p99", 0.99),
+    ] {
+        let exact = -(1.0 - q).ln() * 3600.0;
+        let estimate = extra(&f[1], name);
+        let [low, high] = estimate.ci95.unwrap();
+        assert!(
+            low <= exact * 1.002 && exact <= high * 1.002,
+            "{name}: {exact} outside [{low}, {high}]"
+        );
+        assert!(
+            high - low < 0.1 * exact,
+            "{name}: interval [{low}, {high}] too wide to mean anything"
+        );
+    }
+    assert_close(
+        "takeover_s",
+        extra(&f[1], "takeover_s"),
+        3600.0,
+        3600.0,
+        0.05,
+    );
+}
