@@ -15,7 +15,7 @@ pub mod sampler;
 mod standby;
 
 pub use plan::{CAPACITY_SCALE, Plan};
-pub use standby::{DOWNTIME_CAUSES, StandbyCounts};
+pub use standby::{DOWNTIME_CAUSES, MAX_SLOTS, StandbyCounts};
 
 use crate::metrics::{RepOutcome, Tally, Window};
 use plan::UnitKind;
@@ -210,7 +210,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
             standbys: plan
                 .standbys
                 .iter()
-                .map(|sb| standby::StandbyState::new(seed, replication, sb.key))
+                .map(|sb| standby::StandbyState::new(seed, replication, sb.key, sb.slots))
                 .collect(),
             system_down: 0,
             tallies: vec![Tally::new_up(); plan.services.len() + 1],
@@ -222,7 +222,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
     /// idle speed.
     fn start(&mut self) {
         for sb in &self.plan.standbys {
-            for &node in &sb.pool[1..] {
+            for &node in &sb.pool[sb.slots as usize..] {
                 self.unit_speed[node as usize] = sb.idle_speed;
             }
         }
@@ -233,7 +233,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
             self.schedule_shock(s);
         }
         for sb in 0..self.plan.standbys.len() as u32 {
-            self.schedule_suspicion(sb);
+            self.schedule_suspicions(sb);
         }
     }
 

@@ -5,7 +5,7 @@
 
 use super::rng::StreamKey;
 use super::sampler::Sampler;
-use crate::model::{Dist, Failover, Model, Redundancy, Scope, Service};
+use crate::model::{Dist, Failover, Model, Redundancy, Scope, Service, SpareMode};
 
 /// Fixed-point scale for capacities and demands (requests per second), so
 /// that sums of capacities are exact and their order cannot change results.
@@ -62,8 +62,10 @@ pub struct ServicePlan {
 #[derive(Clone, Debug)]
 pub struct StandbyPlan {
     pub service: u32,
-    /// Member nodes in order of preference: the first starts active.
+    /// Member nodes in order of preference: the first `slots` start serving.
     pub pool: Vec<u32>,
+    /// Members serving at once: 1 for the standby modes, `active` for N+K.
+    pub slots: u32,
     /// Clock speed of an idle standby: 1 hot, the idle failure factor warm, 0 cold.
     pub idle_speed: f64,
     /// Crash-to-detection delay, uniform between these bounds (heartbeats).
@@ -128,21 +130,30 @@ pub struct Plan {
 
 /// The standby mechanism of a service in a standby mode.
 fn standby_plan(s: usize, service: &Service) -> Option<StandbyPlan> {
-    let (standbys, idle_speed, extra, failover): (u32, f64, Vec<&Option<Dist>>, &Failover) =
+    let (slots, spares, idle_speed, extra, failover): (u32, u32, f64, Vec<&Option<Dist>>, &Failover) =
         match &service.redundancy {
-            Redundancy::HotStandby { standbys, failover } => (*standbys, 1.0, vec![], failover),
+            Redundancy::HotStandby { standbys, failover } => (1, *standbys, 1.0, vec![], failover),
             Redundancy::WarmStandby {
                 standbys,
                 idle_failure_factor,
                 warmup,
                 failover,
-            } => (*standbys, *idle_failure_factor, vec![warmup], failover),
+            } => (1, *standbys, *idle_failure_factor, vec![warmup], failover),
             Redundancy::ColdStandby {
                 standbys,
                 boot,
                 restore,
                 failover,
-            } => (*standbys, 0.0, vec![boot, restore], failover),
+            } => (1, *standbys, 0.0, vec![boot, restore], failover),
+            Redundancy::NPlusK {
+                active,
+                spares,
+                spare_mode,
+                failover,
+            } => {
+                let idle = if *spare_mode == SpareMode::Hot { 1.0 } else { 0.0 };
+                (*active, *spares, idle, vec![], failover)
+            }
             _ => return None,
         };
     let takeover = [&failover.switchover, &failover.vip_takeover]
@@ -153,10 +164,11 @@ fn standby_plan(s: usize, service: &Service) -> Option<StandbyPlan> {
         .collect();
     Some(StandbyPlan {
         service: s as u32,
-        pool: service.members[..=standbys as usize]
+        pool: service.members[..(slots + spares) as usize]
             .iter()
             .map(|&m| m as u32)
             .collect(),
+        slots,
         idle_speed,
         detection_us: failover
             .heartbeat

@@ -1,23 +1,30 @@
-//! Hot, warm and cold standby: one member serves, the others wait. When the
-//! active member fails, the failure is detected (after a delay drawn from
-//! the heartbeat parameters), a takeover is attempted (it fails with
-//! probability 1 − coverage) and the first healthy standby serves after the
-//! switchover, VIP takeover and, for warm and cold standbys, warm-up or
-//! boot and restore. The conventions are those of SCENARIO.md.
+//! Standby redundancy: hot, warm and cold standby (one serving slot) and
+//! N+K (`active` serving slots, spares for them). When the member serving a
+//! slot fails, the failure is detected (after a delay drawn from the
+//! heartbeat parameters), a takeover is attempted (it fails with
+//! probability 1 − coverage) and the first healthy unassigned member serves
+//! the slot after the switchover, VIP takeover and, for warm and cold
+//! standbys, warm-up or boot and restore. The conventions are those of
+//! SCENARIO.md.
 
 use super::rng::Stream;
 use super::{FutureEvents, KIND_STANDBY, KIND_SUSPECT, Sim, payload};
 use crate::model::Micros;
 
+/// Slots per service are encoded in the low bits of an event's index.
+pub const SLOT_BITS: u32 = 9;
+/// The most serving slots (`active` of N+K) a service may have.
+pub const MAX_SLOTS: u32 = 1 << SLOT_BITS;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Phase {
-    /// The active member serves (when its node is up).
+    /// The slot's member serves (when its node is up).
     Serving,
-    /// The active member is down and its monitor has not noticed yet.
+    /// The slot's member is down and its monitor has not noticed yet.
     Detecting,
-    /// A standby (pool index) is being switched in.
+    /// A member (pool index) is being switched in.
     TakingOver(u32),
-    /// No takeover is under way: every member is down, or a takeover failed.
+    /// No takeover is under way: no member was left, or a takeover failed.
     Down(DownReason),
 }
 
@@ -32,18 +39,24 @@ pub(super) enum DownReason {
 /// Where a standby service's downtime comes from.
 pub const DOWNTIME_CAUSES: [&str; 4] = ["detection", "switchover", "failed_takeover", "both_down"];
 
-pub(super) struct StandbyState {
-    /// Pool index of the member that serves (or last served).
-    pub active: u32,
-    pub phase: Phase,
+/// One serving position of a standby service.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    /// Pool index of the member that serves (or last served) the slot.
+    member: u32,
+    phase: Phase,
     /// Bumped to cancel the pending detection or takeover event.
     epoch: u32,
-    stream: Stream,
-    /// When the current outage began.
+    /// When the current outage of the slot began.
     outage_start_us: Micros,
     /// During a false failover without fencing, the deposed member goes on
     /// serving until the takeover completes.
     unfenced: bool,
+}
+
+pub(super) struct StandbyState {
+    slots: Vec<Slot>,
+    stream: Stream,
     /// Downtime is attributed to its cause up to this time.
     accounted_us: Micros,
     /// The outage of each successful failover inside the window.
@@ -54,18 +67,18 @@ pub(super) struct StandbyState {
 /// What one replication counted for a standby service, inside the window.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct StandbyCounts {
-    /// Failovers started after a detected failure of the active member.
+    /// Failovers started after a detected (or falsely suspected) failure.
     pub failovers: u64,
     /// Takeovers that failed (probability 1 − coverage).
     pub failed_failovers: u64,
     /// Successful failovers and their total outage, from the failure of the
-    /// active member until the standby serves.
+    /// serving member until its replacement serves.
     pub takeovers: u64,
     pub takeover_us: Micros,
     /// Detection delays and their total.
     pub detections: u64,
     pub detection_us: Micros,
-    /// Failovers caused by a false suspicion of a healthy active member.
+    /// Failovers caused by a false suspicion of a healthy serving member.
     pub false_failovers: u64,
     /// Periods with two members serving (false failovers without fencing).
     pub split_brains: u64,
@@ -75,14 +88,18 @@ pub struct StandbyCounts {
 }
 
 impl StandbyState {
-    pub fn new(seed: u64, replication: u64, key: super::rng::StreamKey) -> Self {
+    pub fn new(seed: u64, replication: u64, key: super::rng::StreamKey, n_slots: u32) -> Self {
         StandbyState {
-            active: 0,
-            phase: Phase::Serving,
-            epoch: 0,
+            slots: (0..n_slots)
+                .map(|member| Slot {
+                    member,
+                    phase: Phase::Serving,
+                    epoch: 0,
+                    outage_start_us: 0,
+                    unfenced: false,
+                })
+                .collect(),
             stream: Stream::new(seed, replication, key),
-            outage_start_us: 0,
-            unfenced: false,
             accounted_us: 0,
             takeovers_us: Vec::new(),
             counts: StandbyCounts::default(),
@@ -90,34 +107,53 @@ impl StandbyState {
     }
 }
 
+/// The event index of a slot.
+fn event_index(sb: u32, slot: usize) -> u32 {
+    (sb << SLOT_BITS) | slot as u32
+}
+
+/// The standby service and slot of an event index.
+pub(super) fn split_index(index: u32) -> (u32, usize) {
+    (index >> SLOT_BITS, (index & (MAX_SLOTS - 1)) as usize)
+}
+
 impl<Q: FutureEvents> Sim<'_, Q> {
     fn node_up(&self, node: u32) -> bool {
         self.node_blockers[node as usize] == 0
     }
 
-    /// Whether standby service `sb` serves now.
-    pub(super) fn standby_up(&self, sb: u32) -> bool {
-        let state = &self.standbys[sb as usize];
-        let pool = &self.plan.standbys[sb as usize].pool;
-        let serving = match state.phase {
+    fn slot_serves(&self, sb: u32, slot: &Slot) -> bool {
+        let serving = match slot.phase {
             Phase::Serving => true,
-            Phase::TakingOver(_) => state.unfenced,
+            Phase::TakingOver(_) => slot.unfenced,
             _ => false,
         };
-        serving && self.node_up(pool[state.active as usize])
+        serving && self.node_up(self.plan.standbys[sb as usize].pool[slot.member as usize])
     }
 
-    /// Idle standbys run at the idle speed, everything else at full speed.
+    /// Whether standby service `sb` serves now: every slot is served.
+    pub(super) fn standby_up(&self, sb: u32) -> bool {
+        self.standbys[sb as usize]
+            .slots
+            .iter()
+            .all(|slot| self.slot_serves(sb, slot))
+    }
+
+    /// Whether pool member `i` serves a slot or is being switched in.
+    fn assigned(&self, sb: u32, i: u32) -> bool {
+        self.standbys[sb as usize]
+            .slots
+            .iter()
+            .any(|s| s.member == i || s.phase == Phase::TakingOver(i))
+    }
+
+    /// Idle members run at the idle speed, assigned ones at full speed.
     pub(super) fn refresh_speeds(&mut self, sb: u32) {
         let plan = &self.plan.standbys[sb as usize];
-        let state = &self.standbys[sb as usize];
-        let busy = |i: u32| i == state.active || state.phase == Phase::TakingOver(i);
         let speeds: Vec<(usize, f64)> = (0..plan.pool.len() as u32)
             .map(|i| {
-                (
-                    plan.pool[i as usize] as usize,
-                    if busy(i) { 1.0 } else { plan.idle_speed },
-                )
+                let speed = if self.assigned(sb, i) { 1.0 } else { plan.idle_speed };
+                (plan.pool[i as usize] as usize, speed)
             })
             .collect();
         for (unit, speed) in speeds {
@@ -126,18 +162,20 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     }
 
     /// Adds the time since the last call to the cause of the current
-    /// downtime (none while serving), inside the measured window.
+    /// downtime (that of the first slot that is not served), inside the
+    /// window. Called before any change, so the phases still describe the
+    /// time since the last call.
     pub(super) fn account_downtime(&mut self, sb: u32) {
         let window = self.window;
         let state = &mut self.standbys[sb as usize];
-        let cause = match state.phase {
+        let cause = state.slots.iter().find_map(|slot| match slot.phase {
             Phase::Serving => None,
+            Phase::TakingOver(_) if slot.unfenced => None,
             Phase::Detecting => Some(0),
-            Phase::TakingOver(_) if state.unfenced => None,
             Phase::TakingOver(_) => Some(1),
             Phase::Down(DownReason::FailedTakeover) => Some(2),
             Phase::Down(DownReason::NoMember) => Some(3),
-        };
+        });
         if let Some(cause) = cause {
             let clamp = |t: Micros| t.clamp(window.start_us, window.end_us);
             state.counts.downtime_us[cause] += clamp(self.now) - clamp(state.accounted_us);
@@ -149,16 +187,17 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         self.now >= self.window.start_us && self.now <= self.window.end_us
     }
 
-    fn schedule_standby(&mut self, sb: u32, delay_us: u64) {
-        let state = &mut self.standbys[sb as usize];
-        state.epoch = state.epoch.wrapping_add(1);
+    fn schedule_slot(&mut self, sb: u32, slot: usize, delay_us: u64) {
+        let s = &mut self.standbys[sb as usize].slots[slot];
+        s.epoch = s.epoch.wrapping_add(1);
         let at = self.now.saturating_add(delay_us);
-        self.queue.push(at, payload(KIND_STANDBY, sb, state.epoch));
+        self.queue
+            .push(at, payload(KIND_STANDBY, event_index(sb, slot), s.epoch));
     }
 
-    fn cancel_standby_event(&mut self, sb: u32) {
-        let state = &mut self.standbys[sb as usize];
-        state.epoch = state.epoch.wrapping_add(1);
+    fn cancel_slot_event(&mut self, sb: u32, slot: usize) {
+        let s = &mut self.standbys[sb as usize].slots[slot];
+        s.epoch = s.epoch.wrapping_add(1);
     }
 
     /// A member node of standby service `sb` went down or came up.
@@ -169,51 +208,73 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             return;
         };
         let index = index as u32;
-        let state = &self.standbys[sb as usize];
-        match (state.phase, up) {
-            (Phase::Serving, false) if index == state.active => {
-                self.standbys[sb as usize].outage_start_us = self.now;
-                self.begin_detection(sb);
+        let n_slots = self.standbys[sb as usize].slots.len();
+        if !up {
+            for slot in 0..n_slots {
+                let s = self.standbys[sb as usize].slots[slot];
+                match s.phase {
+                    Phase::Serving if s.member == index => {
+                        self.standbys[sb as usize].slots[slot].outage_start_us = self.now;
+                        self.begin_detection(sb, slot);
+                    }
+                    // The takeover starts again with the next healthy member.
+                    Phase::TakingOver(candidate) if candidate == index => {
+                        self.start_takeover(sb, slot, false)
+                    }
+                    _ => {}
+                }
             }
-            (Phase::TakingOver(candidate), false) if index == candidate => {
-                // The takeover starts again with the next healthy member.
-                self.start_takeover(sb, false);
-            }
-            (Phase::Detecting, true) if index == state.active => {
+        } else {
+            let slots = &self.standbys[sb as usize].slots;
+            let detecting = slots
+                .iter()
+                .position(|s| s.phase == Phase::Detecting && s.member == index);
+            let down = slots.iter().position(|s| matches!(s.phase, Phase::Down(_)));
+            if let Some(slot) = detecting {
                 // Back before the monitor noticed: it never failed over.
-                self.cancel_standby_event(sb);
-                self.standbys[sb as usize].phase = Phase::Serving;
-            }
-            (Phase::Down(_), true) => {
-                // No member was serving: the one that is back serves at once.
-                let state = &mut self.standbys[sb as usize];
-                state.active = index;
-                state.phase = Phase::Serving;
-            }
-            (Phase::Serving, true) if plan.failback_auto && index == 0 && state.active != 0 => {
+                self.cancel_slot_event(sb, slot);
+                self.standbys[sb as usize].slots[slot].phase = Phase::Serving;
+            } else if let (Some(slot), false) = (down, self.assigned_elsewhere(sb, index)) {
+                // No member served this slot: the one that is back serves at once.
+                let s = &mut self.standbys[sb as usize].slots[slot];
+                s.member = index;
+                s.phase = Phase::Serving;
+            } else if plan.failback_auto
+                && index == 0
+                && n_slots == 1
+                && self.standbys[sb as usize].slots[0].member != 0
+                && self.standbys[sb as usize].slots[0].phase == Phase::Serving
+            {
                 // The preferred member takes the active role back.
-                self.standbys[sb as usize].outage_start_us = self.now;
+                self.standbys[sb as usize].slots[0].outage_start_us = self.now;
                 let delay = self.takeover_delay(sb);
-                self.standbys[sb as usize].phase = Phase::TakingOver(0);
-                self.schedule_standby(sb, delay);
+                self.standbys[sb as usize].slots[0].phase = Phase::TakingOver(0);
+                self.schedule_slot(sb, 0, delay);
             }
-            _ => {}
         }
         self.refresh_speeds(sb);
     }
 
-    fn begin_detection(&mut self, sb: u32) {
+    /// Whether member `i` serves or is switched into a slot that is not Down.
+    fn assigned_elsewhere(&self, sb: u32, i: u32) -> bool {
+        self.standbys[sb as usize].slots.iter().any(|s| {
+            (s.member == i && !matches!(s.phase, Phase::Down(_))) || s.phase == Phase::TakingOver(i)
+        })
+    }
+
+    fn begin_detection(&mut self, sb: u32, slot: usize) {
         match self.plan.standbys[sb as usize].detection_us {
-            None => self.start_takeover(sb, true),
+            None => self.start_takeover(sb, slot, true),
             Some((low, high)) => {
+                let in_window = self.in_window();
                 let state = &mut self.standbys[sb as usize];
                 let delay = low + ((high - low) as f64 * state.stream.uniform()).round() as u64;
-                state.phase = Phase::Detecting;
-                if self.now >= self.window.start_us && self.now <= self.window.end_us {
+                state.slots[slot].phase = Phase::Detecting;
+                if in_window {
                     state.counts.detections += 1;
                     state.counts.detection_us += delay;
                 }
-                self.schedule_standby(sb, delay);
+                self.schedule_slot(sb, slot, delay);
             }
         }
     }
@@ -226,12 +287,21 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             .fold(0u64, |total, d| total.saturating_add(d.sample_us(stream)))
     }
 
-    /// Starts a takeover by the first healthy member; `new_failover` draws
-    /// its coverage and counts it (a restart after the member being
-    /// switched in failed is part of the same failover).
-    fn start_takeover(&mut self, sb: u32, new_failover: bool) {
-        self.standbys[sb as usize].unfenced = false;
+    /// The first healthy member that serves no slot and is not being
+    /// switched in, in pool order.
+    fn free_member(&self, sb: u32, except: Option<u32>) -> Option<u32> {
+        let pool = &self.plan.standbys[sb as usize].pool;
+        (0..pool.len() as u32).find(|&i| {
+            Some(i) != except && self.node_up(pool[i as usize]) && !self.assigned_elsewhere(sb, i)
+        })
+    }
+
+    /// Starts a takeover of `slot` by the first free healthy member;
+    /// `new_failover` draws its coverage and counts it (a restart after the
+    /// member being switched in failed is part of the same failover).
+    fn start_takeover(&mut self, sb: u32, slot: usize, new_failover: bool) {
         let in_window = self.in_window();
+        self.standbys[sb as usize].slots[slot].unfenced = false;
         if new_failover {
             let coverage = self.plan.standbys[sb as usize].coverage;
             let state = &mut self.standbys[sb as usize];
@@ -242,31 +312,36 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 if in_window {
                     state.counts.failed_failovers += 1;
                 }
-                state.phase = Phase::Down(DownReason::FailedTakeover);
-                self.cancel_standby_event(sb);
+                state.slots[slot].phase = Phase::Down(DownReason::FailedTakeover);
+                self.cancel_slot_event(sb, slot);
+                self.refresh_speeds(sb);
                 return;
             }
         }
-        let pool = &self.plan.standbys[sb as usize].pool;
-        let candidate = (0..pool.len() as u32).find(|&i| self.node_up(pool[i as usize]));
-        match candidate {
-            None => {
-                self.standbys[sb as usize].phase = Phase::Down(DownReason::NoMember);
-                self.cancel_standby_event(sb);
-            }
+        // While the slot waits, its failed member is not "elsewhere": exclude
+        // it explicitly (it is down anyway) and look for a free one.
+        self.standbys[sb as usize].slots[slot].phase = Phase::Down(DownReason::NoMember);
+        match self.free_member(sb, None) {
+            None => self.cancel_slot_event(sb, slot),
             Some(candidate) => {
-                self.standbys[sb as usize].phase = Phase::TakingOver(candidate);
+                self.standbys[sb as usize].slots[slot].phase = Phase::TakingOver(candidate);
                 let delay = self.takeover_delay(sb);
-                self.schedule_standby(sb, delay);
+                self.schedule_slot(sb, slot, delay);
             }
         }
         self.refresh_speeds(sb);
     }
 
-    /// Starts the false-suspicion process of standby service `sb`, if its
-    /// heartbeats can be lost: a Poisson process at the rate the loss
-    /// probability implies, so heartbeats themselves are never simulated.
-    pub(super) fn schedule_suspicion(&mut self, sb: u32) {
+    /// Starts the false-suspicion process of every slot of standby service
+    /// `sb`, if its heartbeats can be lost: a Poisson process at the rate
+    /// the loss probability implies, so heartbeats are never simulated.
+    pub(super) fn schedule_suspicions(&mut self, sb: u32) {
+        for slot in 0..self.standbys[sb as usize].slots.len() {
+            self.schedule_suspicion(sb, slot);
+        }
+    }
+
+    fn schedule_suspicion(&mut self, sb: u32, slot: usize) {
         let Some(rate) = self.plan.standbys[sb as usize].false_suspicion_per_us else {
             return;
         };
@@ -275,25 +350,24 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let at = self
             .now
             .saturating_add(gap.min(u64::MAX as f64 / 2.0) as u64);
-        self.queue.push(at, payload(KIND_SUSPECT, sb, 0));
+        self.queue
+            .push(at, payload(KIND_SUSPECT, event_index(sb, slot), 0));
     }
 
-    /// The monitor falsely suspects the active member of standby service
-    /// `sb`: an unnecessary failover to another healthy member, if any. With
-    /// fencing the suspected member stops serving at once; without, it
-    /// serves on, and both serve for a while after the takeover (split brain).
-    pub(super) fn on_suspicion(&mut self, sb: u32) {
+    /// The monitor falsely suspects the member serving a slot: an
+    /// unnecessary failover to a free healthy member, if any. With fencing
+    /// the suspected member stops serving at once; without, it serves on,
+    /// and both serve for a while after the takeover (split brain).
+    pub(super) fn on_suspicion(&mut self, index: u32) {
+        let (sb, slot) = split_index(index);
         self.account_downtime(sb);
-        self.schedule_suspicion(sb);
-        let state = &self.standbys[sb as usize];
+        self.schedule_suspicion(sb, slot);
+        let s = self.standbys[sb as usize].slots[slot];
         let pool = &self.plan.standbys[sb as usize].pool;
-        let active = state.active;
-        if state.phase != Phase::Serving || !self.node_up(pool[active as usize]) {
+        if s.phase != Phase::Serving || !self.node_up(pool[s.member as usize]) {
             return;
         }
-        let Some(candidate) =
-            (0..pool.len() as u32).find(|&i| i != active && self.node_up(pool[i as usize]))
-        else {
+        let Some(candidate) = self.free_member(sb, Some(s.member)) else {
             // Nobody to fail over to: the suspicion clears with the next heartbeat.
             return;
         };
@@ -305,57 +379,63 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             state.counts.failovers += 1;
             state.counts.false_failovers += 1;
         }
-        state.outage_start_us = self.now;
-        state.unfenced = !fencing;
         let covered = coverage >= 1.0 || state.stream.uniform() < coverage;
         if !covered && in_window {
             state.counts.failed_failovers += 1;
         }
+        let slot_state = &mut state.slots[slot];
+        slot_state.outage_start_us = self.now;
+        slot_state.unfenced = !fencing;
         // A failed takeover is rolled back: the suspected member takes its role again.
-        state.phase = Phase::TakingOver(if covered { candidate } else { active });
+        slot_state.phase = Phase::TakingOver(if covered { candidate } else { s.member });
         let delay = self.takeover_delay(sb);
-        self.schedule_standby(sb, delay);
+        self.schedule_slot(sb, slot, delay);
         self.refresh_speeds(sb);
+        self.push_standby_service(sb);
+    }
+
+    fn push_standby_service(&mut self, sb: u32) {
         let service = self.plan.standbys[sb as usize].service;
         self.worklist.push(service);
         self.propagate();
     }
 
-    /// A detection or takeover event of standby service `sb`; false when stale.
-    pub(super) fn on_standby_event(&mut self, sb: u32, epoch: u32) -> bool {
-        if self.standbys[sb as usize].epoch != epoch {
+    /// A detection or takeover event of a slot; false when stale.
+    pub(super) fn on_standby_event(&mut self, index: u32, epoch: u32) -> bool {
+        let (sb, slot) = split_index(index);
+        if self.standbys[sb as usize].slots[slot].epoch != epoch {
             return false;
         }
         self.account_downtime(sb);
-        match self.standbys[sb as usize].phase {
-            Phase::Detecting => self.start_takeover(sb, true),
+        match self.standbys[sb as usize].slots[slot].phase {
+            Phase::Detecting => self.start_takeover(sb, slot, true),
             Phase::TakingOver(candidate) => {
                 let in_window = self.in_window();
                 let interval = self.plan.standbys[sb as usize].interval_us;
                 let state = &mut self.standbys[sb as usize];
-                if state.unfenced && candidate != state.active {
+                let s = &mut state.slots[slot];
+                if s.unfenced && candidate != s.member {
                     // The deposed member serves on until the next heartbeat tells it.
                     let overlap = (interval as f64 * state.stream.uniform()).round() as u64;
                     if in_window {
                         state.counts.split_brains += 1;
                         state.counts.split_brain_us += overlap;
                     }
-                } else if in_window && !state.unfenced {
-                    let outage = self.now - state.outage_start_us;
+                } else if in_window && !s.unfenced {
+                    let outage = self.now - s.outage_start_us;
                     state.counts.takeovers += 1;
                     state.counts.takeover_us += outage;
                     state.takeovers_us.push(outage);
                 }
-                state.unfenced = false;
-                state.active = candidate;
-                state.phase = Phase::Serving;
+                let s = &mut state.slots[slot];
+                s.unfenced = false;
+                s.member = candidate;
+                s.phase = Phase::Serving;
                 self.refresh_speeds(sb);
             }
             Phase::Serving | Phase::Down(_) => {}
         }
-        let service = self.plan.standbys[sb as usize].service;
-        self.worklist.push(service);
-        self.propagate();
+        self.push_standby_service(sb);
         true
     }
 }

@@ -522,9 +522,19 @@ impl Builder<'_> {
                 }
             }
         };
-        if mode == "n-plus-k" {
-            let loc = map.get("mode").map_or(map.loc, |m| m.loc);
-            self.unsupported(loc, &format!("redundancy mode `{mode}`"));
+        if let Redundancy::NPlusK { active, failover, .. } = &redundancy {
+            let loc = map.get("active").map_or(map.loc, |m| m.loc);
+            if *active > crate::engine::MAX_SLOTS {
+                self.sink.error_hint(
+                    loc,
+                    format!("`active` is {active}, above the limit of {}", crate::engine::MAX_SLOTS),
+                    "model a large pool as active-active with `min_up`",
+                );
+            }
+            if failover.failback_auto {
+                let loc = map.get("failover").map_or(map.loc, |m| m.loc);
+                self.unsupported(loc, "`failback: auto` with `n-plus-k`");
+            }
         }
         Some(redundancy)
     }

@@ -330,7 +330,7 @@ network:
 services:
   - name: s
     nodes: web
-    redundancy: {mode: n-plus-k, active: 1, spares: 1}
+    redundancy: {mode: n-plus-k, active: 1, spares: 1, failover: {failback: auto}}
     balancer: {policy: round-robin}
     replication: {mode: async, lag: 1s, writes: 100/s}
   - name: t
@@ -343,7 +343,7 @@ slos: [{service: s, availability: \"99.9%\", window: 30d}]
     let all = problems(yaml);
     for (what, line) in [
         ("a network link", 5),
-        ("redundancy mode `n-plus-k`", 9),
+        ("`failback: auto` with `n-plus-k`", 9),
         ("`balancer`", 10),
         ("`replication`", 11),
         ("`traffic`", 15),
