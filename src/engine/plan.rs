@@ -130,32 +130,41 @@ pub struct Plan {
 
 /// The standby mechanism of a service in a standby mode.
 fn standby_plan(s: usize, service: &Service) -> Option<StandbyPlan> {
-    let (slots, spares, idle_speed, extra, failover): (u32, u32, f64, Vec<&Option<Dist>>, &Failover) =
-        match &service.redundancy {
-            Redundancy::HotStandby { standbys, failover } => (1, *standbys, 1.0, vec![], failover),
-            Redundancy::WarmStandby {
-                standbys,
-                idle_failure_factor,
-                warmup,
-                failover,
-            } => (1, *standbys, *idle_failure_factor, vec![warmup], failover),
-            Redundancy::ColdStandby {
-                standbys,
-                boot,
-                restore,
-                failover,
-            } => (1, *standbys, 0.0, vec![boot, restore], failover),
-            Redundancy::NPlusK {
-                active,
-                spares,
-                spare_mode,
-                failover,
-            } => {
-                let idle = if *spare_mode == SpareMode::Hot { 1.0 } else { 0.0 };
-                (*active, *spares, idle, vec![], failover)
-            }
-            _ => return None,
-        };
+    let (slots, spares, idle_speed, extra, failover): (
+        u32,
+        u32,
+        f64,
+        Vec<&Option<Dist>>,
+        &Failover,
+    ) = match &service.redundancy {
+        Redundancy::HotStandby { standbys, failover } => (1, *standbys, 1.0, vec![], failover),
+        Redundancy::WarmStandby {
+            standbys,
+            idle_failure_factor,
+            warmup,
+            failover,
+        } => (1, *standbys, *idle_failure_factor, vec![warmup], failover),
+        Redundancy::ColdStandby {
+            standbys,
+            boot,
+            restore,
+            failover,
+        } => (1, *standbys, 0.0, vec![boot, restore], failover),
+        Redundancy::NPlusK {
+            active,
+            spares,
+            spare_mode,
+            failover,
+        } => {
+            let idle = if *spare_mode == SpareMode::Hot {
+                1.0
+            } else {
+                0.0
+            };
+            (*active, *spares, idle, vec![], failover)
+        }
+        _ => return None,
+    };
     let takeover = [&failover.switchover, &failover.vip_takeover]
         .into_iter()
         .chain(extra)

@@ -152,7 +152,11 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let plan = &self.plan.standbys[sb as usize];
         let speeds: Vec<(usize, f64)> = (0..plan.pool.len() as u32)
             .map(|i| {
-                let speed = if self.assigned(sb, i) { 1.0 } else { plan.idle_speed };
+                let speed = if self.assigned(sb, i) {
+                    1.0
+                } else {
+                    plan.idle_speed
+                };
                 (plan.pool[i as usize] as usize, speed)
             })
             .collect();
@@ -247,9 +251,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             {
                 // The preferred member takes the active role back.
                 self.standbys[sb as usize].slots[0].outage_start_us = self.now;
-                let delay = self.takeover_delay(sb);
-                self.standbys[sb as usize].slots[0].phase = Phase::TakingOver(0);
-                self.schedule_slot(sb, 0, delay);
+                self.begin_takeover(sb, 0, 0);
             }
         }
         self.refresh_speeds(sb);
@@ -323,11 +325,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         self.standbys[sb as usize].slots[slot].phase = Phase::Down(DownReason::NoMember);
         match self.free_member(sb, None) {
             None => self.cancel_slot_event(sb, slot),
-            Some(candidate) => {
-                self.standbys[sb as usize].slots[slot].phase = Phase::TakingOver(candidate);
-                let delay = self.takeover_delay(sb);
-                self.schedule_slot(sb, slot, delay);
-            }
+            Some(candidate) => self.begin_takeover(sb, slot, candidate),
         }
         self.refresh_speeds(sb);
     }
@@ -387,9 +385,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         slot_state.outage_start_us = self.now;
         slot_state.unfenced = !fencing;
         // A failed takeover is rolled back: the suspected member takes its role again.
-        slot_state.phase = Phase::TakingOver(if covered { candidate } else { s.member });
-        let delay = self.takeover_delay(sb);
-        self.schedule_slot(sb, slot, delay);
+        self.begin_takeover(sb, slot, if covered { candidate } else { s.member });
         self.refresh_speeds(sb);
         self.push_standby_service(sb);
     }
@@ -398,6 +394,45 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let service = self.plan.standbys[sb as usize].service;
         self.worklist.push(service);
         self.propagate();
+    }
+
+    /// The member switched into `slot` serves it now.
+    fn complete_takeover(&mut self, sb: u32, slot: usize, candidate: u32) {
+        let in_window = self.in_window();
+        let interval = self.plan.standbys[sb as usize].interval_us;
+        let state = &mut self.standbys[sb as usize];
+        let s = &mut state.slots[slot];
+        if s.unfenced && candidate != s.member {
+            // The deposed member serves on until the next heartbeat tells it.
+            let overlap = (interval as f64 * state.stream.uniform()).round() as u64;
+            if in_window {
+                state.counts.split_brains += 1;
+                state.counts.split_brain_us += overlap;
+            }
+        } else if in_window && !s.unfenced {
+            let outage = self.now - s.outage_start_us;
+            state.counts.takeovers += 1;
+            state.counts.takeover_us += outage;
+            state.takeovers_us.push(outage);
+        }
+        let s = &mut state.slots[slot];
+        s.unfenced = false;
+        s.member = candidate;
+        s.phase = Phase::Serving;
+        self.refresh_speeds(sb);
+    }
+
+    /// Switches `candidate` into `slot` after a drawn takeover delay; a
+    /// delay of zero completes at once, so no zero-length outage is counted.
+    fn begin_takeover(&mut self, sb: u32, slot: usize, candidate: u32) {
+        self.standbys[sb as usize].slots[slot].phase = Phase::TakingOver(candidate);
+        let delay = self.takeover_delay(sb);
+        if delay == 0 {
+            self.cancel_slot_event(sb, slot);
+            self.complete_takeover(sb, slot, candidate);
+        } else {
+            self.schedule_slot(sb, slot, delay);
+        }
     }
 
     /// A detection or takeover event of a slot; false when stale.
@@ -409,30 +444,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         self.account_downtime(sb);
         match self.standbys[sb as usize].slots[slot].phase {
             Phase::Detecting => self.start_takeover(sb, slot, true),
-            Phase::TakingOver(candidate) => {
-                let in_window = self.in_window();
-                let interval = self.plan.standbys[sb as usize].interval_us;
-                let state = &mut self.standbys[sb as usize];
-                let s = &mut state.slots[slot];
-                if s.unfenced && candidate != s.member {
-                    // The deposed member serves on until the next heartbeat tells it.
-                    let overlap = (interval as f64 * state.stream.uniform()).round() as u64;
-                    if in_window {
-                        state.counts.split_brains += 1;
-                        state.counts.split_brain_us += overlap;
-                    }
-                } else if in_window && !s.unfenced {
-                    let outage = self.now - s.outage_start_us;
-                    state.counts.takeovers += 1;
-                    state.counts.takeover_us += outage;
-                    state.takeovers_us.push(outage);
-                }
-                let s = &mut state.slots[slot];
-                s.unfenced = false;
-                s.member = candidate;
-                s.phase = Phase::Serving;
-                self.refresh_speeds(sb);
-            }
+            Phase::TakingOver(candidate) => self.complete_takeover(sb, slot, candidate),
             Phase::Serving | Phase::Down(_) => {}
         }
         self.push_standby_service(sb);

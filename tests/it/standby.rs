@@ -419,3 +419,48 @@ services:
         0.05,
     );
 }
+
+fn n_plus_k_yaml(spare_mode: &str) -> String {
+    format!(
+        "name: N+1
+nodes:
+  - {{name: app, count: 3, failures: [{{name: f, ttf: {{dist: exponential, mean: 1000h}}, repair: {{dist: exponential, mean: 10h}}}}]}}
+services:
+  - {{name: app, nodes: app, redundancy: {{mode: n-plus-k, active: 2, spares: 1, spare_mode: {spare_mode}}}}}
+"
+    )
+}
+
+#[test]
+fn n_plus_one_with_a_hot_spare_and_instant_takeover_is_two_of_three() {
+    // Without detection or switchover, a hot spare replaces a failed
+    // member at once: the service is up while 2 of 3 are up (case C08b).
+    let exact = Exact {
+        availability: 0.999_707_852_4,
+        frequency_per_h: 0.510_142_181_8 / 8760.0,
+        mttff_h: Some(17_500.0),
+    };
+    let f = figures(&n_plus_k_yaml("hot"), 300, 1_000_000.0, 1000.0, 39);
+    assert_steady_state("N+1 hot", &f[1], &exact);
+}
+
+#[test]
+fn n_plus_one_with_a_cold_spare_matches_its_birth_death_chain() {
+    // A cold spare does not fail while idle: with j members down the
+    // failure rate is 2λ for j = 0 and 1 (two serve), λ for j = 2.
+    let (lambda, mu) = (1.0 / 1000.0, 1.0 / 10.0);
+    let mut chain = Chain::new(4);
+    for (j, rate) in [2.0 * lambda, 2.0 * lambda, lambda].into_iter().enumerate() {
+        chain.add(j, j + 1, rate);
+        chain.add(j + 1, j, (j + 1) as f64 * mu);
+    }
+    let up = [true, true, false, false];
+    let (availability, frequency_per_h) = chain.availability_and_frequency(&up);
+    let exact = Exact {
+        availability,
+        frequency_per_h,
+        mttff_h: Some(chain.mean_time_to_down(&up, 0)),
+    };
+    let f = figures(&n_plus_k_yaml("cold"), 300, 1_000_000.0, 1000.0, 40);
+    assert_steady_state("N+1 cold", &f[1], &exact);
+}
