@@ -9,6 +9,7 @@
 
 pub mod chain;
 pub mod space;
+pub mod standby;
 
 pub use space::{MAX_STATES, SpaceError, check_markovian};
 

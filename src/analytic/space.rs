@@ -4,7 +4,10 @@
 //! failure mode instead of naming them. Crew queues keep their order (first
 //! come, first served), as a sequence of job types.
 
-use crate::model::{Dist, Model, Redundancy, Scope};
+use super::standby::StandbySpec;
+
+mod react;
+use crate::model::{Dist, Model, Scope};
 use std::collections::HashMap;
 
 /// Interchangeable nodes: same group, domain and services.
@@ -18,6 +21,8 @@ pub struct Class {
     pub capacity: f64,
     /// Index of this class's first slot in [`State::down`]; one slot per mode of its group.
     pub first_slot: usize,
+    /// The node, for a member of a standby pool (its own class: it has a role).
+    pub node: Option<usize>,
 }
 
 /// What a repair job restores.
@@ -53,6 +58,8 @@ pub struct State {
     pub down: Vec<u32>,
     pub domains: Vec<u32>,
     pub queues: Vec<Vec<u32>>,
+    /// Member and phase of every slot of every standby service.
+    pub standby: Vec<u32>,
 }
 
 /// The reachable states, the transitions between them and which
@@ -121,18 +128,7 @@ pub fn check_markovian(model: &Model) -> Result<(), SpaceError> {
             "network links and faults are not modelled".into(),
         ));
     }
-    if let Some(service) = model.services.iter().find(|s| {
-        !matches!(
-            s.redundancy,
-            Redundancy::ActiveActive { .. } | Redundancy::Quorum { .. }
-        )
-    }) {
-        return Err(SpaceError::NotMarkovian(format!(
-            "service `{}` uses `{}`, which the solver does not model yet",
-            service.name,
-            service.redundancy.mode_name()
-        )));
-    }
+    super::standby::specs(model, &vec![0; model.nodes.len()])?;
     if model.services.len() + 1 > MAX_ENTITIES {
         return Err(SpaceError::NotMarkovian(format!(
             "the solver handles at most {} services",
@@ -151,6 +147,9 @@ struct Builder<'m> {
     domain_chain: Vec<Vec<usize>>,
     /// Services ordered so that each comes after those it requires.
     topological: Vec<usize>,
+    standbys: Vec<StandbySpec>,
+    /// For each class: its standby service (index into `standbys`) and pool position.
+    role: Vec<Option<(usize, u32)>>,
 }
 
 impl<'m> Builder<'m> {
@@ -159,14 +158,23 @@ impl<'m> Builder<'m> {
         let rates = rates(model)?;
         // Classes, in the order of their first member.
         let mut classes: Vec<Class> = Vec::new();
+        let mut class_of_node = Vec::with_capacity(model.nodes.len());
+        let pool_nodes = super::standby::pool_nodes(model);
         let mut slot = 0;
         for (n, node) in model.nodes.iter().enumerate() {
             let services: Vec<usize> = (0..model.services.len())
                 .filter(|&s| model.services[s].members.contains(&n))
                 .collect();
-            let existing = classes.iter_mut().find(|c| {
-                c.group == node.group && c.domain == node.domain && c.services == services
+            let own = pool_nodes.contains(&n).then_some(n);
+            let existing = classes.iter().position(|c| {
+                own.is_none()
+                    && c.node.is_none()
+                    && c.group == node.group
+                    && c.domain == node.domain
+                    && c.services == services
             });
+            class_of_node.push(existing.unwrap_or(classes.len()));
+            let existing = existing.map(|c| &mut classes[c]);
             match existing {
                 Some(class) => class.count += 1,
                 None => {
@@ -178,6 +186,7 @@ impl<'m> Builder<'m> {
                         services,
                         capacity: group.capacity_per_s.unwrap_or(0.0),
                         first_slot: slot,
+                        node: own,
                     });
                     slot += group.failures.len();
                 }
@@ -236,6 +245,13 @@ impl<'m> Builder<'m> {
                 break;
             }
         }
+        let standbys = super::standby::specs(model, &class_of_node)?;
+        let mut role = vec![None; classes.len()];
+        for (k, spec) in standbys.iter().enumerate() {
+            for (i, &c) in spec.pool_classes.iter().enumerate() {
+                role[c] = Some((k, i as u32));
+            }
+        }
         Ok(Builder {
             model,
             rates,
@@ -243,6 +259,8 @@ impl<'m> Builder<'m> {
             jobs,
             domain_chain,
             topological,
+            standbys,
+            role,
         })
     }
 
@@ -287,8 +305,14 @@ impl<'m> Builder<'m> {
         let mut up = vec![false; model.services.len()];
         for &s in &self.topological {
             let service = &model.services[s];
-            let own = members[s] >= service.min_up()
-                && service.demand_per_s.is_none_or(|d| capacity[s] + 1e-9 >= d);
+            let standby = self.standbys.iter().find(|spec| spec.service == s);
+            let own = match standby {
+                Some(spec) => self.standby_serves(state, spec),
+                None => {
+                    members[s] >= service.min_up()
+                        && service.demand_per_s.is_none_or(|d| capacity[s] + 1e-9 >= d)
+                }
+            };
             up[s] = own && service.requires.iter().all(|&r| up[r]);
         }
         let mut mask = 0u64;
@@ -304,7 +328,7 @@ impl<'m> Builder<'m> {
     }
 
     /// Every transition out of `state`, with its rate.
-    fn successors(&self, state: &State, out: &mut Vec<(State, f64)>) {
+    fn raw_successors(&self, state: &State, out: &mut Vec<(State, f64)>) {
         let model = self.model;
         // A job starts or waits with its crew, or is repaired on its own.
         let enqueue = |next: &mut State, crew: Option<usize>, job: u32| {
@@ -318,7 +342,9 @@ impl<'m> Builder<'m> {
             for (m, &(lambda, mu, crew)) in modes.iter().enumerate() {
                 let slot = class.first_slot + m;
                 let scope = model.groups[class.group].failures[m].scope;
-                if scope == Scope::Instance && up > 0 {
+                // An idle warm standby ages slowly, an idle cold one not at all.
+                let speed = self.speed(state, c);
+                if scope == Scope::Instance && up > 0 && speed > 0.0 {
                     let mut next = state.clone();
                     next.down[slot] += 1;
                     enqueue(
@@ -326,7 +352,7 @@ impl<'m> Builder<'m> {
                         crew,
                         self.job_index(Job::Node { class: c, mode: m }),
                     );
-                    out.push((next, f64::from(up) * lambda));
+                    out.push((next, f64::from(up) * lambda * speed));
                 }
                 if crew.is_none() && state.down[slot] > 0 {
                     let mut next = state.clone();
@@ -423,6 +449,7 @@ pub fn build(model: &Model) -> Result<Space, SpaceError> {
         down: vec![0; builder.slot_count()],
         domains: vec![0; model.domains.len()],
         queues: vec![Vec::new(); model.crews.len()],
+        standby: super::standby::initial(&builder.standbys),
     };
     let mut index: HashMap<State, u32> = HashMap::new();
     let mut states = vec![initial.clone()];

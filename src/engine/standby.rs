@@ -139,12 +139,17 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             .all(|slot| self.slot_serves(sb, slot))
     }
 
-    /// Whether pool member `i` serves a slot or is being switched in.
+    /// Whether pool member `i` is busy (serves a slot, or is being switched
+    /// in) rather than an idle standby or spare.
     fn assigned(&self, sb: u32, i: u32) -> bool {
-        self.standbys[sb as usize]
-            .slots
-            .iter()
-            .any(|s| s.member == i || s.phase == Phase::TakingOver(i))
+        self.standbys[sb as usize].slots.iter().any(|s| {
+            let serving = match s.phase {
+                Phase::Serving | Phase::Detecting => true,
+                Phase::TakingOver(_) => s.unfenced,
+                Phase::Down(_) => false,
+            };
+            (s.member == i && serving) || s.phase == Phase::TakingOver(i)
+        })
     }
 
     /// Idle members run at the idle speed, assigned ones at full speed.

@@ -17,7 +17,7 @@ fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
 
 /// Two members A (preferred) and B. A state is (A up, B up, active, phase)
 /// with phase Serving, TakingOver(candidate) or Down. A member fails at
-/// rate λ when active or being switched in and at g λ when idle (g = 1 hot,
+/// rate λ when serving or being switched in and at g λ when idle (g = 1 hot,
 /// 0 < g < 1 warm, 0 cold); repairs are independent at rate μ; a takeover
 /// takes Exp(σ) and succeeds with probability c.
 struct Standby {
@@ -65,7 +65,10 @@ impl Standby {
                 serving[s] = phase == Phase::Serving && up[active];
                 for x in 0..2 {
                     let other = 1 - x;
-                    let busy = x == active || phase == Phase::TakingOver(x);
+                    // Busy: serving, or being switched in; a member back
+                    // from repair during a takeover is idle.
+                    let busy =
+                        (x == active && phase == Phase::Serving) || phase == Phase::TakingOver(x);
                     let rate = if busy {
                         self.lambda
                     } else {
@@ -119,6 +122,19 @@ impl Standby {
                 }
             }
         }
+        // States the chain cannot reach (a cold standby never fails idle)
+        // are made transient, so that the stationary solution is unique.
+        let start = Self::index([true, true], 0, Phase::Serving);
+        let mut reached = vec![false; 32];
+        let mut stack = vec![start];
+        while let Some(s) = stack.pop() {
+            if !std::mem::replace(&mut reached[s], true) {
+                stack.extend((0..32).filter(|&t| chain.rates[s][t] > 0.0));
+            }
+        }
+        for s in (0..32).filter(|&s| !reached[s]) {
+            chain.add(s, start, 1.0);
+        }
         (chain, serving, failover_rate)
     }
 
@@ -154,6 +170,22 @@ fn check_against_chain(mode: &str, model: &Standby, seed: u64) {
         frequency_per_h,
         mttff_h: Some(chain.mean_time_to_down(&serving, initial)),
     };
+    // The solver builds the same chain from the scenario on its own.
+    let scenario = crate::support::model(&model.yaml(mode));
+    let settings = nines::experiment::Settings::from_model(&scenario);
+    let solved = &nines::analytic::solve(&scenario, &settings)
+        .expect("solves")
+        .entities[1];
+    for (what, got, want) in [
+        ("A", solved.availability, exact.availability),
+        ("f", solved.failures_per_h, exact.frequency_per_h),
+        ("MTTFF", solved.mttff_h, exact.mttff_h.unwrap_or(0.0)),
+    ] {
+        assert!(
+            (got / want - 1.0).abs() < 1e-9,
+            "{mode} solver {what}: {got} vs {want}"
+        );
+    }
     let f = figures(&model.yaml(mode), 300, 200_000.0, 2000.0, seed);
     assert_steady_state(mode, &f[1], &exact);
     let pi = chain.stationary();
@@ -440,6 +472,12 @@ fn n_plus_one_with_a_hot_spare_and_instant_takeover_is_two_of_three() {
         frequency_per_h: 0.510_142_181_8 / 8760.0,
         mttff_h: Some(17_500.0),
     };
+    let scenario = crate::support::model(&n_plus_k_yaml("hot"));
+    let settings = nines::experiment::Settings::from_model(&scenario);
+    let solved = &nines::analytic::solve(&scenario, &settings)
+        .expect("solves")
+        .entities[1];
+    assert!((solved.availability / exact.availability - 1.0).abs() < 1e-9);
     let f = figures(&n_plus_k_yaml("hot"), 300, 1_000_000.0, 1000.0, 39);
     assert_steady_state("N+1 hot", &f[1], &exact);
 }
@@ -461,6 +499,13 @@ fn n_plus_one_with_a_cold_spare_matches_its_birth_death_chain() {
         frequency_per_h,
         mttff_h: Some(chain.mean_time_to_down(&up, 0)),
     };
+    let scenario = crate::support::model(&n_plus_k_yaml("cold"));
+    let settings = nines::experiment::Settings::from_model(&scenario);
+    let solved = &nines::analytic::solve(&scenario, &settings)
+        .expect("solves")
+        .entities[1];
+    assert!((solved.availability / exact.availability - 1.0).abs() < 1e-9);
+    assert!((solved.failures_per_h / exact.frequency_per_h - 1.0).abs() < 1e-9);
     let f = figures(&n_plus_k_yaml("cold"), 300, 1_000_000.0, 1000.0, 40);
     assert_steady_state("N+1 cold", &f[1], &exact);
 }

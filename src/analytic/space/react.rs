@@ -1,0 +1,173 @@
+//! How standby services react to their members going down or coming up,
+//! mirroring the engine (engine/standby.rs) step by step, with a branch
+//! for each outcome of a coverage draw.
+
+use super::{Builder, State};
+use crate::analytic::standby::{
+    DOWN_FAILED, DOWN_NO_MEMBER, SERVING, Slots, StandbySpec, TAKING_OVER,
+};
+
+impl Builder<'_> {
+    /// Whether the node of class `c` (a single node) is up: its own modes
+    /// and every domain above it.
+    pub(super) fn node_up(&self, state: &State, c: usize) -> bool {
+        let class = &self.classes[c];
+        let domains_up = class
+            .domain
+            .is_none_or(|d| self.domain_chain[d].iter().all(|&a| state.domains[a] == 0));
+        domains_up && self.up_count(state, c) > 0
+    }
+
+    /// How fast the clocks of class `c` run: an idle standby's speed.
+    pub(super) fn speed(&self, state: &State, c: usize) -> f64 {
+        match self.role[c] {
+            Some((k, i)) => {
+                let spec = &self.standbys[k];
+                if (Slots { spec }).busy(state, i) {
+                    1.0
+                } else {
+                    spec.idle_speed
+                }
+            }
+            None => 1.0,
+        }
+    }
+
+    pub(super) fn standby_serves(&self, state: &State, spec: &StandbySpec) -> bool {
+        let slots = Slots { spec };
+        (0..spec.slots).all(|slot| {
+            slots.phase(state, slot) == SERVING
+                && self.node_up(state, spec.pool_classes[slots.member(state, slot) as usize])
+        })
+    }
+
+    /// Every transition out of `state`: the raw ones, each followed by the
+    /// standby services' reactions, and the completions of takeovers.
+    pub(super) fn successors(&self, state: &State, out: &mut Vec<(State, f64)>) {
+        let mut raw = Vec::new();
+        self.raw_successors(state, &mut raw);
+        for (next, rate) in raw {
+            for (reacted, probability) in self.react(state, next) {
+                out.push((reacted, rate * probability));
+            }
+        }
+        for spec in &self.standbys {
+            let slots = Slots { spec };
+            for slot in 0..spec.slots {
+                let phase = slots.phase(state, slot);
+                if let (true, Some(rate)) = (phase >= TAKING_OVER, spec.takeover_rate) {
+                    let mut next = state.clone();
+                    slots.set(&mut next, slot, phase - TAKING_OVER, SERVING);
+                    out.push((next, rate));
+                }
+            }
+        }
+    }
+
+    /// Applies, in node order, the reaction of every standby service to the
+    /// members whose state differs between `before` and `after`.
+    fn react(&self, before: &State, after: State) -> Vec<(State, f64)> {
+        let mut changes = Vec::new();
+        for (k, spec) in self.standbys.iter().enumerate() {
+            for (i, &c) in spec.pool_classes.iter().enumerate() {
+                let (was, is) = (self.node_up(before, c), self.node_up(&after, c));
+                if was != is {
+                    changes.push((self.classes[c].node.unwrap_or(0), k, i as u32, is));
+                }
+            }
+        }
+        changes.sort_by_key(|change| change.0);
+        let mut outcomes = vec![(after, 1.0)];
+        for &(_, k, i, up) in &changes {
+            let spec = &self.standbys[k];
+            let mut next_outcomes = Vec::new();
+            for (state, p) in outcomes {
+                let branches = if up {
+                    vec![(self.member_up(spec, state, i), 1.0)]
+                } else {
+                    self.member_down(spec, state, i)
+                };
+                next_outcomes.extend(branches.into_iter().map(|(s, q)| (s, p * q)));
+            }
+            outcomes = next_outcomes;
+        }
+        outcomes
+    }
+
+    fn member_down(&self, spec: &StandbySpec, state: State, i: u32) -> Vec<(State, f64)> {
+        let slots = Slots { spec };
+        let mut outcomes = vec![(state, 1.0)];
+        for slot in 0..spec.slots {
+            let mut next_outcomes = Vec::new();
+            for (state, p) in outcomes {
+                let (member, phase) = (slots.member(&state, slot), slots.phase(&state, slot));
+                let branches = if phase == SERVING && member == i {
+                    self.start_takeover(spec, state, slot, true)
+                } else if phase == TAKING_OVER + i {
+                    self.start_takeover(spec, state, slot, false)
+                } else {
+                    vec![(state, 1.0)]
+                };
+                next_outcomes.extend(branches.into_iter().map(|(s, q)| (s, p * q)));
+            }
+            outcomes = next_outcomes;
+        }
+        outcomes
+    }
+
+    fn member_up(&self, spec: &StandbySpec, mut state: State, i: u32) -> State {
+        let slots = Slots { spec };
+        let down = (0..spec.slots).find(|&slot| {
+            let phase = slots.phase(&state, slot);
+            phase == DOWN_FAILED || phase == DOWN_NO_MEMBER
+        });
+        if let (Some(slot), false) = (down, slots.assigned(&state, i)) {
+            slots.set(&mut state, slot, i, SERVING);
+        } else if spec.failback_auto
+            && i == 0
+            && spec.slots == 1
+            && slots.member(&state, 0) != 0
+            && slots.phase(&state, 0) == SERVING
+        {
+            self.begin_takeover(spec, &mut state, 0, 0);
+        }
+        state
+    }
+
+    fn start_takeover(
+        &self,
+        spec: &StandbySpec,
+        mut state: State,
+        slot: usize,
+        new_failover: bool,
+    ) -> Vec<(State, f64)> {
+        let slots = Slots { spec };
+        let member = slots.member(&state, slot);
+        let mut outcomes = Vec::new();
+        let mut success = 1.0;
+        if new_failover && spec.coverage < 1.0 {
+            let mut failed = state.clone();
+            slots.set(&mut failed, slot, member, DOWN_FAILED);
+            outcomes.push((failed, 1.0 - spec.coverage));
+            success = spec.coverage;
+        }
+        slots.set(&mut state, slot, member, DOWN_NO_MEMBER);
+        let free = (0..spec.pool_classes.len() as u32).find(|&p| {
+            self.node_up(&state, spec.pool_classes[p as usize]) && !slots.assigned(&state, p)
+        });
+        if let Some(candidate) = free {
+            self.begin_takeover(spec, &mut state, slot, candidate);
+        }
+        outcomes.push((state, success));
+        outcomes
+    }
+
+    fn begin_takeover(&self, spec: &StandbySpec, state: &mut State, slot: usize, candidate: u32) {
+        let slots = Slots { spec };
+        let member = slots.member(state, slot);
+        match spec.takeover_rate {
+            Some(_) => slots.set(state, slot, member, TAKING_OVER + candidate),
+            None => slots.set(state, slot, candidate, SERVING),
+        }
+    }
+}
