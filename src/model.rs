@@ -173,7 +173,71 @@ impl Service {
     }
 }
 
+/// What the standby modes have in common: serving slots, spares, how fast
+/// an idle spare ages, the delays of a takeover and the failover settings.
+pub struct StandbyParts<'a> {
+    /// Members serving at once: 1 for the standby modes, `active` for N+K.
+    pub slots: u32,
+    pub spares: u32,
+    /// Clock speed of an idle member: 1 hot, the idle failure factor warm, 0 cold.
+    pub idle_speed: f64,
+    /// Switchover, VIP takeover, and warm-up or boot and restore, where given.
+    pub delays: Vec<&'a Dist>,
+    pub failover: &'a Failover,
+}
+
 impl Redundancy {
+    /// The standby parts of a hot, warm or cold standby or N+K service.
+    pub fn standby_parts(&self) -> Option<StandbyParts<'_>> {
+        let (slots, spares, idle_speed, extra, failover): (
+            u32,
+            u32,
+            f64,
+            Vec<&Option<Dist>>,
+            &Failover,
+        ) = match self {
+            Redundancy::HotStandby { standbys, failover } => (1, *standbys, 1.0, vec![], failover),
+            Redundancy::WarmStandby {
+                standbys,
+                idle_failure_factor,
+                warmup,
+                failover,
+            } => (1, *standbys, *idle_failure_factor, vec![warmup], failover),
+            Redundancy::ColdStandby {
+                standbys,
+                boot,
+                restore,
+                failover,
+            } => (1, *standbys, 0.0, vec![boot, restore], failover),
+            Redundancy::NPlusK {
+                active,
+                spares,
+                spare_mode,
+                failover,
+            } => {
+                let idle = if *spare_mode == SpareMode::Hot {
+                    1.0
+                } else {
+                    0.0
+                };
+                (*active, *spares, idle, vec![], failover)
+            }
+            _ => return None,
+        };
+        let delays = [&failover.switchover, &failover.vip_takeover]
+            .into_iter()
+            .chain(extra)
+            .flatten()
+            .collect();
+        Some(StandbyParts {
+            slots,
+            spares,
+            idle_speed,
+            delays,
+            failover,
+        })
+    }
+
     pub fn mode_name(&self) -> &'static str {
         match self {
             Redundancy::ActiveActive { .. } => "active-active",

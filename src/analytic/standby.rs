@@ -5,7 +5,7 @@
 //! and phase to the state.
 
 use super::space::{SpaceError, State};
-use crate::model::{Dist, Failover, Model, Redundancy, SpareMode};
+use crate::model::{Dist, Model};
 
 /// A slot's phase in the state: serving, down after a failed takeover,
 /// down for lack of a member, or a member (pool index) being switched in.
@@ -29,46 +29,14 @@ pub struct StandbySpec {
     pub offset: usize,
 }
 
-/// The pool size, slots, idle speed, delays and failover of a standby service.
-fn parts(redundancy: &Redundancy) -> Option<(u32, u32, f64, Vec<&Option<Dist>>, &Failover)> {
-    Some(match redundancy {
-        Redundancy::HotStandby { standbys, failover } => (1, *standbys, 1.0, vec![], failover),
-        Redundancy::WarmStandby {
-            standbys,
-            idle_failure_factor,
-            warmup,
-            failover,
-        } => (1, *standbys, *idle_failure_factor, vec![warmup], failover),
-        Redundancy::ColdStandby {
-            standbys,
-            boot,
-            restore,
-            failover,
-        } => (1, *standbys, 0.0, vec![boot, restore], failover),
-        Redundancy::NPlusK {
-            active,
-            spares,
-            spare_mode,
-            failover,
-        } => {
-            let idle = if *spare_mode == SpareMode::Hot {
-                1.0
-            } else {
-                0.0
-            };
-            (*active, *spares, idle, vec![], failover)
-        }
-        _ => return None,
-    })
-}
-
 /// The nodes of every standby pool, for giving each its own class.
 pub fn pool_nodes(model: &Model) -> Vec<usize> {
     model
         .services
         .iter()
         .filter_map(|s| {
-            parts(&s.redundancy).map(|(a, k, ..)| s.members[..(a + k) as usize].to_vec())
+            let parts = s.redundancy.standby_parts()?;
+            Some(s.members[..(parts.slots + parts.spares) as usize].to_vec())
         })
         .flatten()
         .collect()
@@ -79,9 +47,11 @@ pub fn specs(model: &Model, class_of_node: &[usize]) -> Result<Vec<StandbySpec>,
     let mut specs = Vec::new();
     let mut offset = 0;
     for (s, service) in model.services.iter().enumerate() {
-        let Some((slots, spares, idle_speed, extra, failover)) = parts(&service.redundancy) else {
+        let Some(parts) = service.redundancy.standby_parts() else {
             continue;
         };
+        let (slots, spares, idle_speed, failover) =
+            (parts.slots, parts.spares, parts.idle_speed, parts.failover);
         let refuse =
             |why: String| SpaceError::NotMarkovian(format!("service `{}`: {why}", service.name));
         if failover.heartbeat.is_some() {
@@ -90,11 +60,7 @@ pub fn specs(model: &Model, class_of_node: &[usize]) -> Result<Vec<StandbySpec>,
             ));
         }
         let mut rate = None;
-        for dist in [&failover.switchover, &failover.vip_takeover]
-            .into_iter()
-            .chain(extra)
-            .flatten()
-        {
+        for dist in parts.delays {
             match dist {
                 d if d.is_zero() => {}
                 Dist::Exponential { mean_h } if rate.is_none() => rate = Some(1.0 / mean_h),

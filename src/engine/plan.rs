@@ -5,7 +5,7 @@
 
 use super::rng::StreamKey;
 use super::sampler::Sampler;
-use crate::model::{Dist, Failover, Model, Redundancy, Scope, Service, SpareMode};
+use crate::model::{Model, Scope, Service};
 
 /// Fixed-point scale for capacities and demands (requests per second), so
 /// that sums of capacities are exact and their order cannot change results.
@@ -130,47 +130,9 @@ pub struct Plan {
 
 /// The standby mechanism of a service in a standby mode.
 fn standby_plan(s: usize, service: &Service) -> Option<StandbyPlan> {
-    let (slots, spares, idle_speed, extra, failover): (
-        u32,
-        u32,
-        f64,
-        Vec<&Option<Dist>>,
-        &Failover,
-    ) = match &service.redundancy {
-        Redundancy::HotStandby { standbys, failover } => (1, *standbys, 1.0, vec![], failover),
-        Redundancy::WarmStandby {
-            standbys,
-            idle_failure_factor,
-            warmup,
-            failover,
-        } => (1, *standbys, *idle_failure_factor, vec![warmup], failover),
-        Redundancy::ColdStandby {
-            standbys,
-            boot,
-            restore,
-            failover,
-        } => (1, *standbys, 0.0, vec![boot, restore], failover),
-        Redundancy::NPlusK {
-            active,
-            spares,
-            spare_mode,
-            failover,
-        } => {
-            let idle = if *spare_mode == SpareMode::Hot {
-                1.0
-            } else {
-                0.0
-            };
-            (*active, *spares, idle, vec![], failover)
-        }
-        _ => return None,
-    };
-    let takeover = [&failover.switchover, &failover.vip_takeover]
-        .into_iter()
-        .chain(extra)
-        .flatten()
-        .map(Sampler::new)
-        .collect();
+    let parts = service.redundancy.standby_parts()?;
+    let (slots, spares, failover) = (parts.slots, parts.spares, parts.failover);
+    let takeover = parts.delays.into_iter().map(Sampler::new).collect();
     Some(StandbyPlan {
         service: s as u32,
         pool: service.members[..(slots + spares) as usize]
@@ -178,7 +140,7 @@ fn standby_plan(s: usize, service: &Service) -> Option<StandbyPlan> {
             .map(|&m| m as u32)
             .collect(),
         slots,
-        idle_speed,
+        idle_speed: parts.idle_speed,
         detection_us: failover
             .heartbeat
             .as_ref()

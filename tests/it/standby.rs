@@ -125,7 +125,7 @@ impl Standby {
         // States the chain cannot reach (a cold standby never fails idle)
         // are made transient, so that the stationary solution is unique.
         let start = Self::index([true, true], 0, Phase::Serving);
-        let mut reached = vec![false; 32];
+        let mut reached = [false; 32];
         let mut stack = vec![start];
         while let Some(s) = stack.pop() {
             if !std::mem::replace(&mut reached[s], true) {
