@@ -14,7 +14,7 @@ pub mod rng;
 pub mod sampler;
 mod standby;
 
-pub use plan::{CAPACITY_SCALE, Plan};
+pub use plan::{CAPACITY_SCALE, Plan, false_suspicion_rate_per_us};
 pub use standby::{DOWNTIME_CAUSES, MAX_SLOTS, StandbyCounts};
 
 use crate::metrics::{RepOutcome, Tally, Window};
@@ -259,8 +259,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         let plan = self.plan;
         for &m in &plan.shocks[s as usize].member_modes {
             let unit = plan.modes[m as usize].unit as usize;
-            // Only running instances are hit; one already down is not hit again.
-            if self.unit_failed[unit] == 0 {
+            // Only running instances are hit: not one already down, nor an
+            // idle cold standby, which is switched off.
+            if self.unit_failed[unit] == 0 && self.unit_speed[unit] > 0.0 {
                 self.fail(m);
             }
         }

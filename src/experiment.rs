@@ -73,6 +73,19 @@ pub fn expected_events(model: &Model, settings: &Settings) -> f64 {
             per_replication += (2.0 + model.nodes.len() as f64) * time_h / cycle_h;
         }
     }
+    // False suspicions from lost heartbeats are events too.
+    let plan_rates: f64 = model
+        .services
+        .iter()
+        .filter_map(|s| {
+            let parts = s.redundancy.standby_parts()?;
+            let hb = parts.failover.heartbeat.as_ref()?;
+            let per_us =
+                crate::engine::false_suspicion_rate_per_us(hb.interval_us, hb.timeout_us, hb.loss)?;
+            Some(2.0 * per_us * crate::model::MICROS_PER_HOUR * f64::from(parts.slots))
+        })
+        .sum();
+    per_replication += plan_rates * time_h;
     per_replication * settings.n_replications as f64
 }
 

@@ -376,7 +376,12 @@ impl<'m> Builder<'m> {
                     .enumerate()
                     .filter(|(_, cl)| cl.group == g)
                 {
-                    let up = self.up_count(state, c);
+                    // An idle cold standby is switched off and not hit.
+                    let up = if self.speed(state, c) > 0.0 {
+                        self.up_count(state, c)
+                    } else {
+                        0
+                    };
                     next.down[class.first_slot + m] += up;
                     for _ in 0..up {
                         enqueue(

@@ -405,9 +405,11 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     fn complete_takeover(&mut self, sb: u32, slot: usize, candidate: u32) {
         let in_window = self.in_window();
         let interval = self.plan.standbys[sb as usize].interval_us;
+        let deposed = self.standbys[sb as usize].slots[slot].member;
+        let deposed_up = self.node_up(self.plan.standbys[sb as usize].pool[deposed as usize]);
         let state = &mut self.standbys[sb as usize];
         let s = &mut state.slots[slot];
-        if s.unfenced && candidate != s.member {
+        if s.unfenced && candidate != s.member && deposed_up {
             // The deposed member serves on until the next heartbeat tells it.
             let overlap = (interval as f64 * state.stream.uniform()).round() as u64;
             if in_window {

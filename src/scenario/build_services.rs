@@ -522,6 +522,18 @@ impl Builder<'_> {
                 }
             }
         };
+        if let Some(parts) = redundancy.standby_parts() {
+            let used = (parts.slots + parts.spares) as usize;
+            if used < n_members {
+                self.sink.error_hint(
+                    map.loc,
+                    format!(
+                        "{label} has {n_members} nodes but its `{mode}` uses only {used}: the others would never serve"
+                    ),
+                    "remove the extra nodes from `nodes`, or raise `standbys` (or `spares`)",
+                );
+            }
+        }
         if let Redundancy::NPlusK {
             active, failover, ..
         } = &redundancy

@@ -420,3 +420,46 @@ fn a_group_named_like_an_instance_is_refused() {
         Some("another name"),
     );
 }
+
+#[test]
+fn standby_keys_that_cannot_work_are_refused() {
+    let yaml = "name: x
+nodes: [{name: db, count: 3}, {name: web, count: 2}]
+services:
+  - {name: a, nodes: db, redundancy: {mode: hot-standby, standbys: 1}}
+  - {name: b, nodes: web, redundancy: {mode: cold-standby}, demand: 10/s}
+  - {name: c, nodes: web, redundancy: {mode: warm-standby, idle_failure_factor: 1.5}}
+";
+    let all = problems(yaml);
+    assert_problem(
+        &all,
+        "uses only 2: the others would never serve",
+        4,
+        38,
+        Some("raise `standbys`"),
+    );
+    assert_problem(
+        &all,
+        "`demand` applies to active-active services",
+        5,
+        69,
+        Some("remove `demand`"),
+    );
+    assert_problem(
+        &all,
+        "`idle_failure_factor` must be between 0 and 1",
+        6,
+        81,
+        Some("cold standby"),
+    );
+    let overlap = problems(
+        "name: x\nnodes: [{name: web, count: 2}]\nservices:\n  - {name: b, nodes: web, redundancy: {mode: cold-standby}}\n  - {name: c, nodes: web, redundancy: {mode: hot-standby}}\n",
+    );
+    assert_problem(
+        &overlap,
+        "is a member of two standby services",
+        4,
+        3,
+        Some("its own nodes"),
+    );
+}
