@@ -86,6 +86,42 @@ services: [{name: pool, nodes: unit, redundancy: {mode: active-active, min_up: 9
             started.elapsed().as_secs_f64()
         );
     }
+    // Heartbeats are derived, not simulated: a 1 s heartbeat over 10 years
+    // must cost about what no detection costs (target: within 20%).
+    let pair = |detection: &str| {
+        let text = format!(
+            "name: pair
+nodes: [{{name: db, count: 2, failures: [{{name: f, ttf: {{dist: exponential, mean: 2000h}}, repair: {{dist: exponential, mean: 4h}}}}]}}]
+services:
+  - {{name: db, nodes: db, redundancy: {{mode: hot-standby, failover: {{switchover: 30s{detection}}}}}}}
+"
+        );
+        nines::scenario::parse_bytes(text.as_bytes(), "pair", Path::new(".")).expect("valid")
+    };
+    let (plain, heartbeat) = (
+        pair(""),
+        pair(", detection: {heartbeat: {interval: 1s, timeout: 3s, loss: 0.001}}"),
+    );
+    let reps = if full { 20_000 } else { 100 };
+    let seconds = |model: &Model| {
+        let started = Instant::now();
+        let mut settings = Settings::from_model(model);
+        settings.n_replications = reps;
+        experiment::run(model, settings, Some(1), &mut |_, _| {}, &|| {}).expect("run");
+        started.elapsed().as_secs_f64()
+    };
+    let (plain_s, heartbeat_s) = (
+        (0..runs)
+            .map(|_| seconds(&plain))
+            .fold(f64::INFINITY, f64::min),
+        (0..runs)
+            .map(|_| seconds(&heartbeat))
+            .fold(f64::INFINITY, f64::min),
+    );
+    println!(
+        "hot standby over 10 years, {reps} replications: no detection {plain_s:.3} s, 1 s heartbeat {heartbeat_s:.3} s ({:+.1}%, target within 20%)",
+        100.0 * (heartbeat_s / plain_s - 1.0)
+    );
     for (name, model, reps) in [("W1", &w1, w1_reps), ("W2", &w2, w2_reps)] {
         let heap = best(runs, || queue_rate::<BinaryHeap>(model, reps));
         let radix = best(runs, || queue_rate::<RadixHeap>(model, reps));

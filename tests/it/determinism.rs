@@ -8,7 +8,17 @@ use nines::model::micros_from_hours;
 
 #[test]
 fn both_event_lists_give_identical_replications() {
-    let text = std::fs::read_to_string("scenarios/two-zone-web-shop.yaml").unwrap();
+    for file in [
+        "scenarios/two-zone-web-shop.yaml",
+        "scenarios/vip-failover.yaml",
+        "scenarios/n-plus-two-cold-spares.yaml",
+    ] {
+        identical_with_both_lists(file);
+    }
+}
+
+fn identical_with_both_lists(file: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
     let model = model(&text);
     let plan = Plan::new(&model);
     let settings = RunSettings {
