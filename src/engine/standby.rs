@@ -230,6 +230,13 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                     Phase::TakingOver(candidate) if candidate == index => {
                         self.start_takeover(sb, slot, false)
                     }
+                    // The falsely suspected member, still serving unfenced,
+                    // fails for real: from now on the takeover is an outage.
+                    Phase::TakingOver(_) if s.unfenced && s.member == index => {
+                        let slot = &mut self.standbys[sb as usize].slots[slot];
+                        slot.unfenced = false;
+                        slot.outage_start_us = self.now;
+                    }
                     _ => {}
                 }
             }
@@ -416,7 +423,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 state.counts.split_brains += 1;
                 state.counts.split_brain_us += overlap;
             }
-        } else if in_window && !s.unfenced {
+        } else if in_window && !s.unfenced && self.now > s.outage_start_us {
             let outage = self.now - s.outage_start_us;
             state.counts.takeovers += 1;
             state.counts.takeover_us += outage;

@@ -126,7 +126,13 @@ impl Comoments {
         } else {
             f64::NAN
         };
-        Estimate::new(self.mean_x, (variance.max(0.0) / n).sqrt(), self.n)
+        // NaN (one replication) stays NaN: no standard error, not zero.
+        let variance = if variance.is_nan() {
+            variance
+        } else {
+            variance.max(0.0)
+        };
+        Estimate::new(self.mean_x, (variance / n).sqrt(), self.n)
     }
 
     /// The ratio of sums Σx / Σy, with a delta-method standard error:
@@ -142,7 +148,12 @@ impl Comoments {
         } else {
             f64::NAN
         };
-        let std_err = (variance.max(0.0) / n).sqrt() / self.mean_y;
+        let variance = if variance.is_nan() {
+            variance
+        } else {
+            variance.max(0.0)
+        };
+        let std_err = (variance / n).sqrt() / self.mean_y;
         Estimate::new(ratio, std_err, self.n)
     }
 }
@@ -180,6 +191,15 @@ mod tests {
         let (a, b) = (all.ratio_estimate(), left.ratio_estimate());
         assert!((a.mean.unwrap() - b.mean.unwrap()).abs() < 1e-12);
         assert!((a.std_err.unwrap() - b.std_err.unwrap()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn one_replication_has_no_standard_error() {
+        let mut c = Comoments::default();
+        c.push(3.0, 1.0);
+        assert_eq!(c.mean_estimate().std_err, None);
+        assert_eq!(c.ratio_estimate().std_err, None);
+        assert_eq!(c.mean_estimate().mean, Some(3.0));
     }
 
     #[test]

@@ -530,7 +530,7 @@ impl Builder<'_> {
                     format!(
                         "{label} has {n_members} nodes but its `{mode}` uses only {used}: the others would never serve"
                     ),
-                    "remove the extra nodes from `nodes`, or raise `standbys` (or `spares`)",
+                    "list in `nodes` only the members the service uses (a group's members are all used)",
                 );
             }
         }

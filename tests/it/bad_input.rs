@@ -436,7 +436,7 @@ services:
         "uses only 2: the others would never serve",
         4,
         38,
-        Some("raise `standbys`"),
+        Some("only the members the service uses"),
     );
     assert_problem(
         &all,
