@@ -71,15 +71,7 @@ services: [{name: web, nodes: web, demand: 250/s}]
 
 #[test]
 fn a_rack_and_its_power_feed_are_a_common_cause_in_series_with_the_pair() {
-    let yaml = "
-name: pair in one rack
-domains:
-  - {name: power, failures: [{name: cut, ttf: {dist: exponential, mean: 2000h}, repair: {dist: exponential, mean: 5h}}]}
-  - {name: rack, parent: power, failures: [{name: switch, ttf: {dist: exponential, mean: 3000h}, repair: {dist: exponential, mean: 8h}}]}
-nodes:
-  - {name: db, count: 2, domains: [rack], failures: [{name: f, ttf: {dist: exponential, mean: 500h}, repair: {dist: exponential, mean: 10h}}]}
-services: [{name: db, nodes: db}]
-";
+    let yaml = RACK_POWER_YAML;
     // Independent series of power, rack and the 1-of-2 pair:
     // A = Π Aᵢ and f = Σ fᵢ Π_{j≠i} Aⱼ.
     let (a_power, f_power) = (2000.0 / 2005.0, 1.0 / 2005.0);
@@ -98,16 +90,7 @@ services: [{name: db, nodes: db}]
 
 #[test]
 fn a_group_shock_hits_every_running_instance_as_its_markov_chain_says() {
-    let yaml = "
-name: bad release
-nodes:
-  - name: app
-    count: 2
-    failures:
-      - {name: crash, ttf: {dist: exponential, mean: 400h}, repair: {dist: exponential, mean: 8h}}
-      - {name: release, ttf: {dist: exponential, mean: 1000h}, repair: {dist: exponential, mean: 2h}, scope: group}
-services: [{name: app, nodes: app}]
-";
+    let yaml = GROUP_SHOCK_YAML;
     let (chain, up) = group_shock_chain();
     let f = figures(yaml, 200, 300_000.0, 2000.0, 15);
     assert_steady_state("group shock", &f[0], &exact_from_chain(&chain, &up, 0));
@@ -238,3 +221,26 @@ pub fn group_shock_chain() -> (Chain, Vec<bool>) {
     let up: Vec<bool> = (0..9).map(|s| s / 3 == 0 || s % 3 == 0).collect();
     (chain, up)
 }
+
+/// Two app servers with their own crashes and a shared bad-release shock.
+pub const GROUP_SHOCK_YAML: &str = "
+name: bad release
+nodes:
+  - name: app
+    count: 2
+    failures:
+      - {name: crash, ttf: {dist: exponential, mean: 400h}, repair: {dist: exponential, mean: 8h}}
+      - {name: release, ttf: {dist: exponential, mean: 1000h}, repair: {dist: exponential, mean: 2h}, scope: group}
+services: [{name: app, nodes: app}]
+";
+
+/// A redundant pair in one rack on one power feed.
+pub const RACK_POWER_YAML: &str = "
+name: pair in one rack
+domains:
+  - {name: power, failures: [{name: cut, ttf: {dist: exponential, mean: 2000h}, repair: {dist: exponential, mean: 5h}}]}
+  - {name: rack, parent: power, failures: [{name: switch, ttf: {dist: exponential, mean: 3000h}, repair: {dist: exponential, mean: 8h}}]}
+nodes:
+  - {name: db, count: 2, domains: [rack], failures: [{name: f, ttf: {dist: exponential, mean: 500h}, repair: {dist: exponential, mean: 10h}}]}
+services: [{name: db, nodes: db}]
+";

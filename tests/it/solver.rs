@@ -185,16 +185,7 @@ fn the_simulator_agrees_with_the_solver_on_every_shipped_markovian_scenario() {
 #[test]
 fn the_solver_agrees_with_hand_built_chains_for_crews_domains_and_group_shocks() {
     // The group-shock design of the mechanisms tests, solved both ways.
-    let yaml = "
-name: bad release
-nodes:
-  - name: app
-    count: 2
-    failures:
-      - {name: crash, ttf: {dist: exponential, mean: 400h}, repair: {dist: exponential, mean: 8h}}
-      - {name: release, ttf: {dist: exponential, mean: 1000h}, repair: {dist: exponential, mean: 2h}, scope: group}
-services: [{name: app, nodes: app}]
-";
+    let yaml = crate::mechanisms::GROUP_SHOCK_YAML;
     let solution = analytic::solve(&model(yaml), &settings(0.0, 1000.0)).unwrap();
     let (chain, up) = crate::mechanisms::group_shock_chain();
     let (a, f) = chain.availability_and_frequency(&up);
@@ -213,15 +204,7 @@ services: [{name: app, nodes: app}]
     );
 
     // A pair in a rack on a power feed: an independent series.
-    let yaml = "
-name: pair in one rack
-domains:
-  - {name: power, failures: [{name: cut, ttf: {dist: exponential, mean: 2000h}, repair: {dist: exponential, mean: 5h}}]}
-  - {name: rack, parent: power, failures: [{name: switch, ttf: {dist: exponential, mean: 3000h}, repair: {dist: exponential, mean: 8h}}]}
-nodes:
-  - {name: db, count: 2, domains: [rack], failures: [{name: f, ttf: {dist: exponential, mean: 500h}, repair: {dist: exponential, mean: 10h}}]}
-services: [{name: db, nodes: db}]
-";
+    let yaml = crate::mechanisms::RACK_POWER_YAML;
     let solution = analytic::solve(&model(yaml), &settings(0.0, 1000.0)).unwrap();
     let (a_pair, f_pair) = crate::exact::k_of_n_independent(2, 1, 500.0 / 510.0, 510.0);
     let (a_power, a_rack) = (2000.0 / 2005.0, 3000.0 / 3008.0);
