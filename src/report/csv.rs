@@ -5,6 +5,14 @@ use crate::metrics::RepOutcome;
 use crate::model::{MICROS_PER_HOUR, Model};
 use std::io::Write;
 
+/// Per-replication counts of each standby service.
+const STANDBY_COLUMNS: [&str; 4] = [
+    "failovers",
+    "failed_failovers",
+    "false_failovers",
+    "split_brain_s",
+];
+
 pub struct ReplicationWriter<W: Write> {
     writer: csv::Writer<W>,
     window_h: f64,
@@ -12,7 +20,9 @@ pub struct ReplicationWriter<W: Write> {
 
 impl<W: Write> ReplicationWriter<W> {
     /// Writes the header: `replication,events`, then for the system and each
-    /// service `<name>_availability,<name>_failures,<name>_uptime_h,<name>_first_failure_h`.
+    /// service `<name>_availability,<name>_failures,<name>_uptime_h,<name>_first_failure_h`,
+    /// then for each standby service `<name>_failovers,<name>_failed_failovers,
+    /// <name>_false_failovers,<name>_split_brain_s`.
     pub fn new(inner: W, model: &Model, settings: &Settings) -> csv::Result<Self> {
         let mut writer = csv::Writer::from_writer(inner);
         let mut header = vec!["replication".to_string(), "events".to_string()];
@@ -20,6 +30,16 @@ impl<W: Write> ReplicationWriter<W> {
         for name in names {
             for column in ["availability", "failures", "uptime_h", "first_failure_h"] {
                 header.push(format!("{name}_{column}"));
+            }
+        }
+        // Standby services, in scenario order, as the engine counts them.
+        for service in model
+            .services
+            .iter()
+            .filter(|s| s.redundancy.standby_parts().is_some())
+        {
+            for column in STANDBY_COLUMNS {
+                header.push(format!("{}_{column}", service.name));
             }
         }
         writer.write_record(&header)?;
@@ -42,6 +62,12 @@ impl<W: Write> ReplicationWriter<W> {
                     .map(|t| (t as f64 / MICROS_PER_HOUR).to_string())
                     .unwrap_or_default(),
             );
+        }
+        for counts in &outcome.standby {
+            record.push(counts.failovers.to_string());
+            record.push(counts.failed_failovers.to_string());
+            record.push(counts.false_failovers.to_string());
+            record.push((counts.split_brain_us as f64 / 1e6).to_string());
         }
         self.writer.write_record(&record)
     }

@@ -167,6 +167,38 @@ fn out_writes_summary_and_replications_identically_for_any_thread_count() {
 }
 
 #[test]
+fn replications_csv_has_the_standby_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    nines()
+        .args([
+            "run",
+            "scenarios/vip-failover.yaml",
+            "--replications",
+            "20",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.path().join("replications.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert!(
+        header.ends_with(&[
+            "edge_failovers",
+            "edge_failed_failovers",
+            "edge_false_failovers",
+            "edge_split_brain_s"
+        ]),
+        "{header:?}"
+    );
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|line| line.split(',').count() == header.len())
+    );
+}
+
+#[test]
 fn validate_accepts_good_files_and_lists_every_problem_of_bad_ones() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.yaml");
