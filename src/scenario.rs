@@ -7,6 +7,7 @@
 
 mod build;
 mod build_extras;
+mod build_options;
 mod build_services;
 pub mod diag;
 mod read;
