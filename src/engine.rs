@@ -373,53 +373,63 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                 state.up_members -= 1;
                 state.up_capacity -= capacity;
             }
-            self.worklist.push(s);
+            self.update_service(s);
         }
-        self.propagate();
+        if !self.worklist.is_empty() {
+            self.propagate();
+        }
     }
 
     /// Re-evaluates the services on the worklist and, through `requires`,
     /// everything that depends on a service that changed.
     fn propagate(&mut self) {
-        let plan = self.plan;
         while let Some(s) = self.worklist.pop() {
-            let spec = &plan.services[s as usize];
-            let state = &mut self.services[s as usize];
-            let own_up = match spec.standby {
-                Some(sb) => self.standby_up(sb),
-                None => {
-                    state.up_members >= spec.min_up
-                        && spec.demand.is_none_or(|d| state.up_capacity >= d)
-                }
-            };
-            let state = &mut self.services[s as usize];
-            let up = own_up && state.requires_down == 0;
-            if up == state.up {
-                continue;
+            self.update_service(s);
+        }
+    }
+
+    /// Re-evaluates service `s`; when it changes, records it and queues the
+    /// services that require it. Inlined into the node-change path, where
+    /// most changes end without touching the worklist.
+    #[inline(always)]
+    fn update_service(&mut self, s: u32) {
+        let plan = self.plan;
+        let spec = &plan.services[s as usize];
+        let own_up = match spec.standby {
+            Some(sb) => self.standby_up(sb),
+            None => {
+                let state = &self.services[s as usize];
+                state.up_members >= spec.min_up
+                    && spec.demand.is_none_or(|d| state.up_capacity >= d)
             }
-            state.up = up;
-            self.tallies[s as usize + 1].change(self.now, up, self.window);
-            if spec.in_system {
-                let was_up = self.system_down == 0;
-                if up {
-                    self.system_down -= 1;
-                } else {
-                    self.system_down += 1;
-                }
-                let is_up = self.system_down == 0;
-                if was_up != is_up {
-                    self.tallies[0].change(self.now, is_up, self.window);
-                }
+        };
+        let state = &mut self.services[s as usize];
+        let up = own_up && state.requires_down == 0;
+        if up == state.up {
+            return;
+        }
+        state.up = up;
+        self.tallies[s as usize + 1].change(self.now, up, self.window);
+        if spec.in_system {
+            let was_up = self.system_down == 0;
+            if up {
+                self.system_down -= 1;
+            } else {
+                self.system_down += 1;
             }
-            for &d in plan.dependents.row(s as usize) {
-                let dependent = &mut self.services[d as usize];
-                if up {
-                    dependent.requires_down -= 1;
-                } else {
-                    dependent.requires_down += 1;
-                }
-                self.worklist.push(d);
+            let is_up = self.system_down == 0;
+            if was_up != is_up {
+                self.tallies[0].change(self.now, is_up, self.window);
             }
+        }
+        for &d in plan.dependents.row(s as usize) {
+            let dependent = &mut self.services[d as usize];
+            if up {
+                dependent.requires_down -= 1;
+            } else {
+                dependent.requires_down += 1;
+            }
+            self.worklist.push(d);
         }
     }
 }
