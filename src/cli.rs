@@ -141,12 +141,26 @@ fn validate(files: &[PathBuf]) -> anyhow::Result<i32> {
     let mut code = EXIT_OK;
     for file in files {
         match scenario::load(file) {
-            Ok(model) => println!(
-                "ok: {} ({} nodes, {} services)",
-                file.display(),
-                model.nodes.len(),
-                model.services.len()
-            ),
+            Ok(model) => {
+                // The run its own settings ask for must be one `nines run` accepts.
+                let expected = experiment::expected_events(&model, &Settings::from_model(&model));
+                if expected > experiment::MAX_EXPECTED_EVENTS {
+                    eprintln!(
+                        "error: {}: its `simulation` settings would process about {expected:.1e} events, \
+                         above the limit of {:.0e}\n  = hint: lower `replications` or `horizon`\n",
+                        file.display(),
+                        experiment::MAX_EXPECTED_EVENTS
+                    );
+                    code = EXIT_BAD_INPUT;
+                    continue;
+                }
+                println!(
+                    "ok: {} ({} nodes, {} services)",
+                    file.display(),
+                    model.nodes.len(),
+                    model.services.len()
+                );
+            }
             Err(LoadError::Invalid(diagnostics)) => {
                 eprintln!("{diagnostics}\n");
                 code = EXIT_BAD_INPUT;

@@ -260,6 +260,25 @@ fn runs_that_would_take_days_are_refused_before_they_start() {
 }
 
 #[test]
+fn validate_refuses_settings_that_would_run_for_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("huge.yaml");
+    let w2 = std::fs::read_to_string("scenarios/bench/w2.yaml").unwrap();
+    std::fs::write(
+        &file,
+        w2.replace("replications: 60", "replications: 5000000"),
+    )
+    .unwrap();
+    nines()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("above the limit of 1e11"))
+        .stderr(predicate::str::contains("lower `replications`"));
+}
+
+#[test]
 fn a_closed_pipe_is_not_an_error() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_nines"))
         .args(["run", PAIR, "--replications", "20", "--json"])

@@ -74,3 +74,28 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The engine picks its event list by model size; any design gives the
+    /// same replications with either list, standby services included.
+    #[test]
+    fn any_valid_scenario_is_the_same_with_either_event_list(yaml in scenario(), seed in any::<u64>()) {
+        use nines::engine::queue::{BinaryHeap, RadixHeap};
+        use nines::engine::{run, Plan, RunSettings};
+        let model = crate::support::model(&yaml);
+        let plan = Plan::new(&model);
+        let settings = RunSettings {
+            seed,
+            warmup_us: nines::model::micros_from_hours(100.0),
+            horizon_us: nines::model::micros_from_hours(5000.0),
+        };
+        for replication in 0..3 {
+            prop_assert_eq!(
+                run::<BinaryHeap>(&plan, settings, replication),
+                run::<RadixHeap>(&plan, settings, replication)
+            );
+        }
+    }
+}
