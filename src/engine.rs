@@ -15,7 +15,7 @@ pub mod sampler;
 mod standby;
 
 pub use plan::{CAPACITY_SCALE, Plan, false_suspicion_rate_per_us};
-pub use standby::{DOWNTIME_CAUSES, MAX_SLOTS, StandbyCounts};
+pub use standby::{MAX_SLOTS, StandbyCounts};
 
 use crate::metrics::{RepOutcome, Tally, Window};
 use plan::UnitKind;

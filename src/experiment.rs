@@ -74,7 +74,7 @@ pub fn expected_events(model: &Model, settings: &Settings) -> f64 {
         }
     }
     // False suspicions from lost heartbeats are events too.
-    let plan_rates: f64 = model
+    let false_suspicions_per_h: f64 = model
         .services
         .iter()
         .filter_map(|s| {
@@ -85,7 +85,7 @@ pub fn expected_events(model: &Model, settings: &Settings) -> f64 {
             Some(2.0 * per_us * crate::model::MICROS_PER_HOUR * f64::from(parts.slots))
         })
         .sum();
-    per_replication += plan_rates * time_h;
+    per_replication += false_suspicions_per_h * time_h;
     per_replication * settings.n_replications as f64
 }
 

@@ -136,16 +136,6 @@ impl Accumulator {
         self.mttff.push(exposure_us as f64 / MICROS_PER_HOUR, seen);
     }
 
-    /// Adds another accumulator that covers later replications.
-    pub fn merge(&mut self, later: &Accumulator) {
-        self.availability.merge(&later.availability);
-        self.failures_per_year.merge(&later.failures_per_year);
-        self.mtbf.merge(&later.mtbf);
-        self.mut_.merge(&later.mut_);
-        self.mttr.merge(&later.mttr);
-        self.mttff.merge(&later.mttff);
-    }
-
     pub fn summary(&self) -> Figures {
         let availability = self.availability.mean_estimate().clamp_interval(0.0, 1.0);
         Figures {
@@ -207,22 +197,6 @@ impl StandbyAccumulator {
         }
     }
 
-    pub fn merge(&mut self, later: &StandbyAccumulator) {
-        self.failovers_per_year.merge(&later.failovers_per_year);
-        self.failed_failovers_per_year
-            .merge(&later.failed_failovers_per_year);
-        self.false_failovers_per_year
-            .merge(&later.false_failovers_per_year);
-        self.split_brain_min_per_year
-            .merge(&later.split_brain_min_per_year);
-        self.takeover.merge(&later.takeover);
-        self.detection.merge(&later.detection);
-        for (acc, other) in self.causes.iter_mut().zip(&later.causes) {
-            acc.merge(other);
-        }
-        self.takeovers.merge(&later.takeovers);
-    }
-
     /// `failovers_per_year`, `failed_failovers_per_year`,
     /// `false_failovers_per_year`, `split_brain_min_per_year`, `takeover_s` (mean
     /// outage per successful failover, from the failure of the active member
@@ -251,7 +225,7 @@ impl StandbyAccumulator {
             ("takeover_s_p99", self.takeovers.quantile(0.99)),
             ("detection_s", self.detection.ratio_estimate()),
         ];
-        // The service's own downtime, by cause (same order as DOWNTIME_CAUSES).
+        // The service's own downtime, by cause (the order of StandbyCounts::downtime_us).
         let names = [
             "downtime_detection_min_per_year",
             "downtime_switchover_min_per_year",

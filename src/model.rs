@@ -331,19 +331,3 @@ pub struct Slo {
     pub target: f64,
     pub window_us: Option<Micros>,
 }
-
-impl Model {
-    /// The service names, with "system" first, in the order results are reported.
-    pub fn service_names(&self) -> Vec<&str> {
-        self.services.iter().map(|s| s.name.as_str()).collect()
-    }
-
-    /// Every failure mode of every node group, domain and link.
-    pub fn all_failure_modes(&self) -> impl Iterator<Item = &FailureMode> {
-        self.groups
-            .iter()
-            .flat_map(|g| g.failures.iter())
-            .chain(self.domains.iter().flat_map(|d| d.failures.iter()))
-            .chain(self.links.iter().flat_map(|l| l.failures.iter()))
-    }
-}

@@ -52,7 +52,6 @@ pub struct ServicePlan {
     pub demand: Option<i64>,
     pub n_members: u32,
     pub capacity_total: i64,
-    pub n_requires: u32,
     pub in_system: bool,
     /// Index into [`Plan::standbys`] for the standby modes.
     pub standby: Option<u32>,
@@ -272,7 +271,6 @@ impl Plan {
                 demand: service.demand_per_s.map(scaled),
                 n_members: service.members.len() as u32,
                 capacity_total,
-                n_requires: service.requires.len() as u32,
                 in_system: model.system.contains(&s),
                 standby,
             });

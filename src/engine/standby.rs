@@ -36,9 +36,6 @@ pub(super) enum DownReason {
     NoMember,
 }
 
-/// Where a standby service's downtime comes from.
-pub const DOWNTIME_CAUSES: [&str; 4] = ["detection", "switchover", "failed_takeover", "both_down"];
-
 /// One serving position of a standby service.
 #[derive(Clone, Copy, Debug)]
 struct Slot {
@@ -83,7 +80,8 @@ pub struct StandbyCounts {
     /// Periods with two members serving (false failovers without fencing).
     pub split_brains: u64,
     pub split_brain_us: Micros,
-    /// Downtime by cause, in the order of [`DOWNTIME_CAUSES`].
+    /// Downtime by cause: detection, switchover, failed takeover, both down
+    /// (the order of the `downtime_*` figures in metrics).
     pub downtime_us: [Micros; 4],
 }
 

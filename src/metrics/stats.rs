@@ -111,10 +111,6 @@ impl Comoments {
         self.n += other.n;
     }
 
-    pub fn count(&self) -> u64 {
-        self.n
-    }
-
     /// The mean of x, with the Student-t interval over replications.
     pub fn mean_estimate(&self) -> Estimate {
         if self.n == 0 {

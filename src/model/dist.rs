@@ -88,10 +88,6 @@ impl Dist {
         }
     }
 
-    pub fn is_exponential(&self) -> bool {
-        matches!(self, Dist::Exponential { .. })
-    }
-
     /// True when every draw is exactly zero, which the Markov analysis treats
     /// as "instantaneous".
     pub fn is_zero(&self) -> bool {

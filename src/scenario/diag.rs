@@ -20,15 +20,6 @@ pub struct Diagnostics {
     pub items: Vec<Diagnostic>,
 }
 
-impl Diagnostics {
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-}
-
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let lines: Vec<&str> = self.source.lines().collect();
