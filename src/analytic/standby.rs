@@ -119,7 +119,7 @@ impl Slots<'_> {
     }
 
     /// Whether member `i` is busy (serves a slot or is being switched in),
-    /// which sets its speed: the engine's `assigned`.
+    /// which sets its speed: the engine's `busy`.
     pub fn busy(&self, state: &State, i: u32) -> bool {
         (0..self.spec.slots).any(|slot| {
             let (member, phase) = (self.member(state, slot), self.phase(state, slot));
@@ -128,12 +128,13 @@ impl Slots<'_> {
     }
 
     /// Whether member `i` serves a slot that is not down, or is being
-    /// switched in: the engine's `assigned_elsewhere`.
-    pub fn assigned(&self, state: &State, i: u32) -> bool {
+    /// switched in, not counting slot `skip`: the engine's `assigned`.
+    pub fn assigned(&self, state: &State, i: u32, skip: Option<usize>) -> bool {
         (0..self.spec.slots).any(|slot| {
             let (member, phase) = (self.member(state, slot), self.phase(state, slot));
-            (member == i && phase != DOWN_FAILED && phase != DOWN_NO_MEMBER)
-                || phase == TAKING_OVER + i
+            Some(slot) != skip
+                && ((member == i && phase != DOWN_FAILED && phase != DOWN_NO_MEMBER)
+                    || phase == TAKING_OVER + i)
         })
     }
 }

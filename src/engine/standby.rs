@@ -139,7 +139,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
 
     /// Whether pool member `i` is busy (serves a slot, or is being switched
     /// in) rather than an idle standby or spare.
-    fn assigned(&self, sb: u32, i: u32) -> bool {
+    fn busy(&self, sb: u32, i: u32) -> bool {
         self.standbys[sb as usize].slots.iter().any(|s| {
             let serving = match s.phase {
                 Phase::Serving | Phase::Detecting => true,
@@ -155,7 +155,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let plan = &self.plan.standbys[sb as usize];
         let speeds: Vec<(usize, f64)> = (0..plan.pool.len() as u32)
             .map(|i| {
-                let speed = if self.assigned(sb, i) {
+                let speed = if self.busy(sb, i) {
                     1.0
                 } else {
                     plan.idle_speed
@@ -248,7 +248,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 // Back before the monitor noticed: it never failed over.
                 self.cancel_slot_event(sb, slot);
                 self.standbys[sb as usize].slots[slot].phase = Phase::Serving;
-            } else if let (Some(slot), false) = (down, self.assigned_elsewhere(sb, index)) {
+            } else if let (Some(slot), false) = (down, self.assigned(sb, index, None)) {
                 // No member served this slot: the one that is back serves at once.
                 let s = &mut self.standbys[sb as usize].slots[slot];
                 s.member = index;
@@ -267,10 +267,14 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         self.refresh_speeds(sb);
     }
 
-    /// Whether member `i` serves or is switched into a slot that is not Down.
-    fn assigned_elsewhere(&self, sb: u32, i: u32) -> bool {
-        self.standbys[sb as usize].slots.iter().any(|s| {
-            (s.member == i && !matches!(s.phase, Phase::Down(_))) || s.phase == Phase::TakingOver(i)
+    /// Whether member `i` serves a slot that is not down, or is being
+    /// switched into one; slot `skip` (the one being filled) does not count.
+    fn assigned(&self, sb: u32, i: u32, skip: Option<usize>) -> bool {
+        let slots = &self.standbys[sb as usize].slots;
+        slots.iter().enumerate().any(|(k, s)| {
+            Some(k) != skip
+                && ((s.member == i && !matches!(s.phase, Phase::Down(_)))
+                    || s.phase == Phase::TakingOver(i))
         })
     }
 
@@ -299,12 +303,12 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             .fold(0u64, |total, d| total.saturating_add(d.sample_us(stream)))
     }
 
-    /// The first healthy member that serves no slot and is not being
-    /// switched in, in pool order.
-    fn free_member(&self, sb: u32, except: Option<u32>) -> Option<u32> {
+    /// The first healthy member, in pool order, that serves no slot and is
+    /// not being switched in, counting neither slot `skip` nor member `except`.
+    fn free_member(&self, sb: u32, skip: Option<usize>, except: Option<u32>) -> Option<u32> {
         let pool = &self.plan.standbys[sb as usize].pool;
         (0..pool.len() as u32).find(|&i| {
-            Some(i) != except && self.node_up(pool[i as usize]) && !self.assigned_elsewhere(sb, i)
+            Some(i) != except && self.node_up(pool[i as usize]) && !self.assigned(sb, i, skip)
         })
     }
 
@@ -330,11 +334,13 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 return;
             }
         }
-        // While the slot waits, its failed member is not "elsewhere": exclude
-        // it explicitly (it is down anyway) and look for a free one.
-        self.standbys[sb as usize].slots[slot].phase = Phase::Down(DownReason::NoMember);
-        match self.free_member(sb, None) {
-            None => self.cancel_slot_event(sb, slot),
+        // The slot being filled does not hold its own members back: after a
+        // failed failback, its still healthy member may serve it again.
+        match self.free_member(sb, Some(slot), None) {
+            None => {
+                self.standbys[sb as usize].slots[slot].phase = Phase::Down(DownReason::NoMember);
+                self.cancel_slot_event(sb, slot);
+            }
             Some(candidate) => self.begin_takeover(sb, slot, candidate),
         }
         self.refresh_speeds(sb);
@@ -375,7 +381,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         if s.phase != Phase::Serving || !self.node_up(pool[s.member as usize]) {
             return;
         }
-        let Some(candidate) = self.free_member(sb, Some(s.member)) else {
+        let Some(candidate) = self.free_member(sb, None, Some(s.member)) else {
             // Nobody to fail over to: the suspicion clears with the next heartbeat.
             return;
         };

@@ -121,7 +121,7 @@ impl Builder<'_> {
             let phase = slots.phase(&state, slot);
             phase == DOWN_FAILED || phase == DOWN_NO_MEMBER
         });
-        if let (Some(slot), false) = (down, slots.assigned(&state, i)) {
+        if let (Some(slot), false) = (down, slots.assigned(&state, i, None)) {
             slots.set(&mut state, slot, i, SERVING);
         } else if spec.failback_auto
             && i == 0
@@ -151,12 +151,13 @@ impl Builder<'_> {
             outcomes.push((failed, 1.0 - spec.coverage));
             success = spec.coverage;
         }
-        slots.set(&mut state, slot, member, DOWN_NO_MEMBER);
         let free = (0..spec.pool_classes.len() as u32).find(|&p| {
-            self.node_up(&state, spec.pool_classes[p as usize]) && !slots.assigned(&state, p)
+            self.node_up(&state, spec.pool_classes[p as usize])
+                && !slots.assigned(&state, p, Some(slot))
         });
-        if let Some(candidate) = free {
-            self.begin_takeover(spec, &mut state, slot, candidate);
+        match free {
+            Some(candidate) => self.begin_takeover(spec, &mut state, slot, candidate),
+            None => slots.set(&mut state, slot, member, DOWN_NO_MEMBER),
         }
         outcomes.push((state, success));
         outcomes
