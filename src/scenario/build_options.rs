@@ -253,9 +253,9 @@ impl Builder<'_> {
             .map(|n| dist(&mut self.sink, n, "`resync`", self.base_dir));
         Some(Replication {
             synchronous,
-            lag: lag.map_or(Some(None), |d| d.map(Some))?,
-            writes_per_s: writes.map_or(Some(None), |d| d.map(Some))?,
-            resync: resync.map_or(Some(None), |d| d.map(Some))?,
+            lag: read::optional(lag)?,
+            writes_per_s: read::optional(writes)?,
+            resync: read::optional(resync)?,
         })
     }
 
@@ -276,10 +276,9 @@ impl Builder<'_> {
             .get("replay")
             .map(|n| rate_per_s(&mut self.sink, n, "`replay`"));
         Some(Recovery {
-            snapshot_every_us: every
-                .map_or(Some(None), |d| d.map(|h| Some(micros_from_hours(h))))?,
-            restore: restore.map_or(Some(None), |d| d.map(Some))?,
-            replay_per_s: replay.map_or(Some(None), |d| d.map(Some))?,
+            snapshot_every_us: read::optional(every.map(|d| d.map(micros_from_hours)))?,
+            restore: read::optional(restore)?,
+            replay_per_s: read::optional(replay)?,
         })
     }
 }

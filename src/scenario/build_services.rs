@@ -160,7 +160,7 @@ impl Builder<'_> {
             else {
                 continue;
             };
-            let Some(demand_per_s) = demand.map_or(Some(None), |d| d.map(Some)) else {
+            let Some(demand_per_s) = read::optional(demand) else {
                 continue;
             };
             services.push(Service {
@@ -389,16 +389,11 @@ impl Builder<'_> {
             Some(Some(value))
         };
         let opt_dist = |b: &mut Self, key: &str| -> Option<Option<crate::model::Dist>> {
-            match map.get(key) {
-                None => Some(None),
-                Some(node) => dist(
-                    &mut b.sink,
-                    node,
-                    &format!("`{key}` of {label}"),
-                    b.base_dir,
-                )
-                .map(Some),
-            }
+            let label = format!("`{key}` of {label}");
+            read::optional(
+                map.get(key)
+                    .map(|node| dist(&mut b.sink, node, &label, b.base_dir)),
+            )
         };
         let is_standby = matches!(
             mode,

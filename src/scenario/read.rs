@@ -189,3 +189,13 @@ pub fn sequence<'a>(sink: &mut Sink, node: &'a Node, what: &str) -> Vec<&'a Node
         }
     }
 }
+
+/// The value of an optional key, read with `read` only when present:
+/// `Some(None)` when absent, `Some(Some(v))` when valid, `None` when present
+/// but invalid (its problem is already in the sink).
+pub fn optional<T>(read: Option<Option<T>>) -> Option<Option<T>> {
+    match read {
+        None => Some(None),
+        Some(value) => value.map(Some),
+    }
+}
