@@ -244,3 +244,27 @@ nodes:
   - {name: db, count: 2, domains: [rack], failures: [{name: f, ttf: {dist: exponential, mean: 500h}, repair: {dist: exponential, mean: 10h}}]}
 services: [{name: db, nodes: db}]
 ";
+
+#[test]
+fn paused_clocks_are_visible_when_repairs_are_long() {
+    // The same renewal argument with a node down half of the time: a clock
+    // that went on running during the other mode's repairs would give the
+    // hardware mode about twice its failures, and a visibly lower A.
+    let yaml = "
+name: two modes, long repairs
+nodes:
+  - name: unit
+    failures:
+      - {name: crash, ttf: {dist: exponential, mean: 50h}, repair: 50h}
+      - {name: hardware, ttf: {dist: weibull, shape: 3, mean: 300h}, repair: 100h}
+services: [{name: s, nodes: unit}]
+";
+    let availability = 1.0 / (1.0 + 50.0 / 50.0 + 100.0 / 300.0);
+    let exact = Exact {
+        availability,
+        frequency_per_h: availability * (1.0 / 50.0 + 1.0 / 300.0),
+        mttff_h: None,
+    };
+    let f = figures(yaml, 200, 500_000.0, 5000.0, 19);
+    assert_steady_state("two modes, long repairs", &f[0], &exact);
+}
