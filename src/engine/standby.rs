@@ -150,21 +150,21 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         })
     }
 
-    /// Idle members run at the idle speed, assigned ones at full speed.
+    /// Idle members run at the idle speed, busy ones at full speed. Hot
+    /// standbys and hot spares age alike in every role: nothing to do.
     pub(super) fn refresh_speeds(&mut self, sb: u32) {
-        let plan = &self.plan.standbys[sb as usize];
-        let speeds: Vec<(usize, f64)> = (0..plan.pool.len() as u32)
-            .map(|i| {
-                let speed = if self.busy(sb, i) {
-                    1.0
-                } else {
-                    plan.idle_speed
-                };
-                (plan.pool[i as usize] as usize, speed)
-            })
-            .collect();
-        for (unit, speed) in speeds {
-            self.set_speed(unit, speed);
+        let plan = self.plan;
+        let standby = &plan.standbys[sb as usize];
+        if standby.idle_speed == 1.0 {
+            return;
+        }
+        for (i, &node) in standby.pool.iter().enumerate() {
+            let speed = if self.busy(sb, i as u32) {
+                1.0
+            } else {
+                standby.idle_speed
+            };
+            self.set_speed(node as usize, speed);
         }
     }
 
