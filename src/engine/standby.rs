@@ -22,10 +22,29 @@ pub(super) enum Phase {
     Serving,
     /// The slot's member is down and its monitor has not noticed yet.
     Detecting,
+    /// Detection and takeover in one event (hot standbys and hot spares):
+    /// the member is down, its monitor notices at `detect_at`, and then
+    /// `candidate` is switched in; the slot's event is the completion. Any
+    /// change to the service before then turns it back into `Detecting` or
+    /// `TakingOver` (see `materialise`), so the outcome is the one the
+    /// step-by-step conventions give.
+    Switching { detect_at: Micros, candidate: u32 },
     /// A member (pool index) is being switched in.
     TakingOver(u32),
     /// No takeover is under way: no member was left, or a takeover failed.
     Down(DownReason),
+}
+
+impl Phase {
+    /// The step-by-step phase at time `now`: a merged detection and
+    /// takeover is detecting before its detection moment and taking over after.
+    fn at(self, now: Micros) -> Phase {
+        match self {
+            Phase::Switching { detect_at, .. } if now < detect_at => Phase::Detecting,
+            Phase::Switching { candidate, .. } => Phase::TakingOver(candidate),
+            other => other,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +68,8 @@ struct Slot {
     /// During a false failover without fencing, the deposed member goes on
     /// serving until the takeover completes.
     unfenced: bool,
+    /// The coverage of the pending detection, when it was drawn early.
+    covered: Option<bool>,
 }
 
 pub(super) struct StandbyState {
@@ -95,6 +116,7 @@ impl StandbyState {
                     epoch: 0,
                     outage_start_us: 0,
                     unfenced: false,
+                    covered: None,
                 })
                 .collect(),
             stream: Stream::new(seed, replication, key),
@@ -124,7 +146,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let serving = match slot.phase {
             Phase::Serving => true,
             Phase::TakingOver(_) => slot.unfenced,
-            _ => false,
+            Phase::Detecting | Phase::Switching { .. } | Phase::Down(_) => false,
         };
         serving && self.node_up(self.plan.standbys[sb as usize].pool[slot.member as usize])
     }
@@ -141,12 +163,13 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// in) rather than an idle standby or spare.
     fn busy(&self, sb: u32, i: u32) -> bool {
         self.standbys[sb as usize].slots.iter().any(|s| {
-            let serving = match s.phase {
-                Phase::Serving | Phase::Detecting => true,
+            let phase = s.phase.at(self.now);
+            let serving = match phase {
+                Phase::Serving | Phase::Detecting | Phase::Switching { .. } => true,
                 Phase::TakingOver(_) => s.unfenced,
                 Phase::Down(_) => false,
             };
-            (s.member == i && serving) || s.phase == Phase::TakingOver(i)
+            (s.member == i && serving) || phase == Phase::TakingOver(i)
         })
     }
 
@@ -175,19 +198,70 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     pub(super) fn account_downtime(&mut self, sb: u32) {
         let window = self.window;
         let state = &mut self.standbys[sb as usize];
-        let cause = state.slots.iter().find_map(|slot| match slot.phase {
+        let from = state.accounted_us;
+        // A merged detection and takeover changes cause at its detection moment.
+        let cause = |slot: &Slot, at: Micros| match slot.phase.at(at) {
             Phase::Serving => None,
             Phase::TakingOver(_) if slot.unfenced => None,
-            Phase::Detecting => Some(0),
+            Phase::Detecting | Phase::Switching { .. } => Some(0),
             Phase::TakingOver(_) => Some(1),
             Phase::Down(DownReason::FailedTakeover) => Some(2),
             Phase::Down(DownReason::NoMember) => Some(3),
+        };
+        let split = state.slots.iter().find_map(|slot| match slot.phase {
+            Phase::Switching { detect_at, .. } if from < detect_at && detect_at < self.now => {
+                Some(detect_at)
+            }
+            _ => None,
         });
-        if let Some(cause) = cause {
-            let clamp = |t: Micros| t.clamp(window.start_us, window.end_us);
-            state.counts.downtime_us[cause] += clamp(self.now) - clamp(state.accounted_us);
+        let clamp = |t: Micros| t.clamp(window.start_us, window.end_us);
+        let mut start = from;
+        for end in split.into_iter().chain([self.now]) {
+            if let Some(cause) = state.slots.iter().find_map(|slot| cause(slot, start)) {
+                state.counts.downtime_us[cause] += clamp(end) - clamp(start);
+            }
+            start = end;
         }
         state.accounted_us = self.now;
+    }
+
+    /// Turns the merged detections and takeovers of standby service `sb`
+    /// back into their step-by-step phases, before anything changes the
+    /// service: the candidate chosen at the failure is the one the
+    /// detection moment would have chosen only while nothing else changes.
+    /// `except` is the slot whose own event is being handled.
+    fn materialise(&mut self, sb: u32, except: Option<usize>) {
+        for slot in 0..self.standbys[sb as usize].slots.len() {
+            let Phase::Switching {
+                detect_at,
+                candidate,
+            } = self.standbys[sb as usize].slots[slot].phase
+            else {
+                continue;
+            };
+            if Some(slot) == except {
+                continue;
+            }
+            if self.now < detect_at {
+                // Not detected yet: the takeover drawn for it is dropped
+                // (its draws are independent of what happens meanwhile),
+                // but the coverage drawn stays.
+                let s = &mut self.standbys[sb as usize].slots[slot];
+                s.phase = Phase::Detecting;
+                s.covered = Some(true);
+                let delay = detect_at - self.now;
+                self.schedule_slot(sb, slot, delay);
+            } else {
+                self.count_failover(sb, detect_at);
+                self.standbys[sb as usize].slots[slot].phase = Phase::TakingOver(candidate);
+            }
+        }
+    }
+
+    fn count_failover(&mut self, sb: u32, at: Micros) {
+        if at >= self.window.start_us && at <= self.window.end_us {
+            self.standbys[sb as usize].counts.failovers += 1;
+        }
     }
 
     fn in_window(&self) -> bool {
@@ -210,6 +284,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// A member node of standby service `sb` went down or came up.
     pub(super) fn standby_member_changed(&mut self, sb: u32, node: u32, up: bool) {
         self.account_downtime(sb);
+        self.materialise(sb, None);
         let plan = &self.plan.standbys[sb as usize];
         let Some(index) = plan.pool.iter().position(|&n| n == node) else {
             return;
@@ -247,24 +322,37 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             if let Some(slot) = detecting {
                 // Back before the monitor noticed: it never failed over.
                 self.cancel_slot_event(sb, slot);
-                self.standbys[sb as usize].slots[slot].phase = Phase::Serving;
+                let s = &mut self.standbys[sb as usize].slots[slot];
+                s.phase = Phase::Serving;
+                s.covered = None;
             } else if let (Some(slot), false) = (down, self.assigned(sb, index, None)) {
                 // No member served this slot: the one that is back serves at once.
                 let s = &mut self.standbys[sb as usize].slots[slot];
                 s.member = index;
                 s.phase = Phase::Serving;
-            } else if plan.failback_auto
-                && index == 0
-                && n_slots == 1
-                && self.standbys[sb as usize].slots[0].member != 0
-                && self.standbys[sb as usize].slots[0].phase == Phase::Serving
-            {
-                // The preferred member takes the active role back.
-                self.standbys[sb as usize].slots[0].outage_start_us = self.now;
-                self.begin_takeover(sb, 0, 0);
+            } else if (index as usize) < n_slots {
+                self.fail_back(sb, index as usize);
             }
         }
         self.refresh_speeds(sb);
+    }
+
+    /// With `failback: auto`, the home member of `slot` (the member that
+    /// served it at the start) takes it back from the member serving it, if
+    /// it is healthy and free: a switchover like any other.
+    fn fail_back(&mut self, sb: u32, slot: usize) {
+        let home = slot as u32;
+        let s = self.standbys[sb as usize].slots[slot];
+        let pool = &self.plan.standbys[sb as usize].pool;
+        if self.plan.standbys[sb as usize].failback_auto
+            && s.phase == Phase::Serving
+            && s.member != home
+            && self.node_up(pool[home as usize])
+            && !self.assigned(sb, home, Some(slot))
+        {
+            self.standbys[sb as usize].slots[slot].outage_start_us = self.now;
+            self.begin_takeover(sb, slot, home);
+        }
     }
 
     /// Whether member `i` serves a slot that is not down, or is being
@@ -272,27 +360,47 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     fn assigned(&self, sb: u32, i: u32, skip: Option<usize>) -> bool {
         let slots = &self.standbys[sb as usize].slots;
         slots.iter().enumerate().any(|(k, s)| {
+            let phase = s.phase.at(self.now);
             Some(k) != skip
-                && ((s.member == i && !matches!(s.phase, Phase::Down(_)))
-                    || s.phase == Phase::TakingOver(i))
+                && ((s.member == i && !matches!(phase, Phase::Down(_)))
+                    || phase == Phase::TakingOver(i))
         })
     }
 
+    /// The member serving `slot` failed: its monitor notices after the
+    /// detection delay. For hot standbys and hot spares, whose speed does
+    /// not change when switched in, the takeover is drawn now as well and
+    /// the whole failover is one event (see `Phase::Switching`).
     fn begin_detection(&mut self, sb: u32, slot: usize) {
-        match self.plan.standbys[sb as usize].detection_us {
-            None => self.start_takeover(sb, slot, true),
-            Some((low, high)) => {
-                let in_window = self.in_window();
-                let state = &mut self.standbys[sb as usize];
-                let delay = low + ((high - low) as f64 * state.stream.uniform()).round() as u64;
-                state.slots[slot].phase = Phase::Detecting;
-                if in_window {
-                    state.counts.detections += 1;
-                    state.counts.detection_us += delay;
-                }
-                self.schedule_slot(sb, slot, delay);
+        let plan = &self.plan.standbys[sb as usize];
+        let Some((low, high)) = plan.detection_us else {
+            return self.start_takeover(sb, slot, true);
+        };
+        let (coverage, merge) = (plan.coverage, plan.idle_speed == 1.0);
+        let in_window = self.in_window();
+        let state = &mut self.standbys[sb as usize];
+        let delay = low + ((high - low) as f64 * state.stream.uniform()).round() as u64;
+        if in_window {
+            state.counts.detections += 1;
+            state.counts.detection_us += delay;
+        }
+        if merge {
+            let covered = coverage >= 1.0 || state.stream.uniform() < coverage;
+            state.slots[slot].covered = Some(covered);
+            if let (true, Some(candidate)) = (covered, self.free_member(sb, Some(slot), None)) {
+                let detect_at = self.now.saturating_add(delay);
+                let total = delay.saturating_add(self.takeover_delay(sb));
+                let s = &mut self.standbys[sb as usize].slots[slot];
+                s.phase = Phase::Switching {
+                    detect_at,
+                    candidate,
+                };
+                s.covered = None;
+                return self.schedule_slot(sb, slot, total);
             }
         }
+        self.standbys[sb as usize].slots[slot].phase = Phase::Detecting;
+        self.schedule_slot(sb, slot, delay);
     }
 
     fn takeover_delay(&mut self, sb: u32) -> u64 {
@@ -324,7 +432,11 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             if in_window {
                 state.counts.failovers += 1;
             }
-            if coverage < 1.0 && state.stream.uniform() >= coverage {
+            let covered = match state.slots[slot].covered.take() {
+                Some(covered) => covered,
+                None => coverage >= 1.0 || state.stream.uniform() < coverage,
+            };
+            if !covered {
                 if in_window {
                     state.counts.failed_failovers += 1;
                 }
@@ -375,6 +487,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     pub(super) fn on_suspicion(&mut self, index: u32) {
         let (sb, slot) = split_index(index);
         self.account_downtime(sb);
+        self.materialise(sb, None);
         self.schedule_suspicion(sb, slot);
         let s = self.standbys[sb as usize].slots[slot];
         let pool = &self.plan.standbys[sb as usize].pool;
@@ -438,6 +551,9 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         s.member = candidate;
         s.phase = Phase::Serving;
         self.refresh_speeds(sb);
+        // The home member came back while the slot was being taken over, or
+        // was falsely suspected: with `failback: auto` it takes the slot back.
+        self.fail_back(sb, slot);
     }
 
     /// Switches `candidate` into `slot` after a drawn takeover delay; a
@@ -460,9 +576,17 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             return false;
         }
         self.account_downtime(sb);
+        self.materialise(sb, Some(slot));
         match self.standbys[sb as usize].slots[slot].phase {
             Phase::Detecting => self.start_takeover(sb, slot, true),
             Phase::TakingOver(candidate) => self.complete_takeover(sb, slot, candidate),
+            Phase::Switching {
+                detect_at,
+                candidate,
+            } => {
+                self.count_failover(sb, detect_at);
+                self.complete_takeover(sb, slot, candidate);
+            }
             Phase::Serving | Phase::Down(_) => {}
         }
         self.push_standby_service(sb);

@@ -526,10 +526,7 @@ impl Builder<'_> {
                 );
             }
         }
-        if let Redundancy::NPlusK {
-            active, failover, ..
-        } = &redundancy
-        {
+        if let Redundancy::NPlusK { active, .. } = &redundancy {
             let loc = map.get("active").map_or(map.loc, |m| m.loc);
             if *active > crate::engine::MAX_SLOTS {
                 self.sink.error_hint(
@@ -540,10 +537,6 @@ impl Builder<'_> {
                     ),
                     "model a large pool as active-active with `min_up`",
                 );
-            }
-            if failover.failback_auto {
-                let loc = map.get("failover").map_or(map.loc, |m| m.loc);
-                self.unsupported(loc, "`failback: auto` with `n-plus-k`");
             }
         }
         Some(redundancy)

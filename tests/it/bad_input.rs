@@ -343,7 +343,6 @@ slos: [{service: s, availability: \"99.9%\", window: 30d}]
     let all = problems(yaml);
     for (what, line) in [
         ("a network link", 5),
-        ("`failback: auto` with `n-plus-k`", 9),
         ("`balancer`", 10),
         ("`replication`", 11),
         ("`traffic`", 15),

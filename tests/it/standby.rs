@@ -118,7 +118,13 @@ impl Standby {
                     }
                 }
                 if let Phase::TakingOver(c) = phase {
-                    chain.add(s, Self::index(up, c, Phase::Serving), self.sigma);
+                    // A, back while B was being switched in, takes the role back.
+                    let next = if self.failback && c == 1 && up[0] {
+                        Self::index(up, 1, Phase::TakingOver(0))
+                    } else {
+                        Self::index(up, c, Phase::Serving)
+                    };
+                    chain.add(s, next, self.sigma);
                 }
             }
         }
@@ -337,6 +343,10 @@ services:
 /// failover with an outage of the takeover time; without fencing there is
 /// no outage, but both members serve for a uniform part of an interval.
 fn lossy_pair(fencing: bool) -> String {
+    lossy_pair_with(fencing, "manual")
+}
+
+fn lossy_pair_with(fencing: bool, failback: &str) -> String {
     format!(
         "name: lossy heartbeats
 nodes:
@@ -344,7 +354,7 @@ nodes:
 services:
   - name: db
     nodes: db
-    redundancy: {{mode: hot-standby, failover: {{switchover: 20s, coverage: 0.9, fencing: {fencing}, detection: {{heartbeat: {{interval: 1s, timeout: 3s, loss: 0.2}}}}}}}}
+    redundancy: {{mode: hot-standby, failover: {{switchover: 20s, coverage: 0.9, fencing: {fencing}, failback: {failback}, detection: {{heartbeat: {{interval: 1s, timeout: 3s, loss: 0.2}}}}}}}}
 "
     )
 }
@@ -394,6 +404,34 @@ fn lost_heartbeats_cause_false_failovers_at_the_rate_they_imply() {
         0.1,
     );
     assert_eq!(extra(&f[1], "split_brain_min_per_year").mean, Some(0.0));
+}
+
+#[test]
+fn with_automatic_failback_a_false_failover_is_undone_by_a_second_switchover() {
+    // The falsely suspected member is healthy, so with `failback: auto` it
+    // takes the role back at once: a successful false failover (90%) costs
+    // two 20 s switchovers, a failed one (rolled back) one.
+    let rate_per_s = 0.8 * 0.2f64.powi(3);
+    let outage_s = 0.9 * 40.0 + 0.1 * 20.0;
+    let serving = 1.0 / (1.0 + outage_s * rate_per_s);
+    let f = figures(&lossy_pair_with(true, "auto"), 40, 24.0, 0.0, 41);
+    assert_close(
+        "A with failback",
+        &f[1].availability,
+        serving,
+        1.0 - serving,
+        0.1,
+    );
+    let rate_per_year = rate_per_s * 3600.0 * 8760.0 * serving;
+    assert_close(
+        "false failovers/yr",
+        extra(&f[1], "false_failovers_per_year"),
+        rate_per_year,
+        rate_per_year,
+        0.1,
+    );
+    // Failovers and failbacks alike take the 20 s switchover.
+    assert_close("takeover_s", extra(&f[1], "takeover_s"), 20.0, 1.0, 0.01);
 }
 
 #[test]
@@ -508,4 +546,84 @@ fn n_plus_one_with_a_cold_spare_matches_its_birth_death_chain() {
     assert!((solved.failures_per_h / exact.frequency_per_h - 1.0).abs() < 1e-9);
     let f = figures(&n_plus_k_yaml("cold"), 300, 1_000_000.0, 1000.0, 40);
     assert_steady_state("N+1 cold", &f[1], &exact);
+}
+
+#[test]
+fn n_plus_k_failback_agrees_with_the_solver_and_costs_a_switchover_per_repair() {
+    // N+1 with a cold spare, an exponential 1 h switchover and automatic
+    // failback: each repaired member takes its slot back from the spare, one
+    // more outage per repair. Simulator and solver implement the rule
+    // separately; they must agree, and the failback must cost availability.
+    let yaml = |failback: &str| {
+        format!(
+            "name: N+1 failback
+nodes:
+  - {{name: app, count: 3, failures: [{{name: f, ttf: {{dist: exponential, mean: 200h}}, repair: {{dist: exponential, mean: 10h}}}}]}}
+services:
+  - {{name: app, nodes: app, redundancy: {{mode: n-plus-k, active: 2, spares: 1, spare_mode: cold, failover: {{switchover: {{dist: exponential, mean: 1h}}, failback: {failback}}}}}}}
+"
+        )
+    };
+    let solve = |failback: &str| {
+        let scenario = crate::support::model(&yaml(failback));
+        let settings = nines::experiment::Settings::from_model(&scenario);
+        nines::analytic::solve(&scenario, &settings)
+            .expect("solves")
+            .entities[1]
+            .clone()
+    };
+    let (auto, manual) = (solve("auto"), solve("manual"));
+    let exact = Exact {
+        availability: auto.availability,
+        frequency_per_h: auto.failures_per_h,
+        mttff_h: None,
+    };
+    let f = figures(&yaml("auto"), 200, 200_000.0, 1000.0, 42);
+    assert_steady_state("N+1 cold with failback", &f[1], &exact);
+    let se = f[1].availability.std_err.unwrap();
+    assert!(
+        manual.availability - auto.availability > 10.0 * se,
+        "failback should cost availability: manual {} auto {} (se {se})",
+        manual.availability,
+        auto.availability
+    );
+}
+
+#[test]
+fn a_member_back_before_its_detection_causes_no_failover() {
+    // The active member restarts in exactly 2.5 s; its monitor notices
+    // after U(2 s, 3 s). Half the failures are over before anyone notices
+    // (an outage of 2.5 s); the other half are detected after U(2 s, 2.5 s)
+    // and the standby serves 10 s later (the restarted member stays a
+    // standby). This exercises a failure changing course between the
+    // failure and its detection, and during the takeover.
+    let yaml = "name: quick restarts
+nodes:
+  - {name: db, count: 2, failures: [{name: f, ttf: {dist: exponential, mean: 100h}, repair: 2500ms}]}
+services:
+  - name: db
+    nodes: db
+    redundancy: {mode: hot-standby, failover: {switchover: 10s, detection: {heartbeat: {interval: 1s, timeout: 3s}}}}
+";
+    let f = figures(yaml, 100, 100_000.0, 0.0, 44);
+    let per_hour = 1.0 / 100.0;
+    let outage_s = 0.5 * 2.5 + 0.5 * (2.25 + 10.0);
+    let unavailability = per_hour * outage_s / 3600.0;
+    assert_close(
+        "A",
+        &f[1].availability,
+        1.0 - unavailability,
+        unavailability,
+        0.1,
+    );
+    let failovers = 0.5 * per_hour * 8760.0;
+    assert_close(
+        "failovers/yr",
+        extra(&f[1], "failovers_per_year"),
+        failovers,
+        failovers,
+        0.1,
+    );
+    assert_close("takeover_s", extra(&f[1], "takeover_s"), 12.25, 1.0, 0.1);
+    assert_close("detection_s", extra(&f[1], "detection_s"), 2.5, 1.0, 0.1);
 }

@@ -57,7 +57,7 @@ impl Builder<'_> {
                 let phase = slots.phase(state, slot);
                 if let (true, Some(rate)) = (phase >= TAKING_OVER, spec.takeover_rate) {
                     let mut next = state.clone();
-                    slots.set(&mut next, slot, phase - TAKING_OVER, SERVING);
+                    self.complete_takeover(spec, &mut next, slot, phase - TAKING_OVER);
                     out.push((next, rate));
                 }
             }
@@ -123,15 +123,30 @@ impl Builder<'_> {
         });
         if let (Some(slot), false) = (down, slots.assigned(&state, i, None)) {
             slots.set(&mut state, slot, i, SERVING);
-        } else if spec.failback_auto
-            && i == 0
-            && spec.slots == 1
-            && slots.member(&state, 0) != 0
-            && slots.phase(&state, 0) == SERVING
-        {
-            self.begin_takeover(spec, &mut state, 0, 0);
+        } else if (i as usize) < spec.slots {
+            self.fail_back(spec, &mut state, i as usize);
         }
         state
+    }
+
+    /// With `failback: auto`, the home member of `slot` (member `slot`)
+    /// takes it back when it is healthy and free: the engine's `fail_back`.
+    fn fail_back(&self, spec: &StandbySpec, state: &mut State, slot: usize) {
+        let slots = Slots { spec };
+        let home = slot as u32;
+        if spec.failback_auto
+            && slots.phase(state, slot) == SERVING
+            && slots.member(state, slot) != home
+            && self.node_up(state, spec.pool_classes[slot])
+            && !slots.assigned(state, home, Some(slot))
+        {
+            self.begin_takeover(spec, state, slot, home);
+        }
+    }
+
+    fn complete_takeover(&self, spec: &StandbySpec, state: &mut State, slot: usize, member: u32) {
+        Slots { spec }.set(state, slot, member, SERVING);
+        self.fail_back(spec, state, slot);
     }
 
     fn start_takeover(
@@ -168,7 +183,7 @@ impl Builder<'_> {
         let member = slots.member(state, slot);
         match spec.takeover_rate {
             Some(_) => slots.set(state, slot, member, TAKING_OVER + candidate),
-            None => slots.set(state, slot, candidate, SERVING),
+            None => self.complete_takeover(spec, state, slot, candidate),
         }
     }
 }
