@@ -8,6 +8,7 @@
 //! no I/O and cannot fail.
 
 mod clocks;
+mod network;
 mod plan;
 pub mod queue;
 pub mod rng;
@@ -93,6 +94,8 @@ struct Sim<'p, Q> {
     services: Vec<ServiceState>,
     system_down: u32,
     standbys: Vec<standby::StandbyState>,
+    /// The network links that are down now, in the order they went down.
+    down_links: Vec<u32>,
     /// Index 0 is the system, then one per service.
     tallies: Vec<Tally>,
     worklist: Vec<u32>,
@@ -142,6 +145,7 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
     sim.now = end;
     for sb in 0..plan.standbys.len() as u32 {
         sim.account_downtime(sb);
+        sim.end_split_brains(sb, true);
     }
     let window = sim.window;
     RepOutcome {
@@ -210,8 +214,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
             standbys: plan
                 .standbys
                 .iter()
-                .map(|sb| standby::StandbyState::new(seed, replication, sb.key, sb.slots))
+                .map(|sb| standby::StandbyState::new(seed, replication, sb))
                 .collect(),
+            down_links: Vec::new(),
             system_down: 0,
             tallies: vec![Tally::new_up(); plan.services.len() + 1],
             worklist: Vec::new(),
@@ -340,6 +345,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                     self.block(n, !up);
                 }
             }
+            UnitKind::Link(l) => self.link_changed(l, up),
         }
     }
 

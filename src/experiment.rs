@@ -73,6 +73,13 @@ pub fn expected_events(model: &Model, settings: &Settings) -> f64 {
             per_replication += (2.0 + model.nodes.len() as f64) * time_h / cycle_h;
         }
     }
+    // A cut link is two events, and may bring a suspicion and a takeover.
+    for link in &model.links {
+        for mode in &link.failures {
+            let cycle_h = mode.ttf.mean_h() + mode.repair.mean_h();
+            per_replication += 4.0 * time_h / cycle_h;
+        }
+    }
     // False suspicions from lost heartbeats are events too.
     let false_suspicions_per_h: f64 = model
         .services

@@ -303,11 +303,36 @@ pub struct Recovery {
     pub replay_per_s: Option<f64>,
 }
 
-/// A network link between two domains that can be cut.
+/// A network link between two domains: while it is down, no node inside
+/// one side (or its child domains) can reach a node inside the other.
 #[derive(Clone, Debug)]
 pub struct Link {
+    /// `a~b`, from the two domain names, for random streams and messages.
+    pub name: String,
     pub between: [usize; 2],
     pub failures: Vec<FailureMode>,
+}
+
+impl Model {
+    /// Whether node `n` is placed inside domain `d`, directly or through `parent`.
+    pub fn node_in_domain(&self, n: usize, d: usize) -> bool {
+        let mut current = self.nodes[n].domain;
+        for _ in 0..self.domains.len() {
+            match current {
+                Some(c) if c == d => return true,
+                Some(c) => current = self.domains[c].parent,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether link `l` separates some two of `members`.
+    pub fn link_separates(&self, l: usize, members: &[usize]) -> bool {
+        let [x, y] = self.links[l].between;
+        let inside = |d| members.iter().any(|&n| self.node_in_domain(n, d));
+        inside(x) && inside(y)
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -15,6 +15,8 @@ pub const CAPACITY_SCALE: f64 = 1e6;
 pub enum UnitKind {
     Node(u32),
     Domain(u32),
+    /// A network link: while it is down, its two sides cannot reach each other.
+    Link(u32),
 }
 
 #[derive(Clone, Debug)]
@@ -80,6 +82,8 @@ pub struct StandbyPlan {
     /// member learns of it at the next heartbeat.
     pub interval_us: u64,
     pub fencing: bool,
+    /// Some network link can cut two members of the pool apart.
+    pub exposed: bool,
     pub key: StreamKey,
 }
 
@@ -125,19 +129,21 @@ pub struct Plan {
     /// Services that require each service.
     pub dependents: Rows,
     pub standbys: Vec<StandbyPlan>,
+    /// The two domains of each network link.
+    pub links: Vec<[u32; 2]>,
+    /// The domains each node is inside, its own first, then their parents.
+    pub node_domains: Rows,
 }
 
 /// The standby mechanism of a service in a standby mode.
-fn standby_plan(s: usize, service: &Service) -> Option<StandbyPlan> {
+fn standby_plan(model: &Model, s: usize, service: &Service) -> Option<StandbyPlan> {
     let parts = service.redundancy.standby_parts()?;
     let (slots, spares, failover) = (parts.slots, parts.spares, parts.failover);
     let takeover = parts.delays.into_iter().map(Sampler::new).collect();
+    let pool = &service.members[..(slots + spares) as usize];
     Some(StandbyPlan {
         service: s as u32,
-        pool: service.members[..(slots + spares) as usize]
-            .iter()
-            .map(|&m| m as u32)
-            .collect(),
+        pool: pool.iter().map(|&m| m as u32).collect(),
         slots,
         idle_speed: parts.idle_speed,
         detection_us: failover
@@ -153,6 +159,7 @@ fn standby_plan(s: usize, service: &Service) -> Option<StandbyPlan> {
             .and_then(|hb| false_suspicion_rate_per_us(hb.interval_us, hb.timeout_us, hb.loss)),
         interval_us: failover.heartbeat.as_ref().map_or(0, |hb| hb.interval_us),
         fencing: failover.fencing,
+        exposed: (0..model.links.len()).any(|l| model.link_separates(l, pool)),
         key: StreamKey::of(&["service", &service.name, "failover"]),
     })
 }
@@ -239,12 +246,33 @@ impl Plan {
             });
         }
 
+        for (l, link) in model.links.iter().enumerate() {
+            let start = modes.len() as u32;
+            let unit = units.len() as u32;
+            for mode in &link.failures {
+                let key = |purpose: &str| StreamKey::of(&["link", &link.name, &mode.name, purpose]);
+                modes.push(ModePlan {
+                    unit,
+                    ttf: Some(Sampler::new(&mode.ttf)),
+                    repair: Sampler::new(&mode.repair),
+                    crew: mode.crew.map(|c| c as u32),
+                    ttf_key: key("ttf"),
+                    repair_key: key("repair"),
+                });
+            }
+            units.push(UnitPlan {
+                kind: UnitKind::Link(l as u32),
+                modes_start: start,
+                modes_end: modes.len() as u32,
+            });
+        }
+
         let mut node_services = vec![Vec::new(); model.nodes.len()];
         let mut dependents = vec![Vec::new(); model.services.len()];
         let mut services = Vec::new();
         let mut standbys = Vec::new();
         for (s, service) in model.services.iter().enumerate() {
-            let standby = standby_plan(s, service).map(|plan| {
+            let standby = standby_plan(model, s, service).map(|plan| {
                 standbys.push(plan);
                 standbys.len() as u32 - 1
             });
@@ -282,12 +310,14 @@ impl Plan {
             .collect();
 
         let mut domain_nodes = vec![Vec::new(); model.domains.len()];
+        let mut node_domains = vec![Vec::new(); model.nodes.len()];
         for (n, node) in model.nodes.iter().enumerate() {
             let mut current = node.domain;
             // Parents form a tree (validated), so this walk ends.
             for _ in 0..model.domains.len() {
                 let Some(d) = current else { break };
                 domain_nodes[d].push(n as u32);
+                node_domains[n].push(d as u32);
                 current = model.domains[d].parent;
             }
         }
@@ -304,6 +334,12 @@ impl Plan {
             services,
             dependents: Rows::from_lists(&dependents),
             standbys,
+            links: model
+                .links
+                .iter()
+                .map(|l| [l.between[0] as u32, l.between[1] as u32])
+                .collect(),
+            node_domains: Rows::from_lists(&node_domains),
         }
     }
 }

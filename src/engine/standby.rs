@@ -22,6 +22,10 @@ pub(super) enum Phase {
     Serving,
     /// The slot's member is down and its monitor has not noticed yet.
     Detecting,
+    /// The slot's member serves but a partition cuts it off from its
+    /// monitor, which will suspect it at `detect_at` unless it hears from
+    /// it again first.
+    Isolated { detect_at: Micros },
     /// Detection and takeover in one event (hot standbys and hot spares):
     /// the member is down, its monitor notices at `detect_at`, and then
     /// `candidate` is switched in; the slot's event is the completion. Any
@@ -70,10 +74,16 @@ struct Slot {
     unfenced: bool,
     /// The coverage of the pending detection, when it was drawn early.
     covered: Option<bool>,
+    /// A member deposed by a false failover while cut off, which serves on
+    /// (no fencing) since when: split brain until it can reach the slot's member.
+    split: Option<(u32, Micros)>,
 }
 
 pub(super) struct StandbyState {
     slots: Vec<Slot>,
+    /// Members deposed while cut off: they cannot rejoin (nor monitor, nor
+    /// take over) until they reach the members that serve again.
+    exiled: Vec<bool>,
     stream: Stream,
     /// Downtime is attributed to its cause up to this time.
     accounted_us: Micros,
@@ -107,9 +117,10 @@ pub struct StandbyCounts {
 }
 
 impl StandbyState {
-    pub fn new(seed: u64, replication: u64, key: super::rng::StreamKey, n_slots: u32) -> Self {
+    pub fn new(seed: u64, replication: u64, plan: &super::plan::StandbyPlan) -> Self {
         StandbyState {
-            slots: (0..n_slots)
+            exiled: vec![false; plan.pool.len()],
+            slots: (0..plan.slots)
                 .map(|member| Slot {
                     member,
                     phase: Phase::Serving,
@@ -117,9 +128,10 @@ impl StandbyState {
                     outage_start_us: 0,
                     unfenced: false,
                     covered: None,
+                    split: None,
                 })
                 .collect(),
-            stream: Stream::new(seed, replication, key),
+            stream: Stream::new(seed, replication, plan.key),
             accounted_us: 0,
             takeovers_us: Vec::new(),
             counts: StandbyCounts::default(),
@@ -144,7 +156,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
 
     fn slot_serves(&self, sb: u32, slot: &Slot) -> bool {
         let serving = match slot.phase {
-            Phase::Serving => true,
+            Phase::Serving | Phase::Isolated { .. } => true,
             Phase::TakingOver(_) => slot.unfenced,
             Phase::Detecting | Phase::Switching { .. } | Phase::Down(_) => false,
         };
@@ -165,7 +177,10 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         self.standbys[sb as usize].slots.iter().any(|s| {
             let phase = s.phase.at(self.now);
             let serving = match phase {
-                Phase::Serving | Phase::Detecting | Phase::Switching { .. } => true,
+                Phase::Serving
+                | Phase::Isolated { .. }
+                | Phase::Detecting
+                | Phase::Switching { .. } => true,
                 Phase::TakingOver(_) => s.unfenced,
                 Phase::Down(_) => false,
             };
@@ -201,7 +216,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let from = state.accounted_us;
         // A merged detection and takeover changes cause at its detection moment.
         let cause = |slot: &Slot, at: Micros| match slot.phase.at(at) {
-            Phase::Serving => None,
+            Phase::Serving | Phase::Isolated { .. } => None,
             Phase::TakingOver(_) if slot.unfenced => None,
             Phase::Detecting | Phase::Switching { .. } => Some(0),
             Phase::TakingOver(_) => Some(1),
@@ -230,7 +245,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// service: the candidate chosen at the failure is the one the
     /// detection moment would have chosen only while nothing else changes.
     /// `except` is the slot whose own event is being handled.
-    fn materialise(&mut self, sb: u32, except: Option<usize>) {
+    pub(super) fn materialise(&mut self, sb: u32, except: Option<usize>) {
         for slot in 0..self.standbys[sb as usize].slots.len() {
             let Phase::Switching {
                 detect_at,
@@ -299,6 +314,20 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                         self.standbys[sb as usize].slots[slot].outage_start_us = self.now;
                         self.begin_detection(sb, slot);
                     }
+                    // Cut off and now down for real: the monitor, which
+                    // already hears nothing, notices when it would have
+                    // suspected it anyway; the pending event stays.
+                    Phase::Isolated { detect_at } if s.member == index => {
+                        let in_window = self.in_window();
+                        let state = &mut self.standbys[sb as usize];
+                        if in_window {
+                            state.counts.detections += 1;
+                            state.counts.detection_us += detect_at - self.now;
+                        }
+                        let slot = &mut state.slots[slot];
+                        slot.phase = Phase::Detecting;
+                        slot.outage_start_us = self.now;
+                    }
                     // The takeover starts again with the next healthy member.
                     Phase::TakingOver(candidate) if candidate == index => {
                         self.start_takeover(sb, slot, false)
@@ -318,23 +347,36 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             let detecting = slots
                 .iter()
                 .position(|s| s.phase == Phase::Detecting && s.member == index);
-            let down = slots.iter().position(|s| matches!(s.phase, Phase::Down(_)));
             if let Some(slot) = detecting {
                 // Back before the monitor noticed: it never failed over.
                 self.cancel_slot_event(sb, slot);
                 let s = &mut self.standbys[sb as usize].slots[slot];
                 s.phase = Phase::Serving;
                 s.covered = None;
-            } else if let (Some(slot), false) = (down, self.assigned(sb, index, None)) {
-                // No member served this slot: the one that is back serves at once.
-                let s = &mut self.standbys[sb as usize].slots[slot];
-                s.member = index;
-                s.phase = Phase::Serving;
-            } else if (index as usize) < n_slots {
-                self.fail_back(sb, index as usize);
+            } else if !self.standbys[sb as usize].exiled[index as usize] {
+                self.member_available(sb, index);
             }
         }
+        if plan.exposed && !self.down_links.is_empty() {
+            self.end_split_brains(sb, false);
+            self.check_monitors(sb);
+        }
         self.refresh_speeds(sb);
+    }
+
+    /// Member `index` is healthy and can serve again (back from repair, or
+    /// reachable again after a partition): it fills a slot no member
+    /// serves, at once, or takes its home slot back with `failback: auto`.
+    fn member_available(&mut self, sb: u32, index: u32) {
+        let slots = &self.standbys[sb as usize].slots;
+        let down = slots.iter().position(|s| matches!(s.phase, Phase::Down(_)));
+        if let (Some(slot), false) = (down, self.assigned(sb, index, None)) {
+            let s = &mut self.standbys[sb as usize].slots[slot];
+            s.member = index;
+            s.phase = Phase::Serving;
+        } else if (index as usize) < slots.len() {
+            self.fail_back(sb, index as usize);
+        }
     }
 
     /// With `failback: auto`, the home member of `slot` (the member that
@@ -348,6 +390,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             && s.phase == Phase::Serving
             && s.member != home
             && self.node_up(pool[home as usize])
+            && !self.standbys[sb as usize].exiled[home as usize]
             && !self.assigned(sb, home, Some(slot))
         {
             self.standbys[sb as usize].slots[slot].outage_start_us = self.now;
@@ -415,8 +458,12 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// not being switched in, counting neither slot `skip` nor member `except`.
     fn free_member(&self, sb: u32, skip: Option<usize>, except: Option<u32>) -> Option<u32> {
         let pool = &self.plan.standbys[sb as usize].pool;
+        let exiled = &self.standbys[sb as usize].exiled;
         (0..pool.len() as u32).find(|&i| {
-            Some(i) != except && self.node_up(pool[i as usize]) && !self.assigned(sb, i, skip)
+            Some(i) != except
+                && self.node_up(pool[i as usize])
+                && !exiled[i as usize]
+                && !self.assigned(sb, i, skip)
         })
     }
 
@@ -480,10 +527,8 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             .push(at, payload(KIND_SUSPECT, event_index(sb, slot), 0));
     }
 
-    /// The monitor falsely suspects the member serving a slot: an
-    /// unnecessary failover to a free healthy member, if any. With fencing
-    /// the suspected member stops serving at once; without, it serves on,
-    /// and both serve for a while after the takeover (split brain).
+    /// Lost heartbeats make the monitor suspect the member serving a slot:
+    /// an unnecessary failover to a free healthy member, if any.
     pub(super) fn on_suspicion(&mut self, index: u32) {
         let (sb, slot) = split_index(index);
         self.account_downtime(sb);
@@ -494,14 +539,23 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         if s.phase != Phase::Serving || !self.node_up(pool[s.member as usize]) {
             return;
         }
-        let Some(candidate) = self.free_member(sb, None, Some(s.member)) else {
-            // Nobody to fail over to: the suspicion clears with the next heartbeat.
-            return;
-        };
+        // Nobody to fail over to: the suspicion clears with the next heartbeat.
+        if let Some(candidate) = self.free_member(sb, None, Some(s.member)) {
+            self.false_failover(sb, slot, candidate);
+        }
+    }
+
+    /// An unnecessary failover of `slot`, whose member is healthy, to
+    /// `candidate`. With fencing the suspected member stops serving at
+    /// once; without, it serves on, and both serve for a while after the
+    /// takeover (split brain). A failed takeover is rolled back: the
+    /// suspected member takes its role again.
+    fn false_failover(&mut self, sb: u32, slot: usize, candidate: u32) {
         let in_window = self.in_window();
         let plan = &self.plan.standbys[sb as usize];
         let (coverage, fencing) = (plan.coverage, plan.fencing);
         let state = &mut self.standbys[sb as usize];
+        let member = state.slots[slot].member;
         if in_window {
             state.counts.failovers += 1;
             state.counts.false_failovers += 1;
@@ -513,13 +567,108 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let slot_state = &mut state.slots[slot];
         slot_state.outage_start_us = self.now;
         slot_state.unfenced = !fencing;
-        // A failed takeover is rolled back: the suspected member takes its role again.
-        self.begin_takeover(sb, slot, if covered { candidate } else { s.member });
+        self.begin_takeover(sb, slot, if covered { candidate } else { member });
         self.refresh_speeds(sb);
         self.push_standby_service(sb);
     }
 
-    fn push_standby_service(&mut self, sb: u32) {
+    /// Looks again at who can hear whom, after a link or a member changed:
+    /// a serving member cut off from its monitor (the member that would
+    /// take over) is suspected after the detection delay, as if it had
+    /// crashed, unless contact comes back first; an exiled member that
+    /// reaches the serving members again rejoins.
+    pub(super) fn check_monitors(&mut self, sb: u32) {
+        let plan = self.plan;
+        let pool = &plan.standbys[sb as usize].pool;
+        for (i, &node) in pool.iter().enumerate() {
+            if self.standbys[sb as usize].exiled[i] && !self.cut_from_serving(sb, i as u32) {
+                self.standbys[sb as usize].exiled[i] = false;
+                if self.node_up(node) {
+                    self.member_available(sb, i as u32);
+                }
+            }
+        }
+        for slot in 0..self.standbys[sb as usize].slots.len() {
+            let s = self.standbys[sb as usize].slots[slot];
+            let member_node = pool[s.member as usize];
+            let cut_off = self.node_up(member_node)
+                && self
+                    .free_member(sb, None, Some(s.member))
+                    .is_some_and(|monitor| self.cut(member_node, pool[monitor as usize]));
+            match s.phase {
+                Phase::Serving if cut_off => {
+                    let delay = match plan.standbys[sb as usize].detection_us {
+                        None => 0,
+                        Some((low, high)) => {
+                            let u = self.standbys[sb as usize].stream.uniform();
+                            low + ((high - low) as f64 * u).round() as u64
+                        }
+                    };
+                    self.standbys[sb as usize].slots[slot].phase = Phase::Isolated {
+                        detect_at: self.now.saturating_add(delay),
+                    };
+                    self.schedule_slot(sb, slot, delay);
+                }
+                Phase::Isolated { .. } if !cut_off => {
+                    self.cancel_slot_event(sb, slot);
+                    self.standbys[sb as usize].slots[slot].phase = Phase::Serving;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether member `i` is cut off from a member serving, or being
+    /// switched into, some slot.
+    fn cut_from_serving(&self, sb: u32, i: u32) -> bool {
+        let pool = &self.plan.standbys[sb as usize].pool;
+        self.standbys[sb as usize].slots.iter().any(|s| {
+            let other = match s.phase.at(self.now) {
+                Phase::TakingOver(candidate) => candidate,
+                _ => s.member,
+            };
+            other != i && self.cut(pool[i as usize], pool[other as usize])
+        })
+    }
+
+    /// The monitor of a member cut off from it suspects it: a false
+    /// failover to the monitor; the deposed member is exiled until the
+    /// partition heals (unless the takeover failed and was rolled back).
+    fn on_partition_suspicion(&mut self, sb: u32, slot: usize) {
+        let member = self.standbys[sb as usize].slots[slot].member;
+        self.standbys[sb as usize].slots[slot].phase = Phase::Serving;
+        let Some(monitor) = self.free_member(sb, None, Some(member)) else {
+            return;
+        };
+        self.false_failover(sb, slot, monitor);
+        let s = self.standbys[sb as usize].slots[slot];
+        if s.phase == Phase::TakingOver(monitor) || s.member == monitor {
+            self.standbys[sb as usize].exiled[member as usize] = true;
+        }
+    }
+
+    /// Ends the split brains whose deposed member is down or can reach the
+    /// slot's member again (all of them at the end of the run), adding
+    /// their time inside the window.
+    pub(super) fn end_split_brains(&mut self, sb: u32, all: bool) {
+        let pool = &self.plan.standbys[sb as usize].pool;
+        let window = self.window;
+        for slot in 0..self.standbys[sb as usize].slots.len() {
+            let s = self.standbys[sb as usize].slots[slot];
+            let Some((deposed, since)) = s.split else {
+                continue;
+            };
+            let (a, b) = (pool[deposed as usize], pool[s.member as usize]);
+            if all || !self.node_up(a) || !self.cut(a, b) {
+                let clamp = |t: Micros| t.clamp(window.start_us, window.end_us);
+                let state = &mut self.standbys[sb as usize];
+                state.counts.split_brain_us += clamp(self.now) - clamp(since);
+                state.slots[slot].split = None;
+            }
+        }
+    }
+
+    pub(super) fn push_standby_service(&mut self, sb: u32) {
         let service = self.plan.standbys[sb as usize].service;
         self.worklist.push(service);
         self.propagate();
@@ -528,12 +677,22 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// The member switched into `slot` serves it now.
     fn complete_takeover(&mut self, sb: u32, slot: usize, candidate: u32) {
         let in_window = self.in_window();
-        let interval = self.plan.standbys[sb as usize].interval_us;
+        let plan = &self.plan.standbys[sb as usize];
+        let interval = plan.interval_us;
         let deposed = self.standbys[sb as usize].slots[slot].member;
-        let deposed_up = self.node_up(self.plan.standbys[sb as usize].pool[deposed as usize]);
+        let deposed_up = self.node_up(plan.pool[deposed as usize]);
+        let deposed_cut = self.standbys[sb as usize].exiled[deposed as usize]
+            && self.cut(plan.pool[deposed as usize], plan.pool[candidate as usize]);
         let state = &mut self.standbys[sb as usize];
         let s = &mut state.slots[slot];
-        if s.unfenced && candidate != s.member && deposed_up {
+        if s.unfenced && candidate != s.member && deposed_up && deposed_cut {
+            // Cut off, the deposed member hears nothing: it serves on until
+            // the partition heals or it fails.
+            s.split = Some((deposed, self.now));
+            if in_window {
+                state.counts.split_brains += 1;
+            }
+        } else if s.unfenced && candidate != s.member && deposed_up {
             // The deposed member serves on until the next heartbeat tells it.
             let overlap = (interval as f64 * state.stream.uniform()).round() as u64;
             if in_window {
@@ -554,6 +713,9 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         // The home member came back while the slot was being taken over, or
         // was falsely suspected: with `failback: auto` it takes the slot back.
         self.fail_back(sb, slot);
+        if self.plan.standbys[sb as usize].exposed && !self.down_links.is_empty() {
+            self.check_monitors(sb);
+        }
     }
 
     /// Switches `candidate` into `slot` after a drawn takeover delay; a
@@ -587,6 +749,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 self.count_failover(sb, detect_at);
                 self.complete_takeover(sb, slot, candidate);
             }
+            Phase::Isolated { .. } => self.on_partition_suspicion(sb, slot),
             Phase::Serving | Phase::Down(_) => {}
         }
         self.push_standby_service(sb);

@@ -115,9 +115,9 @@ impl<'a> Builder<'a> {
         let (groups, nodes) = self.node_groups(map.get("nodes"), map.loc);
         let services = self.services(map.get("services"), &groups, &nodes, map.loc);
         let system = self.system(map.get("system"), &services);
-        let links = self.network(map.get("network"));
+        let (links, link_locs) = self.network(map.get("network"), &domains);
         let traffic = self.traffic(map.get("traffic"));
-        let faults = self.faults(map.get("faults"), &nodes);
+        let faults = self.faults(map.get("faults"), &nodes, &domains);
         let slos = self.slos(map.get("slos"));
         let model = Model {
             name,
@@ -139,6 +139,7 @@ impl<'a> Builder<'a> {
             faults,
             slos,
         };
+        self.check_partitions(&model, &link_locs);
         if self.sink.items.is_empty() {
             Ok(model)
         } else {

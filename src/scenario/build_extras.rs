@@ -3,9 +3,12 @@
 use super::build::Builder;
 use super::diag::suggest;
 use super::read::{self, Map};
+use super::tree::Loc;
 use super::tree::{Node, Value};
 use super::values::{dist, duration_h, positive_duration_h, probability, rate_per_s};
-use crate::model::{Fault, Link, Node as Instance, Slo, Traffic, micros_from_hours};
+use crate::model::{
+    Domain, Fault, Link, Model, Node as Instance, Redundancy, Slo, Traffic, micros_from_hours,
+};
 
 const ACTIONS: &[&str] = &[
     "crash",
@@ -17,14 +20,16 @@ const ACTIONS: &[&str] = &[
 ];
 
 impl Builder<'_> {
-    pub fn network(&mut self, node: Option<&Node>) -> Vec<Link> {
+    /// The links, and where each is written.
+    pub fn network(&mut self, node: Option<&Node>, domains: &[Domain]) -> (Vec<Link>, Vec<Loc>) {
+        let mut links: Vec<Link> = Vec::new();
+        let mut locs = Vec::new();
         let Some(node) = node.filter(|n| !matches!(n.value, Value::Null)) else {
-            return Vec::new();
+            return (links, locs);
         };
         let Some(map) = Map::read(&mut self.sink, node, "`network`", &["links"]) else {
-            return Vec::new();
+            return (links, locs);
         };
-        let mut links = Vec::new();
         for item in map
             .get("links")
             .map(|l| read::sequence(&mut self.sink, l, "`links`"))
@@ -34,19 +39,37 @@ impl Builder<'_> {
             else {
                 continue;
             };
-            let ends = link
-                .required(&mut self.sink, "between", "a link")
-                .map(|b| self.domain_pair(b));
+            let Some(between_node) = link.required(&mut self.sink, "between", "a link") else {
+                continue;
+            };
+            let ends = self.domain_pair(between_node, domains);
             let failures = self.failure_modes(link.get("failures"), "link", false);
-            if let Some(Some(between)) = ends {
-                self.unsupported(item.loc, "a network link (partitions)");
-                links.push(Link { between, failures });
+            let Some([a, b]) = ends else { continue };
+            if links
+                .iter()
+                .any(|l| l.between == [a, b] || l.between == [b, a])
+            {
+                self.sink.error_hint(
+                    between_node.loc,
+                    format!(
+                        "a second link between `{}` and `{}`",
+                        domains[a].name, domains[b].name
+                    ),
+                    "give the link between two domains all its failure modes in one entry",
+                );
+                continue;
             }
+            links.push(Link {
+                name: format!("{}~{}", domains[a].name, domains[b].name),
+                between: [a, b],
+                failures,
+            });
+            locs.push(item.loc);
         }
-        links
+        (links, locs)
     }
 
-    fn domain_pair(&mut self, node: &Node) -> Option<[usize; 2]> {
+    fn domain_pair(&mut self, node: &Node, domains: &[Domain]) -> Option<[usize; 2]> {
         let items = read::list(node);
         if items.len() != 2 {
             self.sink.error_hint(
@@ -64,7 +87,52 @@ impl Builder<'_> {
                 .error(node.loc, "`between` names the same domain twice");
             return None;
         }
+        let contains = |outer: usize, inner: usize| {
+            let mut current = domains.get(inner).and_then(|d| d.parent);
+            for _ in 0..domains.len() {
+                match current {
+                    Some(c) if c == outer => return true,
+                    Some(c) => current = domains[c].parent,
+                    None => return false,
+                }
+            }
+            false
+        };
+        for (outer, inner) in [(a, b), (b, a)] {
+            if contains(outer, inner) {
+                self.sink.error_hint(
+                    node.loc,
+                    format!(
+                        "`{}` is inside `{}`: a link between them cuts nothing",
+                        domains[inner].name, domains[outer].name
+                    ),
+                    "a link joins two domains side by side, such as two zones or two racks",
+                );
+                return None;
+            }
+        }
         Some([a, b])
+    }
+
+    /// Partitions are simulated for standby services (a member cut off from
+    /// its monitor is suspected); a link that would split a quorum is
+    /// refused until quorum reachability is simulated.
+    pub fn check_partitions(&mut self, model: &Model, locs: &[Loc]) {
+        for ((l, link), &loc) in model.links.iter().enumerate().zip(locs) {
+            for service in &model.services {
+                if matches!(service.redundancy, Redundancy::Quorum { .. })
+                    && model.link_separates(l, &service.members)
+                {
+                    self.unsupported(
+                        loc,
+                        &format!(
+                            "the link `{}`, which can split the quorum service `{}`,",
+                            link.name, service.name
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     pub fn traffic(&mut self, node: Option<&Node>) -> Vec<Traffic> {
@@ -96,7 +164,12 @@ impl Builder<'_> {
         traffic
     }
 
-    pub fn faults(&mut self, node: Option<&Node>, nodes: &[Instance]) -> Vec<Fault> {
+    pub fn faults(
+        &mut self,
+        node: Option<&Node>,
+        nodes: &[Instance],
+        domains: &[Domain],
+    ) -> Vec<Fault> {
         let Some(node) = node else { return Vec::new() };
         let mut faults = Vec::new();
         for item in read::sequence(&mut self.sink, node, "`faults`") {
@@ -144,7 +217,7 @@ impl Builder<'_> {
                 self.fault_target(target, nodes);
             }
             if let Some(between) = map.get("between") {
-                self.domain_pair(between);
+                self.domain_pair(between, domains);
             }
             if let Some(rolling) = map.get("rolling") {
                 read::boolean(&mut self.sink, rolling, "`rolling`");

@@ -342,7 +342,6 @@ slos: [{service: s, availability: \"99.9%\", window: 30d}]
 ";
     let all = problems(yaml);
     for (what, line) in [
-        ("a network link", 5),
         ("`balancer`", 10),
         ("`replication`", 11),
         ("`traffic`", 15),
@@ -461,4 +460,38 @@ services:
         3,
         Some("its own nodes"),
     );
+}
+
+#[test]
+fn network_links_must_join_two_separate_domains_once() {
+    let yaml = "name: x
+domains: [{name: zone-a}, {name: zone-b}, {name: rack-1, parent: zone-a}]
+network:
+  links:
+    - {between: [zone-a, rack-1]}
+    - {between: [zone-a, zone-b]}
+    - {between: [zone-b, zone-a]}
+    - {between: [zone-a]}
+    - {between: [zone-a, zone-c]}
+nodes: [{name: db, count: 3, domains: [zone-a, zone-b]}]
+services:
+  - {name: db, nodes: db, redundancy: {mode: quorum}}
+";
+    let all = problems(yaml);
+    for (what, line) in [
+        (
+            "`rack-1` is inside `zone-a`: a link between them cuts nothing",
+            5,
+        ),
+        ("a second link between `zone-b` and `zone-a`", 7),
+        ("`between` names 1 domains", 8),
+        ("unknown domain `zone-c`", 9),
+        ("which can split the quorum service `db`", 6),
+    ] {
+        let d = all
+            .iter()
+            .find(|d| d.message.contains(what))
+            .unwrap_or_else(|| panic!("expected {what:?} in {all:#?}"));
+        assert_eq!(d.loc.line, line, "{what}");
+    }
 }

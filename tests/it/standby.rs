@@ -627,3 +627,79 @@ services:
     assert_close("takeover_s", extra(&f[1], "takeover_s"), 12.25, 1.0, 0.1);
     assert_close("detection_s", extra(&f[1], "detection_s"), 2.5, 1.0, 0.1);
 }
+
+/// A hot-standby pair split across two zones whose only link is cut every
+/// 10 h on average for Exp(10 s); members never fail. The standby hears no
+/// heartbeat during a cut and suspects the active after D ~ U(4 s, 5 s):
+/// a cut longer than D is a false failover.
+fn partitioned_pair(fencing: bool) -> String {
+    format!(
+        "name: partitioned pair
+domains: [{{name: zone-a}}, {{name: zone-b}}]
+network:
+  links:
+    - between: [zone-a, zone-b]
+      failures: [{{name: cut, ttf: {{dist: exponential, mean: 10h}}, repair: {{dist: exponential, mean: 10s}}}}]
+nodes:
+  - {{name: db, count: 2, domains: [zone-a, zone-b], failures: [{{name: f, ttf: {{dist: exponential, mean: 100000y}}, repair: 1h}}]}}
+services:
+  - name: db
+    nodes: db
+    redundancy: {{mode: hot-standby, failover: {{switchover: 20s, fencing: {fencing}, detection: {{heartbeat: {{interval: 1s, timeout: 5s}}}}}}}}
+"
+    )
+}
+
+/// P(R > D) for R ~ Exp(mean 10 s) and D ~ U(4 s, 5 s), and cuts per hour.
+fn partition_odds() -> (f64, f64) {
+    let m = 10.0f64;
+    let longer_than_detection = m * ((-4.0 / m).exp() - (-5.0 / m).exp());
+    let cuts_per_h = 1.0 / (10.0 + 10.0 / 3600.0);
+    (longer_than_detection, cuts_per_h)
+}
+
+#[test]
+fn a_partition_longer_than_the_detection_delay_is_a_false_failover() {
+    // With fencing each such cut costs the 20 s switchover; the deposed
+    // member rejoins as the standby when the link is back.
+    let (p, cuts_per_h) = partition_odds();
+    let f = figures(&partitioned_pair(true), 100, 100_000.0, 0.0, 45);
+    let per_year = cuts_per_h * p * 8760.0;
+    assert_close(
+        "false failovers/yr",
+        extra(&f[1], "false_failovers_per_year"),
+        per_year,
+        per_year,
+        0.1,
+    );
+    let unavailability = cuts_per_h * p * 20.0 / 3600.0;
+    assert_close(
+        "A",
+        &f[1].availability,
+        1.0 - unavailability,
+        unavailability,
+        0.1,
+    );
+    assert_eq!(extra(&f[1], "split_brain_min_per_year").mean, Some(0.0));
+}
+
+#[test]
+fn without_fencing_a_partition_is_split_brain_until_it_heals() {
+    // No outage: the deposed member serves on. Once the takeover is done
+    // (D + 20 s after the cut) both serve until the link is back, or for
+    // U(0, 1 s) more (the next heartbeat) if it came back during the
+    // takeover: E[(R − D − 20)⁺] + 0.5 s × P(D < R < D + 20 s) per cut.
+    let (p, cuts_per_h) = partition_odds();
+    let tail = (-20.0f64 / 10.0).exp();
+    let split_s = 10.0 * tail * p + 0.5 * p * (1.0 - tail);
+    let f = figures(&partitioned_pair(false), 20, 100_000.0, 0.0, 46);
+    assert_eq!(f[1].availability.mean, Some(1.0), "someone always serves");
+    let per_year = cuts_per_h * 8760.0 * split_s / 60.0;
+    assert_close(
+        "split brain min/yr",
+        extra(&f[1], "split_brain_min_per_year"),
+        per_year,
+        per_year,
+        0.1,
+    );
+}
