@@ -659,11 +659,21 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 continue;
             };
             let (a, b) = (pool[deposed as usize], pool[s.member as usize]);
-            if all || !self.node_up(a) || !self.cut(a, b) {
+            let (down, healed) = (!self.node_up(a), !self.cut(a, b));
+            if all || down || healed {
                 let clamp = |t: Micros| t.clamp(window.start_us, window.end_us);
+                let failback = self.plan.standbys[sb as usize].failback_auto;
                 let state = &mut self.standbys[sb as usize];
                 state.counts.split_brain_us += clamp(self.now) - clamp(since);
-                state.slots[slot].split = None;
+                let s = &mut state.slots[slot];
+                s.split = None;
+                // The preferred member, serving all along on its side, wins
+                // when the sides hear each other again (`failback: auto`).
+                if healed && !down && failback && deposed as usize == slot && s.phase == Phase::Serving
+                {
+                    s.member = deposed;
+                    state.exiled[deposed as usize] = false;
+                }
             }
         }
     }
@@ -683,6 +693,11 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let deposed_up = self.node_up(plan.pool[deposed as usize]);
         let deposed_cut = self.standbys[sb as usize].exiled[deposed as usize]
             && self.cut(plan.pool[deposed as usize], plan.pool[candidate as usize]);
+        // Without fencing the preferred member never stopped: with
+        // `failback: auto` it wins once both hear each other again (as
+        // VRRP preemption does), and the member switched in steps back.
+        let keeps_role = plan.failback_auto && deposed as usize == slot;
+        let mut serving = candidate;
         let state = &mut self.standbys[sb as usize];
         let s = &mut state.slots[slot];
         if s.unfenced && candidate != s.member && deposed_up && deposed_cut {
@@ -699,6 +714,9 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 state.counts.split_brains += 1;
                 state.counts.split_brain_us += overlap;
             }
+            if keeps_role {
+                serving = deposed;
+            }
         } else if in_window && !s.unfenced && self.now > s.outage_start_us {
             let outage = self.now - s.outage_start_us;
             state.counts.takeovers += 1;
@@ -707,7 +725,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         }
         let s = &mut state.slots[slot];
         s.unfenced = false;
-        s.member = candidate;
+        s.member = serving;
         s.phase = Phase::Serving;
         self.refresh_speeds(sb);
         // The home member came back while the slot was being taken over, or
