@@ -669,7 +669,11 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 s.split = None;
                 // The preferred member, serving all along on its side, wins
                 // when the sides hear each other again (`failback: auto`).
-                if healed && !down && failback && deposed as usize == slot && s.phase == Phase::Serving
+                if healed
+                    && !down
+                    && failback
+                    && deposed as usize == slot
+                    && s.phase == Phase::Serving
                 {
                     s.member = deposed;
                     state.exiled[deposed as usize] = false;

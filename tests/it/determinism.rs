@@ -12,6 +12,8 @@ fn both_event_lists_give_identical_replications() {
         "scenarios/two-zone-web-shop.yaml",
         "scenarios/vip-failover.yaml",
         "scenarios/n-plus-two-cold-spares.yaml",
+        "scenarios/partitioned-pair.yaml",
+        "scenarios/heartbeat-tuning.yaml",
     ] {
         identical_with_both_lists(file);
     }

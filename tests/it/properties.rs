@@ -19,21 +19,26 @@ const DISTS: &[&str] = &[
 
 prop_compose! {
     fn scenario()(
-        groups in proptest::collection::vec((1u32..5, 0usize..DISTS.len(), 0usize..DISTS.len(), any::<bool>(), 0u8..3, any::<bool>()), 1..4),
+        groups in proptest::collection::vec((1u32..5, 0usize..DISTS.len(), 0usize..DISTS.len(), any::<bool>(), 0u8..5, any::<bool>()), 1..4),
         domain_ttf in 0usize..DISTS.len(),
         crew_size in 1u32..3,
         min_up_seed in any::<u32>(),
     ) -> String {
         let mut yaml = format!("name: random\ncrews: [{{name: ops, size: {crew_size}}}]\n");
         yaml.push_str(&format!(
-            "domains:\n  - {{name: zone, failures: [{{name: out, ttf: {{dist: exponential, mean: 2000h}}, repair: {}}}]}}\n  - {{name: rack, parent: zone}}\n",
+            "domains:\n  - {{name: zone, failures: [{{name: out, ttf: {{dist: exponential, mean: 2000h}}, repair: {}}}]}}\n  - {{name: rack, parent: zone}}\n  - {{name: zone-b}}\n",
             DISTS[domain_ttf]
         ));
+        // A link that flaps often, so partitions meet every other mechanism.
+        yaml.push_str("network:\n  links:\n    - {between: [zone, zone-b], failures: [{name: flap, ttf: {dist: exponential, mean: 50h}, repair: {dist: exponential, mean: 30s}}]}\n");
         yaml.push_str("nodes:\n");
         for (g, (count, ttf, repair, crew, placement, shock)) in groups.iter().enumerate() {
             // Times to failure must have a positive mean: shift the zero ones.
             let ttf = if DISTS[*ttf].starts_with('0') || DISTS[*ttf] == "30s" { DISTS[0] } else { DISTS[*ttf] };
-            let domains = ["[]", "[zone]", "[rack, zone]"][*placement as usize];
+            // Quorum members (g % 4 == 1) stay on one side: links that can
+            // split a quorum are refused.
+            let placement = if g % 4 == 1 { placement % 3 } else { *placement };
+            let domains = ["[]", "[zone]", "[rack, zone]", "[zone, zone-b]", "[rack, zone-b]"][placement as usize];
             let crew = if *crew { ", crew: ops" } else { "" };
             yaml.push_str(&format!(
                 "  - name: g{g}\n    count: {count}\n    capacity: 10/s\n    domains: {domains}\n    failures:\n      - {{name: f, ttf: {ttf}, repair: {}{crew}}}\n",
@@ -44,12 +49,13 @@ prop_compose! {
             }
         }
         yaml.push_str("services:\n");
-        for (g, (count, ..)) in groups.iter().enumerate() {
+        for (g, (count, _, _, crew, ..)) in groups.iter().enumerate() {
             let min_up = 1 + min_up_seed.wrapping_shr(g as u32) % count;
             let requires = if g > 0 { format!(", requires: [s{}]", g - 1) } else { String::new() };
             let redundancy = match (g % 4, count) {
                 (1, _) => format!("{{mode: quorum, min_up: {min_up}}}"),
-                (2, 2..) => "{mode: hot-standby, failover: {switchover: 1m, coverage: 0.9, failback: auto}}".to_string(),
+                (2, 2..) => "{mode: hot-standby, failover: {switchover: 1m, coverage: 0.9, failback: auto, fencing: false, detection: {heartbeat: {interval: 1s, timeout: 2s, loss: 0.05}}}}".to_string(),
+                (0, 3..) if *crew => format!("{{mode: n-plus-k, active: {}, spares: 1, spare_mode: cold, failover: {{switchover: 20s, failback: auto, detection: {{heartbeat: {{interval: 1s, timeout: 3s}}}}}}}}", count - 1),
                 (3, 2..) => "{mode: cold-standby, boot: 2m, restore: {dist: exponential, mean: 5m}, failover: {detection: {heartbeat: {interval: 1s, timeout: 3s}}}}".to_string(),
                 _ => format!("{{mode: active-active, min_up: {min_up}}}, demand: 5/s"),
             };
