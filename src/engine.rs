@@ -15,6 +15,7 @@ pub mod rng;
 pub mod sampler;
 mod standby;
 
+pub use network::MAX_SPLITTING_LINKS;
 pub use plan::{CAPACITY_SCALE, Plan, false_suspicion_rate_per_us};
 pub use standby::{MAX_SLOTS, StandbyCounts};
 
@@ -407,6 +408,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                 let state = &self.services[s as usize];
                 state.up_members >= spec.min_up
                     && spec.demand.is_none_or(|d| state.up_capacity >= d)
+                    && (!spec.partitionable
+                        || self.down_links.is_empty()
+                        || self.largest_reachable_group(s) >= spec.min_up)
             }
         };
         let state = &mut self.services[s as usize];

@@ -14,6 +14,13 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         } else {
             self.down_links.push(l);
         }
+        let plan = self.plan;
+        for s in 0..plan.services.len() as u32 {
+            if plan.services[s as usize].partitionable {
+                self.worklist.push(s);
+            }
+        }
+        self.propagate();
         for sb in 0..self.plan.standbys.len() as u32 {
             if self.plan.standbys[sb as usize].exposed {
                 self.account_downtime(sb);
@@ -38,3 +45,60 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         })
     }
 }
+
+impl<Q: FutureEvents> Sim<'_, Q> {
+    /// The most healthy members of service `s` that can all reach each
+    /// other. Each link that is down and has members on both sides splits
+    /// them: a group that reaches itself leaves out one side of every such
+    /// link, so the largest one is found by trying both sides of each
+    /// (2^k choices for k links, checked at load time to be at most
+    /// [`MAX_SPLITTING_LINKS`]).
+    pub(super) fn largest_reachable_group(&self, s: u32) -> u32 {
+        let plan = self.plan;
+        let members = plan.service_members.row(s as usize);
+        let side = |n: u32, l: u32| {
+            let [x, y] = plan.links[l as usize];
+            let domains = plan.node_domains.row(n as usize);
+            if domains.contains(&x) {
+                Some(0u32)
+            } else if domains.contains(&y) {
+                Some(1)
+            } else {
+                None
+            }
+        };
+        let mut splitting = [0u32; MAX_SPLITTING_LINKS];
+        let mut k = 0;
+        for &l in &self.down_links {
+            let sides = members.iter().filter_map(|&n| side(n, l));
+            let (mut zero, mut one) = (false, false);
+            for x in sides {
+                zero |= x == 0;
+                one |= x == 1;
+            }
+            if zero && one && k < MAX_SPLITTING_LINKS {
+                splitting[k] = l;
+                k += 1;
+            }
+        }
+        let links = &splitting[..k];
+        (0..1u32 << k)
+            .map(|excluded| {
+                members
+                    .iter()
+                    .filter(|&&n| {
+                        self.node_blockers[n as usize] == 0
+                            && links
+                                .iter()
+                                .enumerate()
+                                .all(|(j, &l)| side(n, l).is_none_or(|x| x != (excluded >> j) & 1))
+                    })
+                    .count() as u32
+            })
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// The most links that may split one quorum service (checked when a scenario is loaded).
+pub const MAX_SPLITTING_LINKS: usize = 12;

@@ -5,7 +5,7 @@
 
 use super::rng::StreamKey;
 use super::sampler::Sampler;
-use crate::model::{Model, Scope, Service};
+use crate::model::{Model, Redundancy, Scope, Service};
 
 /// Fixed-point scale for capacities and demands (requests per second), so
 /// that sums of capacities are exact and their order cannot change results.
@@ -57,6 +57,9 @@ pub struct ServicePlan {
     pub in_system: bool,
     /// Index into [`Plan::standbys`] for the standby modes.
     pub standby: Option<u32>,
+    /// A quorum service some link can split: it is up only while `min_up`
+    /// healthy members can all reach each other.
+    pub partitionable: bool,
 }
 
 /// A hot, warm or cold standby service: one member serves, the others wait.
@@ -133,6 +136,8 @@ pub struct Plan {
     pub links: Vec<[u32; 2]>,
     /// The domains each node is inside, its own first, then their parents.
     pub node_domains: Rows,
+    /// The members of each service.
+    pub service_members: Rows,
 }
 
 /// The standby mechanism of a service in a standby mode.
@@ -294,7 +299,10 @@ impl Plan {
                     )
                 })
                 .sum();
+            let partitionable = matches!(service.redundancy, Redundancy::Quorum { .. })
+                && (0..model.links.len()).any(|l| model.link_separates(l, &service.members));
             services.push(ServicePlan {
+                partitionable,
                 min_up,
                 demand: service.demand_per_s.map(scaled),
                 n_members: service.members.len() as u32,
@@ -340,6 +348,13 @@ impl Plan {
                 .map(|l| [l.between[0] as u32, l.between[1] as u32])
                 .collect(),
             node_domains: Rows::from_lists(&node_domains),
+            service_members: Rows::from_lists(
+                &model
+                    .services
+                    .iter()
+                    .map(|s| s.members.iter().map(|&m| m as u32).collect())
+                    .collect::<Vec<_>>(),
+            ),
         }
     }
 }

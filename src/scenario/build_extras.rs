@@ -114,23 +114,28 @@ impl Builder<'_> {
         Some([a, b])
     }
 
-    /// Partitions are simulated for standby services (a member cut off from
-    /// its monitor is suspected); a link that would split a quorum is
-    /// refused until quorum reachability is simulated.
+    /// A quorum service is up while `min_up` members reach each other:
+    /// finding the largest such group tries both sides of every link that
+    /// splits it, so the number of those links is limited.
     pub fn check_partitions(&mut self, model: &Model, locs: &[Loc]) {
-        for ((l, link), &loc) in model.links.iter().enumerate().zip(locs) {
-            for service in &model.services {
-                if matches!(service.redundancy, Redundancy::Quorum { .. })
-                    && model.link_separates(l, &service.members)
-                {
-                    self.unsupported(
-                        loc,
-                        &format!(
-                            "the link `{}`, which can split the quorum service `{}`,",
-                            link.name, service.name
-                        ),
-                    );
-                }
+        for service in &model.services {
+            if !matches!(service.redundancy, Redundancy::Quorum { .. }) {
+                continue;
+            }
+            let splitting: Vec<usize> = (0..model.links.len())
+                .filter(|&l| model.link_separates(l, &service.members))
+                .collect();
+            if splitting.len() > crate::engine::MAX_SPLITTING_LINKS {
+                self.sink.error_hint(
+                    locs[splitting[crate::engine::MAX_SPLITTING_LINKS]],
+                    format!(
+                        "{} links can split the quorum service `{}`, above the limit of {}",
+                        splitting.len(),
+                        service.name,
+                        crate::engine::MAX_SPLITTING_LINKS
+                    ),
+                    "place the quorum's members in fewer domains, or join domains behind one link",
+                );
             }
         }
     }

@@ -486,7 +486,6 @@ services:
         ("a second link between `zone-b` and `zone-a`", 7),
         ("`between` names 1 domains", 8),
         ("unknown domain `zone-c`", 9),
-        ("which can split the quorum service `db`", 6),
     ] {
         let d = all
             .iter()
@@ -494,4 +493,38 @@ services:
             .unwrap_or_else(|| panic!("expected {what:?} in {all:#?}"));
         assert_eq!(d.loc.line, line, "{what}");
     }
+}
+
+#[test]
+fn a_quorum_split_by_too_many_links_is_refused_with_the_limit() {
+    let n = nines::engine::MAX_SPLITTING_LINKS + 2;
+    let names: Vec<String> = (0..n).map(|i| format!("d{i}")).collect();
+    let mut yaml = format!(
+        "name: x\ndomains: [{}]\nnetwork:\n  links:\n",
+        names
+            .iter()
+            .map(|d| format!("{{name: {d}}}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for d in &names[1..] {
+        yaml.push_str(&format!("    - {{between: [d0, {d}]}}\n"));
+    }
+    yaml.push_str(&format!(
+        "nodes: [{{name: q, count: {n}, domains: [{}]}}]\nservices: [{{name: q, nodes: q, redundancy: {{mode: quorum}}}}]\n",
+        names.join(", ")
+    ));
+    let all = problems(&yaml);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert!(
+        all[0]
+            .message
+            .contains(&format!("{} links can split the quorum service `q`", n - 1)),
+        "{all:#?}"
+    );
+    // The first link above the limit.
+    assert_eq!(
+        all[0].loc.line,
+        5 + nines::engine::MAX_SPLITTING_LINKS as u32
+    );
 }

@@ -268,3 +268,41 @@ services: [{name: s, nodes: unit}]
     let f = figures(yaml, 200, 500_000.0, 5000.0, 19);
     assert_steady_state("two modes, long repairs", &f[0], &exact);
 }
+
+#[test]
+fn a_quorum_split_by_a_partition_needs_a_majority_on_one_side() {
+    // q-1 and q-3 in zone-a, q-2 in zone-b. While the link is up, 2 of 3
+    // healthy members are enough; while it is cut, only q-1 and q-3
+    // together are. Members and link are independent two-state units, so
+    // A = A_L P(≥ 2 of 3) + (1 − A_L) p², and the failure frequency is the
+    // sum over units of (failure rate) × P(that unit is up and critical).
+    let yaml = "name: split quorum
+domains: [{name: zone-a}, {name: zone-b}]
+network:
+  links:
+    - {between: [zone-a, zone-b], failures: [{name: cut, ttf: {dist: exponential, mean: 50h}, repair: {dist: exponential, mean: 5h}}]}
+nodes:
+  - {name: q, count: 3, domains: [zone-a, zone-b], failures: [{name: f, ttf: {dist: exponential, mean: 100h}, repair: {dist: exponential, mean: 10h}}]}
+services:
+  - {name: q, nodes: q, redundancy: {mode: quorum}}
+";
+    let (lambda, lambda_link) = (1.0 / 100.0, 1.0 / 50.0);
+    let (p, a_link) = (100.0 / 110.0, 50.0 / 55.0);
+    let q = 1.0 - p;
+    let two_of_three = p * p * p + 3.0 * p * p * q;
+    let availability = a_link * two_of_three + (1.0 - a_link) * p * p;
+    // The link is critical when exactly q-2 and one zone-a member are up;
+    // a zone-a member when exactly one other is up (link up) or when the
+    // other zone-a member is up (link cut); q-2 when exactly one zone-a
+    // member is up and the link is up.
+    let frequency_per_h = lambda_link * a_link * 2.0 * p * p * q
+        + 2.0 * lambda * (a_link * 2.0 * p * p * q + (1.0 - a_link) * p * p)
+        + lambda * a_link * 2.0 * p * p * q;
+    let exact = Exact {
+        availability,
+        frequency_per_h,
+        mttff_h: None,
+    };
+    let f = figures(yaml, 200, 100_000.0, 1000.0, 15);
+    assert_steady_state("split quorum", &f[1], &exact);
+}

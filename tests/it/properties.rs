@@ -35,10 +35,7 @@ prop_compose! {
         for (g, (count, ttf, repair, crew, placement, shock)) in groups.iter().enumerate() {
             // Times to failure must have a positive mean: shift the zero ones.
             let ttf = if DISTS[*ttf].starts_with('0') || DISTS[*ttf] == "30s" { DISTS[0] } else { DISTS[*ttf] };
-            // Quorum members (g % 4 == 1) stay on one side: links that can
-            // split a quorum are refused.
-            let placement = if g % 4 == 1 { placement % 3 } else { *placement };
-            let domains = ["[]", "[zone]", "[rack, zone]", "[zone, zone-b]", "[rack, zone-b]"][placement as usize];
+            let domains = ["[]", "[zone]", "[rack, zone]", "[zone, zone-b]", "[rack, zone-b]"][*placement as usize];
             let crew = if *crew { ", crew: ops" } else { "" };
             yaml.push_str(&format!(
                 "  - name: g{g}\n    count: {count}\n    capacity: 10/s\n    domains: {domains}\n    failures:\n      - {{name: f, ttf: {ttf}, repair: {}{crew}}}\n",
