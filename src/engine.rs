@@ -97,6 +97,9 @@ struct Sim<'p, Q> {
     standbys: Vec<standby::StandbyState>,
     /// The network links that are down now, in the order they went down.
     down_links: Vec<u32>,
+    /// Nodes stalled by an `effect: slow` failure, and how many.
+    stalled: Vec<bool>,
+    n_stalled: u32,
     /// Index 0 is the system, then one per service.
     tallies: Vec<Tally>,
     worklist: Vec<u32>,
@@ -218,6 +221,8 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                 .map(|sb| standby::StandbyState::new(seed, replication, sb))
                 .collect(),
             down_links: Vec::new(),
+            stalled: vec![false; plan.n_nodes],
+            n_stalled: 0,
             system_down: 0,
             tallies: vec![Tally::new_up(); plan.services.len() + 1],
             worklist: Vec::new(),
@@ -347,6 +352,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                 }
             }
             UnitKind::Link(l) => self.link_changed(l, up),
+            UnitKind::Stall(n) => self.stall_changed(n, !up),
         }
     }
 

@@ -69,6 +69,9 @@ pub struct FailureMode {
     /// The crew that repairs it; `None` is repaired at once, independently.
     pub crew: Option<usize>,
     pub scope: Scope,
+    /// `effect: slow` (nodes only): the node stays up for its clients but
+    /// stalls, so it stops answering its monitor (a gray failure).
+    pub slow: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

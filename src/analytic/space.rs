@@ -128,6 +128,16 @@ pub fn check_markovian(model: &Model) -> Result<(), SpaceError> {
             "network links and faults are not modelled".into(),
         ));
     }
+    if let Some((group, mode)) = model
+        .groups
+        .iter()
+        .find_map(|g| g.failures.iter().find(|m| m.slow).map(|m| (g, m)))
+    {
+        return Err(SpaceError::NotMarkovian(format!(
+            "failure mode `{}` of `{}` is `effect: slow`: a stall matters after a heartbeat timeout, a delay that is not exponential",
+            mode.name, group.name
+        )));
+    }
     super::standby::specs(model, &vec![0; model.nodes.len()])?;
     if model.services.len() + 1 > MAX_ENTITIES {
         return Err(SpaceError::NotMarkovian(format!(

@@ -23,13 +23,48 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         self.propagate();
         for sb in 0..self.plan.standbys.len() as u32 {
             if self.plan.standbys[sb as usize].exposed {
-                self.account_downtime(sb);
-                self.materialise(sb, None);
-                self.end_split_brains(sb, false);
-                self.check_monitors(sb);
-                self.push_standby_service(sb);
+                self.reachability_changed(sb);
             }
         }
+    }
+
+    /// Node `n` stalls (an `effect: slow` failure) or recovers: it stays up,
+    /// but its monitors hear nothing from it meanwhile.
+    pub(super) fn stall_changed(&mut self, n: u32, stalled: bool) {
+        self.stalled[n as usize] = stalled;
+        if stalled {
+            self.n_stalled += 1;
+        } else {
+            self.n_stalled -= 1;
+        }
+        let plan = self.plan;
+        for &s in plan.node_services.row(n as usize) {
+            if let Some(sb) = plan.services[s as usize].standby {
+                self.reachability_changed(sb);
+            }
+        }
+    }
+
+    /// Who hears whom changed for standby service `sb`: its split brains
+    /// and monitors are looked at again.
+    fn reachability_changed(&mut self, sb: u32) {
+        self.account_downtime(sb);
+        self.materialise(sb, None);
+        self.end_split_brains(sb, false);
+        self.check_monitors(sb);
+        self.push_standby_service(sb);
+    }
+
+    /// Whether some link is cut or some node stalls: only then can a
+    /// member be out of its monitor's hearing.
+    pub(super) fn hearing_impaired(&self) -> bool {
+        !self.down_links.is_empty() || self.n_stalled > 0
+    }
+
+    /// Whether node `a` cannot make itself heard by node `b`: it stalls, or
+    /// a cut link separates them.
+    pub(super) fn unreachable(&self, a: u32, b: u32) -> bool {
+        self.stalled[a as usize] || self.cut(a, b)
     }
 
     /// Whether nodes `a` and `b` are cut apart by a link that is down.

@@ -17,6 +17,9 @@ pub enum UnitKind {
     Domain(u32),
     /// A network link: while it is down, its two sides cannot reach each other.
     Link(u32),
+    /// The `effect: slow` failure modes of a node: while one is failed the
+    /// node stays up but stalls, and its monitor hears nothing from it.
+    Stall(u32),
 }
 
 #[derive(Clone, Debug)]
@@ -164,7 +167,13 @@ fn standby_plan(model: &Model, s: usize, service: &Service) -> Option<StandbyPla
             .and_then(|hb| false_suspicion_rate_per_us(hb.interval_us, hb.timeout_us, hb.loss)),
         interval_us: failover.heartbeat.as_ref().map_or(0, |hb| hb.interval_us),
         fencing: failover.fencing,
-        exposed: (0..model.links.len()).any(|l| model.link_separates(l, pool)),
+        exposed: (0..model.links.len()).any(|l| model.link_separates(l, pool))
+            || pool.iter().any(|&n| {
+                model.groups[model.nodes[n].group]
+                    .failures
+                    .iter()
+                    .any(|m| m.slow)
+            }),
         key: StreamKey::of(&["service", &service.name, "failover"]),
     })
 }
@@ -199,9 +208,15 @@ impl Plan {
             .collect();
         for (n, node) in model.nodes.iter().enumerate() {
             let group = &model.groups[node.group];
+            // Unit n is node n; the slow modes of nodes have units of their
+            // own after the nodes', so that they neither block the node nor
+            // pause its other clocks.
             let start = modes.len() as u32;
+            let unit = units.len() as u32;
             for (m, mode) in group.failures.iter().enumerate() {
-                let unit = units.len() as u32;
+                if mode.slow {
+                    continue;
+                }
                 let key = |purpose: &str| StreamKey::of(&["node", &node.name, &mode.name, purpose]);
                 if mode.scope == Scope::Group {
                     let shock = *shock_of[node.group][m].get_or_insert_with(|| {
@@ -251,6 +266,30 @@ impl Plan {
             });
         }
 
+        for (n, node) in model.nodes.iter().enumerate() {
+            let group = &model.groups[node.group];
+            if !group.failures.iter().any(|m| m.slow) {
+                continue;
+            }
+            let start = modes.len() as u32;
+            let unit = units.len() as u32;
+            for mode in group.failures.iter().filter(|m| m.slow) {
+                let key = |purpose: &str| StreamKey::of(&["node", &node.name, &mode.name, purpose]);
+                modes.push(ModePlan {
+                    unit,
+                    ttf: Some(Sampler::new(&mode.ttf)),
+                    repair: Sampler::new(&mode.repair),
+                    crew: mode.crew.map(|c| c as u32),
+                    ttf_key: key("ttf"),
+                    repair_key: key("repair"),
+                });
+            }
+            units.push(UnitPlan {
+                kind: UnitKind::Stall(n as u32),
+                modes_start: start,
+                modes_end: modes.len() as u32,
+            });
+        }
         for (l, link) in model.links.iter().enumerate() {
             let start = modes.len() as u32;
             let unit = units.len() as u32;

@@ -357,7 +357,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 self.member_available(sb, index);
             }
         }
-        if plan.exposed && !self.down_links.is_empty() {
+        if plan.exposed && self.hearing_impaired() {
             self.end_split_brains(sb, false);
             self.check_monitors(sb);
         }
@@ -594,7 +594,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             let cut_off = self.node_up(member_node)
                 && self
                     .free_member(sb, None, Some(s.member))
-                    .is_some_and(|monitor| self.cut(member_node, pool[monitor as usize]));
+                    .is_some_and(|monitor| self.unreachable(member_node, pool[monitor as usize]));
             match s.phase {
                 Phase::Serving if cut_off => {
                     let delay = match plan.standbys[sb as usize].detection_us {
@@ -627,7 +627,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 Phase::TakingOver(candidate) => candidate,
                 _ => s.member,
             };
-            other != i && self.cut(pool[i as usize], pool[other as usize])
+            other != i && self.unreachable(pool[i as usize], pool[other as usize])
         })
     }
 
@@ -659,7 +659,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 continue;
             };
             let (a, b) = (pool[deposed as usize], pool[s.member as usize]);
-            let (down, healed) = (!self.node_up(a), !self.cut(a, b));
+            let (down, healed) = (!self.node_up(a), !self.unreachable(a, b));
             if all || down || healed {
                 let clamp = |t: Micros| t.clamp(window.start_us, window.end_us);
                 let failback = self.plan.standbys[sb as usize].failback_auto;
@@ -696,7 +696,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let deposed = self.standbys[sb as usize].slots[slot].member;
         let deposed_up = self.node_up(plan.pool[deposed as usize]);
         let deposed_cut = self.standbys[sb as usize].exiled[deposed as usize]
-            && self.cut(plan.pool[deposed as usize], plan.pool[candidate as usize]);
+            && self.unreachable(plan.pool[deposed as usize], plan.pool[candidate as usize]);
         // Without fencing the preferred member never stopped: with
         // `failback: auto` it wins once both hear each other again (as
         // VRRP preemption does), and the member switched in steps back.
@@ -735,7 +735,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         // The home member came back while the slot was being taken over, or
         // was falsely suspected: with `failback: auto` it takes the slot back.
         self.fail_back(sb, slot);
-        if self.plan.standbys[sb as usize].exposed && !self.down_links.is_empty() {
+        if self.plan.standbys[sb as usize].exposed && self.hearing_impaired() {
             self.check_monitors(sb);
         }
     }

@@ -333,12 +333,12 @@ impl<'a> Builder<'a> {
             .enumerate()
         {
             let what = format!("a failure mode of a {owner}");
-            let Some(map) = Map::read(
-                &mut self.sink,
-                item,
-                &what,
-                &["name", "ttf", "repair", "crew", "scope"],
-            ) else {
+            let keys: &[&str] = if group_scope_allowed {
+                &["name", "ttf", "repair", "crew", "scope", "effect"]
+            } else {
+                &["name", "ttf", "repair", "crew", "scope"]
+            };
+            let Some(map) = Map::read(&mut self.sink, item, &what, keys) else {
                 continue;
             };
             let name = match map.get("name") {
@@ -391,6 +391,28 @@ impl<'a> Builder<'a> {
                     None => None,
                 },
             };
+            let slow = match map.get("effect") {
+                None => Some(false),
+                Some(n) => match read::string(&mut self.sink, n, "`effect`") {
+                    Some("down") => Some(false),
+                    Some("slow") if scope == Some(Scope::Group) => {
+                        self.sink.error_hint(
+                            n.loc,
+                            "`effect: slow` with `scope: group` is not supported",
+                            "give each instance its own `slow` failure mode",
+                        );
+                        None
+                    }
+                    Some("slow") => Some(true),
+                    Some(other) => {
+                        let hint = suggest(other, &["down", "slow"]);
+                        self.sink
+                            .error_hint(n.loc, format!("unknown effect `{other}`"), hint);
+                        None
+                    }
+                    None => None,
+                },
+            };
             if let Some(ttf_node) = map.get("ttf")
                 && matches!(ttf.as_ref(), Some(d) if d.mean_h() <= 0.0)
             {
@@ -401,7 +423,9 @@ impl<'a> Builder<'a> {
                 );
                 continue;
             }
-            if let (Some(name), Some(ttf), Some(repair), Some(scope)) = (name, ttf, repair, scope) {
+            if let (Some(name), Some(ttf), Some(repair), Some(scope), Some(slow)) =
+                (name, ttf, repair, scope, slow)
+            {
                 if modes.iter().any(|m| m.name == name) {
                     self.sink.error(
                         map.get("name").map_or(map.loc, |n| n.loc),
@@ -420,6 +444,7 @@ impl<'a> Builder<'a> {
                     repair,
                     crew,
                     scope,
+                    slow,
                 });
             }
         }

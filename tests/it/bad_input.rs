@@ -528,3 +528,37 @@ fn a_quorum_split_by_too_many_links_is_refused_with_the_limit() {
         5 + nines::engine::MAX_SPLITTING_LINKS as u32
     );
 }
+
+#[test]
+fn slow_failure_modes_are_for_instances_of_node_groups() {
+    let yaml = "name: x
+domains:
+  - {name: zone, failures: [{name: brownout, ttf: 1y, repair: 1h, effect: slow}]}
+nodes:
+  - name: web
+    count: 2
+    failures:
+      - {name: gc, ttf: 1d, repair: 2s, effect: slw}
+      - {name: storage-stall, ttf: 1y, repair: 1m, scope: group, effect: slow}
+services: [{name: web, nodes: web}]
+";
+    let all = problems(yaml);
+    for (what, line, hint) in [
+        ("unknown key `effect`", 3, None),
+        ("unknown effect `slw`", 8, Some("did you mean `slow`?")),
+        (
+            "`effect: slow` with `scope: group` is not supported",
+            9,
+            Some("give each instance its own `slow` failure mode"),
+        ),
+    ] {
+        let d = all
+            .iter()
+            .find(|d| d.message.contains(what))
+            .unwrap_or_else(|| panic!("expected {what:?} in {all:#?}"));
+        assert_eq!(d.loc.line, line, "{what}");
+        if let Some(hint) = hint {
+            assert_eq!(d.hint.as_deref(), Some(hint), "{what}");
+        }
+    }
+}

@@ -707,3 +707,55 @@ fn without_fencing_a_partition_is_split_brain_until_it_heals() {
         0.1,
     );
 }
+
+#[test]
+fn a_stall_longer_than_the_detection_delay_is_a_false_failover() {
+    // Gray failures: each member stalls about once an hour for Exp(4 s)
+    // (`effect: slow`: up for its clients, silent to its monitor), and is
+    // suspected after D ~ U(2 s, 3 s). A stall of the serving member that
+    // outlasts D is a false failover: P = E[e^(−D/4 s)] = 4 (e^(−1/2) − e^(−3/4)).
+    // With fencing each costs the 20 s switchover.
+    let yaml = "name: gc pauses
+nodes:
+  - name: jvm
+    count: 2
+    failures:
+      - {name: gc-pause, ttf: {dist: exponential, mean: 1h}, repair: {dist: exponential, mean: 4s}, effect: slow}
+      - {name: crash, ttf: {dist: exponential, mean: 100000y}, repair: 1h}
+services:
+  - name: app
+    nodes: jvm
+    redundancy: {mode: hot-standby, failover: {switchover: 20s, detection: {heartbeat: {interval: 1s, timeout: 3s}}}}
+";
+    let p = 4.0 * ((-0.5f64).exp() - (-0.75f64).exp());
+    let stalls_per_h = 1.0 / (1.0 + 4.0 / 3600.0);
+    let f = figures(yaml, 40, 20_000.0, 0.0, 51);
+    let unavailability = stalls_per_h * p * 20.0 / 3600.0;
+    // Only a serving member can be suspected: not during a takeover.
+    let per_year = stalls_per_h * p * 8760.0 * (1.0 - unavailability);
+    assert_close(
+        "false failovers/yr",
+        extra(&f[1], "false_failovers_per_year"),
+        per_year,
+        per_year,
+        0.1,
+    );
+    assert_close(
+        "A",
+        &f[1].availability,
+        1.0 - unavailability,
+        unavailability,
+        0.1,
+    );
+    // A stall takes nothing down: without a standby to fail over to, the
+    // service never goes down.
+    let single = "name: one jvm
+nodes:
+  - {name: jvm, failures: [{name: gc-pause, ttf: {dist: exponential, mean: 1h}, repair: 4s, effect: slow}]}
+services: [{name: app, nodes: jvm}]
+";
+    assert_eq!(
+        figures(single, 4, 1000.0, 0.0, 52)[1].availability.mean,
+        Some(1.0)
+    );
+}
