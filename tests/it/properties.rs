@@ -43,6 +43,8 @@ prop_compose! {
             ));
             if *shock {
                 yaml.push_str("      - {name: shock, ttf: {dist: exponential, mean: 1000h}, repair: 1h, scope: group}\n");
+            } else {
+                yaml.push_str("      - {name: stall, ttf: {dist: exponential, mean: 20h}, repair: {dist: exponential, mean: 3s}, effect: slow}\n");
             }
         }
         yaml.push_str("services:\n");
