@@ -159,6 +159,7 @@ pub struct StandbyAccumulator {
     failed_failovers_per_year: Comoments,
     false_failovers_per_year: Comoments,
     split_brain_min_per_year: Comoments,
+    split_brains_per_year: Comoments,
     /// (outage seconds, successful takeovers).
     takeover: Comoments,
     /// (detection seconds, detections).
@@ -188,6 +189,8 @@ impl StandbyAccumulator {
             .push(counts.false_failovers as f64 / years, 0.0);
         self.split_brain_min_per_year
             .push(counts.split_brain_us as f64 / 6e7 / years, 0.0);
+        self.split_brains_per_year
+            .push(counts.split_brains as f64 / years, 0.0);
         self.takeover
             .push(counts.takeover_us as f64 / 1e6, counts.takeovers as f64);
         self.detection
@@ -198,7 +201,8 @@ impl StandbyAccumulator {
     }
 
     /// `failovers_per_year`, `failed_failovers_per_year`,
-    /// `false_failovers_per_year`, `split_brain_min_per_year`, `takeover_s` (mean
+    /// `false_failovers_per_year`, `split_brain_min_per_year`,
+    /// `split_brains_per_year`, `takeover_s` (mean
     /// outage per successful failover, from the failure of the active member
     /// until the standby serves) and `detection_s` (mean detection delay).
     pub fn figures(&self) -> Vec<(&'static str, Estimate)> {
@@ -218,6 +222,10 @@ impl StandbyAccumulator {
             (
                 "split_brain_min_per_year",
                 self.split_brain_min_per_year.mean_estimate(),
+            ),
+            (
+                "split_brains_per_year",
+                self.split_brains_per_year.mean_estimate(),
             ),
             ("takeover_s", self.takeover.ratio_estimate()),
             ("takeover_s_p50", self.takeovers.quantile(0.5)),

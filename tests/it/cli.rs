@@ -187,6 +187,7 @@ fn replications_csv_has_the_standby_counts() {
             "edge_failovers",
             "edge_failed_failovers",
             "edge_false_failovers",
+            "edge_split_brains",
             "edge_split_brain_s"
         ]),
         "{header:?}"

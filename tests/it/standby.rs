@@ -706,6 +706,15 @@ fn without_fencing_a_partition_is_split_brain_until_it_heals() {
         per_year,
         0.1,
     );
+    // Every false failover ends in a split brain, long or short.
+    let occurrences = cuts_per_h * p * 8760.0;
+    assert_close(
+        "split brains/yr",
+        extra(&f[1], "split_brains_per_year"),
+        occurrences,
+        occurrences,
+        0.1,
+    );
 }
 
 #[test]
