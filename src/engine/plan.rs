@@ -5,7 +5,7 @@
 
 use super::rng::StreamKey;
 use super::sampler::Sampler;
-use crate::model::{Model, Redundancy, Scope, Service};
+use crate::model::{FailureMode, Model, Redundancy, Scope, Service};
 
 /// Fixed-point scale for capacities and demands (requests per second), so
 /// that sums of capacities are exact and their order cannot change results.
@@ -191,6 +191,35 @@ pub fn false_suspicion_rate_per_us(interval_us: u64, timeout_us: u64, loss: f64)
     Some((1.0 - loss) * loss.powi(m) / interval_us as f64)
 }
 
+/// Adds a unit whose failure modes each have a clock of their own (a
+/// domain, a node's slow modes, a link); `owner` names their random streams.
+fn push_unit(
+    units: &mut Vec<UnitPlan>,
+    modes: &mut Vec<ModePlan>,
+    kind: UnitKind,
+    owner: [&str; 2],
+    failures: &[FailureMode],
+) {
+    let start = modes.len() as u32;
+    let unit = units.len() as u32;
+    for mode in failures {
+        let key = |purpose: &str| StreamKey::of(&[owner[0], owner[1], &mode.name, purpose]);
+        modes.push(ModePlan {
+            unit,
+            ttf: Some(Sampler::new(&mode.ttf)),
+            repair: Sampler::new(&mode.repair),
+            crew: mode.crew.map(|c| c as u32),
+            ttf_key: key("ttf"),
+            repair_key: key("repair"),
+        });
+    }
+    units.push(UnitPlan {
+        kind,
+        modes_start: start,
+        modes_end: modes.len() as u32,
+    });
+}
+
 fn scaled(rate_per_s: f64) -> i64 {
     (rate_per_s * CAPACITY_SCALE).round() as i64
 }
@@ -245,70 +274,36 @@ impl Plan {
             });
         }
         for (d, domain) in model.domains.iter().enumerate() {
-            let start = modes.len() as u32;
-            let unit = units.len() as u32;
-            for mode in &domain.failures {
-                let key =
-                    |purpose: &str| StreamKey::of(&["domain", &domain.name, &mode.name, purpose]);
-                modes.push(ModePlan {
-                    unit,
-                    ttf: Some(Sampler::new(&mode.ttf)),
-                    repair: Sampler::new(&mode.repair),
-                    crew: mode.crew.map(|c| c as u32),
-                    ttf_key: key("ttf"),
-                    repair_key: key("repair"),
-                });
-            }
-            units.push(UnitPlan {
-                kind: UnitKind::Domain(d as u32),
-                modes_start: start,
-                modes_end: modes.len() as u32,
-            });
+            let kind = UnitKind::Domain(d as u32);
+            push_unit(
+                &mut units,
+                &mut modes,
+                kind,
+                ["domain", &domain.name],
+                &domain.failures,
+            );
         }
-
         for (n, node) in model.nodes.iter().enumerate() {
-            let group = &model.groups[node.group];
-            if !group.failures.iter().any(|m| m.slow) {
-                continue;
+            let slow: Vec<_> = model.groups[node.group]
+                .failures
+                .iter()
+                .filter(|m| m.slow)
+                .cloned()
+                .collect();
+            if !slow.is_empty() {
+                let kind = UnitKind::Stall(n as u32);
+                push_unit(&mut units, &mut modes, kind, ["node", &node.name], &slow);
             }
-            let start = modes.len() as u32;
-            let unit = units.len() as u32;
-            for mode in group.failures.iter().filter(|m| m.slow) {
-                let key = |purpose: &str| StreamKey::of(&["node", &node.name, &mode.name, purpose]);
-                modes.push(ModePlan {
-                    unit,
-                    ttf: Some(Sampler::new(&mode.ttf)),
-                    repair: Sampler::new(&mode.repair),
-                    crew: mode.crew.map(|c| c as u32),
-                    ttf_key: key("ttf"),
-                    repair_key: key("repair"),
-                });
-            }
-            units.push(UnitPlan {
-                kind: UnitKind::Stall(n as u32),
-                modes_start: start,
-                modes_end: modes.len() as u32,
-            });
         }
         for (l, link) in model.links.iter().enumerate() {
-            let start = modes.len() as u32;
-            let unit = units.len() as u32;
-            for mode in &link.failures {
-                let key = |purpose: &str| StreamKey::of(&["link", &link.name, &mode.name, purpose]);
-                modes.push(ModePlan {
-                    unit,
-                    ttf: Some(Sampler::new(&mode.ttf)),
-                    repair: Sampler::new(&mode.repair),
-                    crew: mode.crew.map(|c| c as u32),
-                    ttf_key: key("ttf"),
-                    repair_key: key("repair"),
-                });
-            }
-            units.push(UnitPlan {
-                kind: UnitKind::Link(l as u32),
-                modes_start: start,
-                modes_end: modes.len() as u32,
-            });
+            let kind = UnitKind::Link(l as u32);
+            push_unit(
+                &mut units,
+                &mut modes,
+                kind,
+                ["link", &link.name],
+                &link.failures,
+            );
         }
 
         let mut node_services = vec![Vec::new(); model.nodes.len()];

@@ -3,7 +3,9 @@
 //! renewal-reward closed form for a fixed switchover.
 
 use crate::exact::Chain;
-use crate::support::{Exact, assert_close, assert_steady_state, figures};
+use crate::support::{
+    Exact, assert_close, assert_figure, assert_steady_state, assert_unavailability, figures,
+};
 
 use nines::metrics::{Estimate, Figures};
 
@@ -196,12 +198,10 @@ fn check_against_chain(mode: &str, model: &Standby, seed: u64) {
     assert_steady_state(mode, &f[1], &exact);
     let pi = chain.stationary();
     let failovers: f64 = (0..32).map(|s| pi[s] * failover_rate[s]).sum::<f64>() * 8760.0;
-    assert_close(
+    assert_figure(
         &format!("{mode} failovers/yr"),
         extra(&f[1], "failovers_per_year"),
         failovers,
-        failovers,
-        0.1,
     );
     // Downtime by cause adds up to the downtime; the switchover share is the
     // time spent in the taking-over states.
@@ -227,20 +227,16 @@ fn check_against_chain(mode: &str, model: &Standby, seed: u64) {
         .map(|s| pi[s])
         .sum::<f64>()
         * 525_600.0;
-    assert_close(
+    assert_figure(
         &format!("{mode} switchover downtime"),
         extra(&f[1], "downtime_switchover_min_per_year"),
         taking_over,
-        taking_over,
-        0.1,
     );
     let failed = failovers * (1.0 - model.coverage);
-    assert_close(
+    assert_figure(
         &format!("{mode} failed failovers/yr"),
         extra(&f[1], "failed_failovers_per_year"),
         failed,
-        failed,
-        0.1,
     );
 }
 
@@ -372,37 +368,21 @@ fn lost_heartbeats_cause_false_failovers_at_the_rate_they_imply() {
     let rate_per_year = 0.8 * 0.2f64.powi(3) * 3600.0 * 8760.0 * serving_fraction();
     let f = figures(&lossy_pair(true), 40, 24.0, 0.0, 36);
     let false_failovers = extra(&f[1], "false_failovers_per_year");
-    assert_close(
-        "false failovers/yr",
-        false_failovers,
-        rate_per_year,
-        rate_per_year,
-        0.1,
-    );
-    assert_close(
+    assert_figure("false failovers/yr", false_failovers, rate_per_year);
+    assert_figure(
         "all failovers/yr",
         extra(&f[1], "failovers_per_year"),
         rate_per_year,
-        rate_per_year,
-        0.1,
     );
     let failed = rate_per_year * 0.1;
-    assert_close(
+    assert_figure(
         "failed failovers/yr",
         extra(&f[1], "failed_failovers_per_year"),
         failed,
-        failed,
-        0.1,
     );
     // Each false failover is an outage of 20 s (a failed one is rolled back, also in 20 s).
     let unavailability = 1.0 - serving_fraction();
-    assert_close(
-        "fenced A",
-        &f[1].availability,
-        1.0 - unavailability,
-        unavailability,
-        0.1,
-    );
+    assert_unavailability("fenced A", &f[1], unavailability);
     assert_eq!(extra(&f[1], "split_brain_min_per_year").mean, Some(0.0));
 }
 
@@ -423,12 +403,10 @@ fn with_automatic_failback_a_false_failover_is_undone_by_a_second_switchover() {
         0.1,
     );
     let rate_per_year = rate_per_s * 3600.0 * 8760.0 * serving;
-    assert_close(
+    assert_figure(
         "false failovers/yr",
         extra(&f[1], "false_failovers_per_year"),
         rate_per_year,
-        rate_per_year,
-        0.1,
     );
     // Failovers and failbacks alike take the 20 s switchover.
     assert_close("takeover_s", extra(&f[1], "takeover_s"), 20.0, 1.0, 0.01);
@@ -444,12 +422,10 @@ fn without_fencing_a_false_failover_is_split_brain_not_an_outage() {
         assert_eq!(f[1].availability.mean, Some(1.0), "someone always serves");
         // Successful takeovers (90%) end in a split brain of U(0, 1 s): 0.5 s on average.
         let split_min = rate_per_year * 0.9 * 0.5 / 60.0;
-        assert_close(
+        assert_figure(
             &format!("split brain min/yr, failback {failback}"),
             extra(&f[1], "split_brain_min_per_year"),
             split_min,
-            split_min,
-            0.1,
         );
     }
 }
@@ -613,20 +589,12 @@ services:
     let per_hour = 1.0 / 100.0;
     let outage_s = 0.5 * 2.5 + 0.5 * (2.25 + 10.0);
     let unavailability = per_hour * outage_s / 3600.0;
-    assert_close(
-        "A",
-        &f[1].availability,
-        1.0 - unavailability,
-        unavailability,
-        0.1,
-    );
+    assert_unavailability("A", &f[1], unavailability);
     let failovers = 0.5 * per_hour * 8760.0;
-    assert_close(
+    assert_figure(
         "failovers/yr",
         extra(&f[1], "failovers_per_year"),
         failovers,
-        failovers,
-        0.1,
     );
     assert_close("takeover_s", extra(&f[1], "takeover_s"), 12.25, 1.0, 0.1);
     assert_close("detection_s", extra(&f[1], "detection_s"), 2.5, 1.0, 0.1);
@@ -669,21 +637,13 @@ fn a_partition_longer_than_the_detection_delay_is_a_false_failover() {
     let (p, cuts_per_h) = partition_odds();
     let f = figures(&partitioned_pair(true), 100, 100_000.0, 0.0, 45);
     let per_year = cuts_per_h * p * 8760.0;
-    assert_close(
+    assert_figure(
         "false failovers/yr",
         extra(&f[1], "false_failovers_per_year"),
         per_year,
-        per_year,
-        0.1,
     );
     let unavailability = cuts_per_h * p * 20.0 / 3600.0;
-    assert_close(
-        "A",
-        &f[1].availability,
-        1.0 - unavailability,
-        unavailability,
-        0.1,
-    );
+    assert_unavailability("A", &f[1], unavailability);
     assert_eq!(extra(&f[1], "split_brain_min_per_year").mean, Some(0.0));
 }
 
@@ -699,21 +659,17 @@ fn without_fencing_a_partition_is_split_brain_until_it_heals() {
     let f = figures(&partitioned_pair(false), 20, 100_000.0, 0.0, 46);
     assert_eq!(f[1].availability.mean, Some(1.0), "someone always serves");
     let per_year = cuts_per_h * 8760.0 * split_s / 60.0;
-    assert_close(
+    assert_figure(
         "split brain min/yr",
         extra(&f[1], "split_brain_min_per_year"),
         per_year,
-        per_year,
-        0.1,
     );
     // Every false failover ends in a split brain, long or short.
     let occurrences = cuts_per_h * p * 8760.0;
-    assert_close(
+    assert_figure(
         "split brains/yr",
         extra(&f[1], "split_brains_per_year"),
         occurrences,
-        occurrences,
-        0.1,
     );
 }
 
@@ -742,20 +698,12 @@ services:
     let unavailability = stalls_per_h * p * 20.0 / 3600.0;
     // Only a serving member can be suspected: not during a takeover.
     let per_year = stalls_per_h * p * 8760.0 * (1.0 - unavailability);
-    assert_close(
+    assert_figure(
         "false failovers/yr",
         extra(&f[1], "false_failovers_per_year"),
         per_year,
-        per_year,
-        0.1,
     );
-    assert_close(
-        "A",
-        &f[1].availability,
-        1.0 - unavailability,
-        unavailability,
-        0.1,
-    );
+    assert_unavailability("A", &f[1], unavailability);
     // A stall takes nothing down: without a standby to fail over to, the
     // service never goes down.
     let single = "name: one jvm

@@ -60,6 +60,24 @@ pub fn assert_close(what: &str, estimate: &Estimate, exact: f64, scale: f64, max
     );
 }
 
+/// Asserts that `estimate` is within four standard errors of `exact`, and
+/// that its standard error is at most a tenth of `exact`.
+pub fn assert_figure(what: &str, estimate: &Estimate, exact: f64) {
+    assert_close(what, estimate, exact, exact, 0.1);
+}
+
+/// Asserts that the availability of `f` is 1 − `unavailability`, within
+/// four standard errors that are at most a tenth of the unavailability.
+pub fn assert_unavailability(what: &str, f: &Figures, unavailability: f64) {
+    assert_close(
+        what,
+        &f.availability,
+        1.0 - unavailability,
+        unavailability,
+        0.1,
+    );
+}
+
 /// Exact steady-state values of one design.
 pub struct Exact {
     pub availability: f64,
