@@ -11,7 +11,7 @@ pub mod chain;
 pub mod space;
 pub mod standby;
 
-pub use space::{MAX_STATES, SpaceError, check_markovian};
+pub use space::{Lumping, MAX_STATES, SpaceError, check_markovian};
 
 use crate::experiment::Settings;
 use crate::model::{HOURS_PER_YEAR, Model, hours_from_micros};
@@ -56,7 +56,21 @@ pub struct Solution {
 /// # Errors
 /// When the design is not Markovian, its chain is too large, or a system is singular.
 pub fn solve(model: &Model, settings: &Settings) -> Result<Solution, SolveError> {
-    let space = space::build(model)?;
+    solve_with(model, settings, Lumping::Exact)
+}
+
+/// [`solve`], choosing whether standby pools are lumped: the tests solve
+/// both ways to check that lumping changes no figure.
+///
+/// # Errors
+/// As [`solve`].
+#[doc(hidden)]
+pub fn solve_with(
+    model: &Model,
+    settings: &Settings,
+    lumping: Lumping,
+) -> Result<Solution, SolveError> {
+    let space = space::build_with(model, lumping)?;
     let n = space.states.len();
     let chain = Chain::new(n, &space.transitions);
     let pi = chain.stationary()?;

@@ -2,10 +2,17 @@
 //! same group, in the same domain and serving the same services are
 //! interchangeable, so a state counts how many of them are down in each
 //! failure mode instead of naming them. Crew queues keep their order (first
-//! come, first served), as a sequence of job types.
+//! come, first served), as a sequence of job types, one per (class, mode).
+//!
+//! Members of a standby pool are lumped too where that is exact (see
+//! [`super::standby`]): the pool's state then counts, per class, members
+//! serving and being switched in, and a failure in the class is one
+//! transition per role (serving, switching in, idle), since idle members age
+//! at the idle speed. Elsewhere each pool member is its own class.
 
-use super::standby::StandbySpec;
+use super::standby::{Layout, Pool, StandbySpec};
 
+mod pool;
 mod react;
 use crate::model::{Dist, Model, Scope};
 use std::collections::HashMap;
@@ -21,8 +28,52 @@ pub struct Class {
     pub capacity: f64,
     /// Index of this class's first slot in [`State::down`]; one slot per mode of its group.
     pub first_slot: usize,
-    /// The node, for a member of a standby pool (its own class: it has a role).
+    /// The node, for a member of a standby pool kept per member (its own
+    /// class: it has a role).
     pub node: Option<usize>,
+}
+
+/// Whether interchangeable members of standby pools are lumped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lumping {
+    /// Wherever that is exact: the default.
+    Exact,
+    /// Never: every pool member is its own class. For checking the lumped
+    /// chain against the per-member one.
+    Off,
+}
+
+/// The role of a class in a standby service.
+#[derive(Clone, Copy, Debug)]
+enum Role {
+    /// Member `index` (pool order) of standby service `standby`, kept per member.
+    Member { standby: usize, index: u32 },
+    /// Run `run` of the lumped pool of standby service `standby`.
+    Run { standby: usize, run: usize },
+}
+
+/// What a member of a lumped pool class does, which sets how fast it ages
+/// and how its service reacts when it fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Busy {
+    Serving,
+    Switching,
+    Idle,
+}
+
+/// A single failure in a lumped pool class and the role of the member it
+/// hit: counts alone do not say which member went down.
+#[derive(Clone, Copy, Debug)]
+struct Hit {
+    class: usize,
+    role: Busy,
+}
+
+/// A transition before the standby services react to it.
+struct Raw {
+    state: State,
+    rate: f64,
+    hit: Option<Hit>,
 }
 
 /// What a repair job restores.
@@ -138,7 +189,8 @@ pub fn check_markovian(model: &Model) -> Result<(), SpaceError> {
             mode.name, group.name
         )));
     }
-    super::standby::specs(model, &vec![0; model.nodes.len()])?;
+    let lumped = vec![false; model.services.len()];
+    super::standby::specs(model, &vec![0; model.nodes.len()], &lumped)?;
     if model.services.len() + 1 > MAX_ENTITIES {
         return Err(SpaceError::NotMarkovian(format!(
             "the solver handles at most {} services",
@@ -158,23 +210,44 @@ struct Builder<'m> {
     /// Services ordered so that each comes after those it requires.
     topological: Vec<usize>,
     standbys: Vec<StandbySpec>,
-    /// For each class: its standby service (index into `standbys`) and pool position.
-    role: Vec<Option<(usize, u32)>>,
+    /// For each class: its role in a standby service, if any.
+    role: Vec<Option<Role>>,
+    /// Standby services kept per member although lumping was asked for, and why.
+    not_lumped: Vec<(usize, String)>,
+}
+
+/// Which services' pools are lumped (`true` for a standby service whose
+/// pool can be, when lumping is asked for), and why the others are not.
+fn lumped_pools(model: &Model, lumping: Lumping) -> (Vec<bool>, Vec<(usize, String)>) {
+    let mut lumped = vec![false; model.services.len()];
+    let mut not_lumped = Vec::new();
+    if lumping == Lumping::Off {
+        return (lumped, not_lumped);
+    }
+    for (s, is_lumped) in lumped.iter_mut().enumerate() {
+        if model.services[s].redundancy.standby_parts().is_none() {
+            continue;
+        }
+        match super::standby::lumping_obstacle(model, s) {
+            None => *is_lumped = true,
+            Some(why) => not_lumped.push((s, why)),
+        }
+    }
+    (lumped, not_lumped)
 }
 
 impl<'m> Builder<'m> {
-    fn new(model: &'m Model) -> Result<Self, SpaceError> {
+    fn new(model: &'m Model, lumping: Lumping) -> Result<Self, SpaceError> {
         check_markovian(model)?;
         let rates = rates(model)?;
+        let (lumped, not_lumped) = lumped_pools(model, lumping);
         // Classes, in the order of their first member.
         let mut classes: Vec<Class> = Vec::new();
         let mut class_of_node = Vec::with_capacity(model.nodes.len());
-        let pool_nodes = super::standby::pool_nodes(model);
+        let pool_nodes = super::standby::pool_nodes(model, &lumped);
         let mut slot = 0;
         for (n, node) in model.nodes.iter().enumerate() {
-            let services: Vec<usize> = (0..model.services.len())
-                .filter(|&s| model.services[s].members.contains(&n))
-                .collect();
+            let (_, _, services) = super::standby::node_key(model, n);
             let own = pool_nodes.contains(&n).then_some(n);
             let existing = classes.iter().position(|c| {
                 own.is_none()
@@ -255,11 +328,23 @@ impl<'m> Builder<'m> {
                 break;
             }
         }
-        let standbys = super::standby::specs(model, &class_of_node)?;
+        let standbys = super::standby::specs(model, &class_of_node, &lumped)?;
         let mut role = vec![None; classes.len()];
         for (k, spec) in standbys.iter().enumerate() {
-            for (i, &c) in spec.pool_classes.iter().enumerate() {
-                role[c] = Some((k, i as u32));
+            match &spec.layout {
+                Layout::PerMember { pool_classes } => {
+                    for (i, &c) in pool_classes.iter().enumerate() {
+                        role[c] = Some(Role::Member {
+                            standby: k,
+                            index: i as u32,
+                        });
+                    }
+                }
+                Layout::Lumped { runs, .. } => {
+                    for (j, &c) in runs.iter().enumerate() {
+                        role[c] = Some(Role::Run { standby: k, run: j });
+                    }
+                }
             }
         }
         Ok(Builder {
@@ -271,6 +356,7 @@ impl<'m> Builder<'m> {
             topological,
             standbys,
             role,
+            not_lumped,
         })
     }
 
@@ -337,8 +423,38 @@ impl<'m> Builder<'m> {
         mask
     }
 
+    /// The members of class `c` that can fail in one of its instance modes,
+    /// by role: (how many, how fast they age, the role for a lumped pool).
+    fn failing(&self, state: &State, c: usize) -> Vec<(u32, f64, Option<Busy>)> {
+        let up = self.up_count(state, c);
+        match self.role[c] {
+            Some(Role::Run { standby, run }) => {
+                let spec = &self.standbys[standby];
+                let pool = Pool { spec };
+                let (serving, switching) = (pool.serving(state, run), pool.switching(state, run));
+                let idle = up.saturating_sub(serving + switching);
+                vec![
+                    (serving, 1.0, Some(Busy::Serving)),
+                    (switching, 1.0, Some(Busy::Switching)),
+                    (idle, spec.idle_speed, Some(Busy::Idle)),
+                ]
+            }
+            _ => vec![(up, self.speed(state, c), None)],
+        }
+    }
+
+    /// How many members of class `c` a group shock hits: those up and
+    /// running (an idle cold standby is switched off).
+    fn running(&self, state: &State, c: usize) -> u32 {
+        self.failing(state, c)
+            .into_iter()
+            .filter(|&(_, speed, _)| speed > 0.0)
+            .map(|(count, _, _)| count)
+            .sum()
+    }
+
     /// Every transition out of `state`, with its rate.
-    fn raw_successors(&self, state: &State, out: &mut Vec<(State, f64)>) {
+    fn raw_successors(&self, state: &State, out: &mut Vec<Raw>) {
         let model = self.model;
         // A job starts or waits with its crew, or is repaired on its own.
         let enqueue = |next: &mut State, crew: Option<usize>, job: u32| {
@@ -346,15 +462,22 @@ impl<'m> Builder<'m> {
                 next.queues[k].push(job);
             }
         };
+        let raw = |state: State, rate: f64| Raw {
+            state,
+            rate,
+            hit: None,
+        };
         for (c, class) in self.classes.iter().enumerate() {
-            let up = self.up_count(state, c);
             let modes = &self.rates.groups[class.group];
+            let failing = self.failing(state, c);
             for (m, &(lambda, mu, crew)) in modes.iter().enumerate() {
                 let slot = class.first_slot + m;
                 let scope = model.groups[class.group].failures[m].scope;
                 // An idle warm standby ages slowly, an idle cold one not at all.
-                let speed = self.speed(state, c);
-                if scope == Scope::Instance && up > 0 && speed > 0.0 {
+                for &(count, speed, role) in &failing {
+                    if scope != Scope::Instance || count == 0 || speed <= 0.0 {
+                        continue;
+                    }
                     let mut next = state.clone();
                     next.down[slot] += 1;
                     enqueue(
@@ -362,12 +485,16 @@ impl<'m> Builder<'m> {
                         crew,
                         self.job_index(Job::Node { class: c, mode: m }),
                     );
-                    out.push((next, f64::from(up) * lambda * speed));
+                    out.push(Raw {
+                        state: next,
+                        rate: f64::from(count) * lambda * speed,
+                        hit: role.map(|role| Hit { class: c, role }),
+                    });
                 }
                 if crew.is_none() && state.down[slot] > 0 {
                     let mut next = state.clone();
                     next.down[slot] -= 1;
-                    out.push((next, f64::from(state.down[slot]) * mu));
+                    out.push(raw(next, f64::from(state.down[slot]) * mu));
                 }
             }
         }
@@ -387,11 +514,7 @@ impl<'m> Builder<'m> {
                     .filter(|(_, cl)| cl.group == g)
                 {
                     // An idle cold standby is switched off and not hit.
-                    let up = if self.speed(state, c) > 0.0 {
-                        self.up_count(state, c)
-                    } else {
-                        0
-                    };
+                    let up = self.running(state, c);
                     next.down[class.first_slot + m] += up;
                     for _ in 0..up {
                         enqueue(
@@ -403,7 +526,7 @@ impl<'m> Builder<'m> {
                     hit += up;
                 }
                 if hit > 0 {
-                    out.push((next, lambda));
+                    out.push(raw(next, lambda));
                 }
             }
         }
@@ -418,7 +541,7 @@ impl<'m> Builder<'m> {
                             crew,
                             self.job_index(Job::Domain { domain: d, mode: m }),
                         );
-                        out.push((next, lambda));
+                        out.push(raw(next, lambda));
                     }
                 }
                 down => {
@@ -426,7 +549,7 @@ impl<'m> Builder<'m> {
                     if crew.is_none() {
                         let mut next = state.clone();
                         next.domains[d] = 0;
-                        out.push((next, mu));
+                        out.push(raw(next, mu));
                     }
                 }
             }
@@ -448,18 +571,27 @@ impl<'m> Builder<'m> {
                         self.rates.domains[domain][mode].1
                     }
                 };
-                out.push((next, mu));
+                out.push(raw(next, mu));
             }
         }
     }
 }
 
-/// Builds the reachable state space from everything up, breadth first.
+/// Builds the reachable state space from everything up, breadth first,
+/// lumping standby pools wherever that is exact.
 ///
 /// # Errors
 /// When the design is not Markovian, or has more than [`MAX_STATES`] states.
 pub fn build(model: &Model) -> Result<Space, SpaceError> {
-    let builder = Builder::new(model)?;
+    build_with(model, Lumping::Exact)
+}
+
+/// [`build`], choosing whether standby pools are lumped.
+///
+/// # Errors
+/// When the design is not Markovian, or has more than [`MAX_STATES`] states.
+pub fn build_with(model: &Model, lumping: Lumping) -> Result<Space, SpaceError> {
+    let builder = Builder::new(model, lumping)?;
     let initial = State {
         down: vec![0; builder.slot_count()],
         domains: vec![0; model.domains.len()],
@@ -537,6 +669,12 @@ fn describe(builder: &Builder) -> String {
     if crews_shared > 0 {
         what.push_str(&format!(
             ", {crews_shared} crew(s) whose first-come-first-served queue must remember the order of different kinds of repair"
+        ));
+    }
+    for (s, why) in &builder.not_lumped {
+        what.push_str(&format!(
+            "; the pool of `{}` is kept member by member: {why}",
+            builder.model.services[*s].name
         ));
     }
     what

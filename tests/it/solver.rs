@@ -3,7 +3,7 @@
 
 use crate::cases::cases;
 use crate::support::model;
-use nines::analytic::{self, SolveError, SpaceError};
+use nines::analytic::{self, Lumping, SolveError, SpaceError};
 use nines::experiment::Settings;
 use nines::model::micros_from_hours;
 
@@ -229,4 +229,335 @@ services: [{name: s, nodes: unit, redundancy: {mode: active-active, min_up: 3}}]
     let (a, f) = chain.availability_and_frequency(&up);
     assert_relative("3-of-5 A", solution.entities[0].availability, a, 1e-10);
     assert_relative("3-of-5 f", solution.entities[0].failures_per_h, f, 1e-9);
+}
+
+/// Solves `yaml` with standby pools lumped where exact and member by
+/// member, and checks every figure of every entity agrees to 1e-9. Returns
+/// the numbers of states (lumped, per member).
+fn assert_lumping_changes_nothing(what: &str, yaml: &str) -> (usize, usize) {
+    let model = model(yaml);
+    let settings = settings(100.0, 2000.0);
+    let lumped = analytic::solve_with(&model, &settings, Lumping::Exact).expect("solves lumped");
+    let per_member = analytic::solve_with(&model, &settings, Lumping::Off).expect("solves");
+    let close = |figure: &str, a: f64, b: f64| {
+        let equal = a == b || ((a - b) / b).abs() <= 1e-9;
+        assert!(equal, "{what} {figure}: lumped {a} vs per member {b}");
+    };
+    for (e, (l, p)) in lumped.entities.iter().zip(&per_member.entities).enumerate() {
+        close(&format!("entity {e} A"), l.availability, p.availability);
+        close(&format!("entity {e} f"), l.failures_per_h, p.failures_per_h);
+        close(&format!("entity {e} MTTFF"), l.mttff_h, p.mttff_h);
+        close(
+            &format!("entity {e} window A"),
+            l.window_availability,
+            p.window_availability,
+        );
+        close(
+            &format!("entity {e} window failures"),
+            l.window_failures,
+            p.window_failures,
+        );
+        match (l.censored_mttff_h, p.censored_mttff_h) {
+            (Some(a), Some(b)) => close(&format!("entity {e} censored MTTFF"), a, b),
+            (a, b) => assert_eq!(a, b, "{what} entity {e} censored MTTFF"),
+        }
+    }
+    eprintln!(
+        "{what}: {} states lumped, {} per member",
+        lumped.n_states, per_member.n_states
+    );
+    (lumped.n_states, per_member.n_states)
+}
+
+#[test]
+fn lumping_changes_no_figure_of_any_shipped_markovian_standby_scenario() {
+    let mut compared = 0;
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let yaml = std::fs::read_to_string(&path).unwrap();
+        let model = nines::scenario::load(&path).unwrap();
+        let standby = model
+            .services
+            .iter()
+            .any(|s| s.redundancy.standby_parts().is_some());
+        if standby && analytic::check_markovian(&model).is_ok() {
+            assert_lumping_changes_nothing(&path.display().to_string(), &yaml);
+            compared += 1;
+        }
+    }
+    assert!(
+        compared >= 3,
+        "only {compared} shipped Markovian scenarios have a standby service"
+    );
+}
+
+const EXPONENTIAL_SWITCHOVER: &str = "switchover: {dist: exponential, mean: 15m}";
+
+fn n_plus_k(
+    count: u32,
+    active: u32,
+    spares: u32,
+    spare_mode: &str,
+    crew: &str,
+    failover: &str,
+) -> String {
+    let crews = if crew.is_empty() {
+        String::new()
+    } else {
+        format!("crews: [{{name: ops, size: {crew}}}]\n")
+    };
+    let crew_of_mode = if crew.is_empty() { "" } else { ", crew: ops" };
+    format!(
+        "
+name: pool
+{crews}nodes:
+  - name: worker
+    count: {count}
+    failures:
+      - {{name: crash, ttf: {{dist: exponential, mean: 1000h}}, repair: {{dist: exponential, mean: 24h}}{crew_of_mode}}}
+services:
+  - name: batch
+    nodes: worker
+    redundancy: {{mode: n-plus-k, active: {active}, spares: {spares}, spare_mode: {spare_mode}, failover: {{{failover}}}}}
+"
+    )
+}
+
+#[test]
+fn lumping_n_plus_one_hot_spares_changes_no_figure() {
+    // Instant takeovers: lumped, 3 members in one class.
+    let yaml = n_plus_k(3, 2, 1, "hot", "", "coverage: 0.9");
+    let (lumped, per_member) = assert_lumping_changes_nothing("N+1 hot, instant", &yaml);
+    assert!(lumped < per_member, "{lumped} vs {per_member}");
+    // With a switchover, two slots: kept per member (see `analytic::standby`).
+    let yaml = std::fs::read_to_string("scenarios/n-plus-one-hot-spares.yaml").unwrap();
+    let (lumped, per_member) = assert_lumping_changes_nothing("N+1 hot, switchover", &yaml);
+    assert_eq!(lumped, per_member);
+}
+
+#[test]
+fn lumping_n_plus_two_cold_spares_with_a_crew_of_one_changes_no_figure() {
+    let yaml = n_plus_k(4, 2, 2, "cold", "1", "coverage: 0.95");
+    let (lumped, per_member) = assert_lumping_changes_nothing("N+2 cold, crew of 1", &yaml);
+    assert!(lumped < per_member, "{lumped} vs {per_member}");
+    let yaml = n_plus_k(4, 2, 2, "cold", "1", EXPONENTIAL_SWITCHOVER);
+    let (lumped, per_member) =
+        assert_lumping_changes_nothing("N+2 cold, crew of 1, switchover", &yaml);
+    assert_eq!(lumped, per_member);
+}
+
+#[test]
+fn lumping_a_warm_standby_with_coverage_and_a_switchover_changes_no_figure() {
+    let yaml = "
+name: warm
+crews: [{name: ops, size: 1}]
+nodes:
+  - name: app
+    count: 3
+    failures:
+      - {name: crash, ttf: {dist: exponential, mean: 500h}, repair: {dist: exponential, mean: 10h}, crew: ops}
+      - {name: disk, ttf: {dist: exponential, mean: 3000h}, repair: {dist: exponential, mean: 30h}}
+services:
+  - name: app
+    nodes: app
+    redundancy:
+      mode: warm-standby
+      standbys: 2
+      idle_failure_factor: 0.4
+      failover: {coverage: 0.9, switchover: {dist: exponential, mean: 20m}}
+";
+    let (lumped, per_member) = assert_lumping_changes_nothing("warm standby", yaml);
+    assert!(lumped < per_member, "{lumped} vs {per_member}");
+}
+
+/// Two zones and a hot standby of `order` (group names, in pool order).
+fn zoned_hot_standby(groups: &str, order: &str, extra: &str) -> String {
+    format!(
+        "
+name: zoned
+crews: [{{name: ops, size: 1}}]
+domains:
+  - {{name: zone-a, failures: [{{name: power, ttf: {{dist: exponential, mean: 2000h}}, repair: {{dist: exponential, mean: 5h}}, crew: ops}}]}}
+  - {{name: zone-b, failures: [{{name: power, ttf: {{dist: exponential, mean: 3000h}}, repair: {{dist: exponential, mean: 4h}}}}]}}
+nodes:
+{groups}
+services:
+  - name: db
+    nodes: {order}
+    redundancy:
+      mode: hot-standby
+      standbys: 3
+      failover: {{coverage: 0.95, {EXPONENTIAL_SWITCHOVER}{extra}}}
+"
+    )
+}
+
+const CRASH: &str = "failures: [{name: crash, ttf: {dist: exponential, mean: 800h}, repair: {dist: exponential, mean: 12h}, crew: ops}]";
+
+#[test]
+fn a_hot_standby_across_zones_is_lumped_only_when_each_zone_is_listed_together() {
+    // One group spread over two zones: pool order a, b, a, b. Per member.
+    let groups = format!("  - {{name: db, count: 4, domains: [zone-a, zone-b], {CRASH}}}");
+    let yaml = zoned_hot_standby(&groups, "db", "");
+    let (lumped, per_member) = assert_lumping_changes_nothing("interleaved zones", &yaml);
+    assert_eq!(lumped, per_member);
+    // Failback auto gives slots a home member: per member.
+    let groups = format!(
+        "  - {{name: a, count: 2, domains: [zone-a], {CRASH}}}\n  - {{name: b, count: 2, domains: [zone-b], {CRASH}}}"
+    );
+    let yaml = zoned_hot_standby(&groups, "[a, b]", ", failback: auto");
+    let (lumped, per_member) = assert_lumping_changes_nothing("failback auto", &yaml);
+    assert_eq!(lumped, per_member);
+    // One group per zone, listed zone by zone: lumped, and a zone outage
+    // takes two members down at once.
+    let yaml = zoned_hot_standby(&groups, "[a, b]", "");
+    let (lumped, per_member) = assert_lumping_changes_nothing("zone by zone", &yaml);
+    assert!(lumped < per_member, "{lumped} vs {per_member}");
+}
+
+#[test]
+fn lumping_an_instant_n_plus_k_across_zones_and_shocks_changes_no_figure() {
+    // Members of both places come back at once when the shared power does:
+    // down slots are filled in node order, class by class.
+    let yaml = "
+name: zoned pool
+domains:
+  - {name: power, failures: [{name: cut, ttf: {dist: exponential, mean: 1000h}, repair: {dist: exponential, mean: 3h}}]}
+  - {name: zone-a, parent: power, failures: [{name: switch, ttf: {dist: exponential, mean: 2000h}, repair: {dist: exponential, mean: 5h}}]}
+nodes:
+  - name: a
+    count: 2
+    domains: [zone-a]
+    failures:
+      - {name: crash, ttf: {dist: exponential, mean: 700h}, repair: {dist: exponential, mean: 10h}}
+      - {name: release, ttf: {dist: exponential, mean: 2000h}, repair: {dist: exponential, mean: 1h}, scope: group}
+  - name: b
+    count: 2
+    domains: [power]
+    failures:
+      - {name: crash, ttf: {dist: exponential, mean: 700h}, repair: {dist: exponential, mean: 10h}}
+services:
+  - name: pool
+    nodes: [a, b]
+    redundancy: {mode: n-plus-k, active: 2, spares: 2, spare_mode: hot, failover: {coverage: 0.8}}
+";
+    let (lumped, per_member) = assert_lumping_changes_nothing("zoned instant N+K", yaml);
+    assert!(lumped < per_member, "{lumped} vs {per_member}");
+    // Spares are taken in pool order (b first), returning members fill
+    // down slots in node order (a first).
+    let reversed = yaml.replace("nodes: [a, b]", "nodes: [b, a]");
+    let (lumped, per_member) = assert_lumping_changes_nothing("pool order b, a", &reversed);
+    assert!(lumped < per_member, "{lumped} vs {per_member}");
+    // Cold spares are not hit by a group shock while idle.
+    let yaml = yaml.replace("spare_mode: hot", "spare_mode: cold");
+    let (lumped, per_member) = assert_lumping_changes_nothing("zoned instant cold N+K", &yaml);
+    assert!(lumped < per_member, "{lumped} vs {per_member}");
+}
+
+#[test]
+fn a_warm_standby_hit_by_group_shocks_in_two_groups_is_lumped_exactly() {
+    let yaml = "
+name: shocks
+nodes:
+  - name: a
+    count: 2
+    failures:
+      - {name: crash, ttf: {dist: exponential, mean: 600h}, repair: {dist: exponential, mean: 8h}}
+      - {name: release, ttf: {dist: exponential, mean: 1500h}, repair: {dist: exponential, mean: 2h}, scope: group}
+  - name: b
+    count: 2
+    failures:
+      - {name: crash, ttf: {dist: exponential, mean: 900h}, repair: {dist: exponential, mean: 8h}}
+services:
+  - name: app
+    nodes: [a, b]
+    redundancy:
+      mode: warm-standby
+      standbys: 3
+      idle_failure_factor: 0.5
+      failover: {coverage: 0.97, switchover: {dist: exponential, mean: 6m}}
+";
+    let (lumped, per_member) = assert_lumping_changes_nothing("warm, shocks", yaml);
+    assert!(lumped < per_member, "{lumped} vs {per_member}");
+}
+
+/// N+K with `spares` hot spares, instant takeovers, coverage `c` and a crew
+/// of `crew`, built by hand on (members down d, slots down z). A slot is
+/// down after a failed takeover, or with no free member, until a member
+/// comes back; so z ≤ d ≤ z + spares, with 8 − z serving and
+/// spares + z − d idle members up.
+fn n_plus_k_chain(
+    active: usize,
+    spares: usize,
+    crew: usize,
+    c: f64,
+    (mttf_h, mttr_h): (f64, f64),
+) -> (crate::exact::Chain, Vec<bool>, usize) {
+    let states: Vec<(usize, usize)> = (0..=active)
+        .flat_map(|z| (z..=(z + spares).min(active + spares)).map(move |d| (d, z)))
+        .collect();
+    let index = |d: usize, z: usize| states.iter().position(|&s| s == (d, z)).unwrap();
+    let mut chain = crate::exact::Chain::new(states.len());
+    let (lambda, mu) = (1.0 / mttf_h, 1.0 / mttr_h);
+    for (i, &(d, z)) in states.iter().enumerate() {
+        let (serving, idle_up) = (active - z, spares + z - d);
+        if serving > 0 {
+            let rate = serving as f64 * lambda;
+            let covered_to = if idle_up > 0 { z } else { z + 1 };
+            chain.add(i, index(d + 1, covered_to), rate * c);
+            chain.add(i, index(d + 1, z + 1), rate * (1.0 - c));
+        }
+        if idle_up > 0 {
+            chain.add(i, index(d + 1, z), idle_up as f64 * lambda);
+        }
+        if d > 0 {
+            chain.add(
+                i,
+                index(d - 1, z.saturating_sub(1)),
+                d.min(crew) as f64 * mu,
+            );
+        }
+    }
+    let up = states.iter().map(|&(_, z)| z == 0).collect();
+    (chain, up, states.len())
+}
+
+#[test]
+fn eight_active_and_two_spares_are_a_chain_of_27_states() {
+    let yaml = n_plus_k(10, 8, 2, "hot", "2", "coverage: 0.99");
+    let solution = analytic::solve(&model(&yaml), &settings(0.0, 8760.0)).expect("solves");
+    eprintln!(
+        "8+2, instant takeovers: {} states, {} transitions, {} classes",
+        solution.n_states, solution.n_transitions, solution.n_classes
+    );
+    let (chain, up, n) = n_plus_k_chain(8, 2, 2, 0.99, (1000.0, 24.0));
+    assert_eq!(n, 27);
+    assert_eq!(solution.n_states, n);
+    let (a, f) = chain.availability_and_frequency(&up);
+    let system = &solution.entities[0];
+    assert_relative("8+2 A", system.availability, a, 1e-10);
+    assert_relative("8+2 f", system.failures_per_h, f, 1e-9);
+    assert_relative(
+        "8+2 MTTFF",
+        system.mttff_h,
+        chain.mean_time_to_down(&up, 0),
+        1e-9,
+    );
+
+    // With a switchover delay, a slot being taken over holds back the
+    // member it lost: members are not interchangeable, the pool is kept
+    // member by member, and the chain is too large; the refusal says why.
+    let yaml = n_plus_k(10, 8, 2, "hot", "2", EXPONENTIAL_SWITCHOVER);
+    match analytic::solve(&model(&yaml), &settings(0.0, 8760.0)) {
+        Err(SolveError::Space(SpaceError::TooLarge { what, .. })) => {
+            assert!(
+                what.contains("the pool of `batch` is kept member by member"),
+                "{what}"
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }

@@ -1,10 +1,11 @@
 //! How standby services react to their members going down or coming up,
 //! mirroring the engine (engine/standby.rs) step by step, with a branch
-//! for each outcome of a coverage draw.
+//! for each outcome of a coverage draw. This file handles pools kept per
+//! member and dispatches lumped ones to `pool`.
 
-use super::{Builder, State};
+use super::{Builder, Hit, Role, State};
 use crate::analytic::standby::{
-    DOWN_FAILED, DOWN_NO_MEMBER, SERVING, Slots, StandbySpec, TAKING_OVER,
+    DOWN_FAILED, DOWN_NO_MEMBER, Layout, SERVING, Slots, StandbySpec, TAKING_OVER,
 };
 
 impl Builder<'_> {
@@ -18,26 +19,31 @@ impl Builder<'_> {
         domains_up && self.up_count(state, c) > 0
     }
 
-    /// How fast the clocks of class `c` run: an idle standby's speed.
+    /// How fast the clocks of class `c` run: an idle standby's speed. A
+    /// lumped pool class has members in several roles: see `failing`.
     pub(super) fn speed(&self, state: &State, c: usize) -> f64 {
         match self.role[c] {
-            Some((k, i)) => {
-                let spec = &self.standbys[k];
-                if (Slots { spec }).busy(state, i) {
+            Some(Role::Member { standby, index }) => {
+                let spec = &self.standbys[standby];
+                if (Slots { spec }).busy(state, index) {
                     1.0
                 } else {
                     spec.idle_speed
                 }
             }
-            None => 1.0,
+            Some(Role::Run { .. }) | None => 1.0,
         }
     }
 
     pub(super) fn standby_serves(&self, state: &State, spec: &StandbySpec) -> bool {
+        let pool_classes = match &spec.layout {
+            Layout::PerMember { pool_classes } => pool_classes,
+            Layout::Lumped { .. } => return self.pool_serves(state, spec),
+        };
         let slots = Slots { spec };
         (0..spec.slots).all(|slot| {
             slots.phase(state, slot) == SERVING
-                && self.node_up(state, spec.pool_classes[slots.member(state, slot) as usize])
+                && self.node_up(state, pool_classes[slots.member(state, slot) as usize])
         })
     }
 
@@ -46,12 +52,16 @@ impl Builder<'_> {
     pub(super) fn successors(&self, state: &State, out: &mut Vec<(State, f64)>) {
         let mut raw = Vec::new();
         self.raw_successors(state, &mut raw);
-        for (next, rate) in raw {
-            for (reacted, probability) in self.react(state, next) {
-                out.push((reacted, rate * probability));
+        for transition in raw {
+            for (reacted, probability) in self.react(state, transition.state, transition.hit) {
+                out.push((reacted, transition.rate * probability));
             }
         }
         for spec in &self.standbys {
+            if let Layout::Lumped { .. } = spec.layout {
+                self.pool_completions(spec, state, out);
+                continue;
+            }
             let slots = Slots { spec };
             for slot in 0..spec.slots {
                 let phase = slots.phase(state, slot);
@@ -64,12 +74,35 @@ impl Builder<'_> {
         }
     }
 
-    /// Applies, in node order, the reaction of every standby service to the
-    /// members whose state differs between `before` and `after`.
-    fn react(&self, before: &State, after: State) -> Vec<(State, f64)> {
+    /// Applies the reaction of every standby service to the members whose
+    /// state differs between `before` and `after`: in node order for pools
+    /// kept per member, then class by class for lumped pools (services do
+    /// not share members, so their reactions are independent).
+    fn react(&self, before: &State, after: State, hit: Option<Hit>) -> Vec<(State, f64)> {
+        let mut outcomes = self.react_per_member(before, after);
+        for spec in &self.standbys {
+            if let Layout::Lumped { .. } = spec.layout {
+                outcomes = outcomes
+                    .into_iter()
+                    .flat_map(|(state, p)| {
+                        self.pool_react(spec, before, state, hit)
+                            .into_iter()
+                            .map(move |(s, q)| (s, p * q))
+                    })
+                    .collect();
+            }
+        }
+        outcomes
+    }
+
+    /// The reactions of the pools kept per member, in node order.
+    fn react_per_member(&self, before: &State, after: State) -> Vec<(State, f64)> {
         let mut changes = Vec::new();
         for (k, spec) in self.standbys.iter().enumerate() {
-            for (i, &c) in spec.pool_classes.iter().enumerate() {
+            let Layout::PerMember { pool_classes } = &spec.layout else {
+                continue;
+            };
+            for (i, &c) in pool_classes.iter().enumerate() {
                 let (was, is) = (self.node_up(before, c), self.node_up(&after, c));
                 if was != is {
                     changes.push((self.classes[c].node.unwrap_or(0), k, i as u32, is));
@@ -137,7 +170,10 @@ impl Builder<'_> {
         if spec.failback_auto
             && slots.phase(state, slot) == SERVING
             && slots.member(state, slot) != home
-            && self.node_up(state, spec.pool_classes[slot])
+            && spec
+                .pool_classes()
+                .get(slot)
+                .is_some_and(|&c| self.node_up(state, c))
             && !slots.assigned(state, home, Some(slot))
         {
             self.begin_takeover(spec, state, slot, home);
@@ -166,9 +202,9 @@ impl Builder<'_> {
             outcomes.push((failed, 1.0 - spec.coverage));
             success = spec.coverage;
         }
-        let free = (0..spec.pool_classes.len() as u32).find(|&p| {
-            self.node_up(&state, spec.pool_classes[p as usize])
-                && !slots.assigned(&state, p, Some(slot))
+        let pool_classes = spec.pool_classes();
+        let free = (0..pool_classes.len() as u32).find(|&p| {
+            self.node_up(&state, pool_classes[p as usize]) && !slots.assigned(&state, p, Some(slot))
         });
         match free {
             Some(candidate) => self.begin_takeover(spec, &mut state, slot, candidate),
