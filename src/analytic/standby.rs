@@ -18,17 +18,10 @@
 //! - each class's members in one run in pool order, since the engine
 //!   switches in the first free member in pool order (within a run, any
 //!   free up member is as good as another), and in node order, since
-//!   members coming up at once fill down slots in node order;
-//! - one slot, or takeovers without delay. A slot being taken over keeps
-//!   the member it lost assigned until the takeover ends, even once that
-//!   member is repaired (engine and per-member chain alike). With several
-//!   slots, such a member may not fill another slot and is not switched
-//!   into one, and when its own slot needs a new candidate, whether it or
-//!   another free member comes first in pool order depends on which
-//!   member it is: counts cannot say, and the figures differ (by 5e-9 to
-//!   1e-5 relative on the N+K examples). With one slot, nothing but that
-//!   slot can want the member; without delay, no slot is ever being taken
-//!   over.
+//!   members coming up at once fill down slots in node order.
+//!   (A slot being taken over does not hold the member it lost: repaired
+//!   meanwhile, that member is free like any other, engine and chain
+//!   alike, so members of a class never differ by their past.)
 //!
 //! Domain outages and group shocks down every busy member of a class at
 //! once; per member they are handled one by one in node order, each slot
@@ -155,14 +148,6 @@ pub fn lumping_obstacle(model: &Model, service: usize) -> Option<String> {
     let pool = pool_of(model, service)?;
     if parts.failover.failback_auto {
         return Some("`failback: auto` makes member i the home of slot i".into());
-    }
-    if parts.slots > 1 && !matches!(takeover_rate(&parts), Ok(None)) {
-        return Some(
-            "with several slots and a takeover delay, a slot being taken over keeps the member \
-             it lost until the takeover ends, even once repaired, so members differ by their \
-             past; a zero switchover makes them interchangeable"
-                .into(),
-        );
     }
     let keys: Vec<_> = pool.iter().map(|&n| node_key(model, n)).collect();
     let mut by_node: Vec<usize> = pool.to_vec();
@@ -332,20 +317,16 @@ impl Slots<'_> {
     /// Whether member `i` is busy (serves a slot or is being switched in),
     /// which sets its speed: the engine's `busy`.
     pub fn busy(&self, state: &State, i: u32) -> bool {
-        (0..self.spec.slots).any(|slot| {
-            let (member, phase) = (self.member(state, slot), self.phase(state, slot));
-            (member == i && phase == SERVING) || phase == TAKING_OVER + i
-        })
+        self.assigned(state, i, None)
     }
 
-    /// Whether member `i` serves a slot that is not down, or is being
-    /// switched in, not counting slot `skip`: the engine's `assigned`.
+    /// Whether member `i` serves a slot or is being switched into one, not
+    /// counting slot `skip`: the engine's `assigned` (the member a slot lost
+    /// holds nothing once its takeover has begun).
     pub fn assigned(&self, state: &State, i: u32, skip: Option<usize>) -> bool {
         (0..self.spec.slots).any(|slot| {
             let (member, phase) = (self.member(state, slot), self.phase(state, slot));
-            Some(slot) != skip
-                && ((member == i && phase != DOWN_FAILED && phase != DOWN_NO_MEMBER)
-                    || phase == TAKING_OVER + i)
+            Some(slot) != skip && ((member == i && phase == SERVING) || phase == TAKING_OVER + i)
         })
     }
 }

@@ -176,18 +176,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// Whether pool member `i` is busy (serves a slot, or is being switched
     /// in) rather than an idle standby or spare.
     fn busy(&self, sb: u32, i: u32) -> bool {
-        self.standbys[sb as usize].slots.iter().any(|s| {
-            let phase = s.phase.at(self.now);
-            let serving = match phase {
-                Phase::Serving
-                | Phase::Isolated { .. }
-                | Phase::Detecting
-                | Phase::Switching { .. } => true,
-                Phase::TakingOver(_) => s.unfenced,
-                Phase::Down(_) => false,
-            };
-            (s.member == i && serving) || phase == Phase::TakingOver(i)
-        })
+        self.assigned(sb, i, None)
     }
 
     /// Idle members run at the idle speed, busy ones at full speed. Hot
@@ -400,15 +389,24 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         }
     }
 
-    /// Whether member `i` serves a slot that is not down, or is being
-    /// switched into one; slot `skip` (the one being filled) does not count.
+    /// Whether member `i` holds a slot: serves it (or is down and not yet
+    /// detected, or, deposed without fencing, serves on during the
+    /// takeover), or is being switched into it; slot `skip` (the one being
+    /// filled) does not count. The member a slot lost holds nothing once the
+    /// takeover has begun: repaired meanwhile, it is free for another slot.
     fn assigned(&self, sb: u32, i: u32, skip: Option<usize>) -> bool {
         let slots = &self.standbys[sb as usize].slots;
         slots.iter().enumerate().any(|(k, s)| {
             let phase = s.phase.at(self.now);
-            Some(k) != skip
-                && ((s.member == i && !matches!(phase, Phase::Down(_)))
-                    || phase == Phase::TakingOver(i))
+            let holds = match phase {
+                Phase::Serving
+                | Phase::Isolated { .. }
+                | Phase::Detecting
+                | Phase::Switching { .. } => true,
+                Phase::TakingOver(_) => s.unfenced,
+                Phase::Down(_) => false,
+            };
+            Some(k) != skip && ((s.member == i && holds) || phase == Phase::TakingOver(i))
         })
     }
 
