@@ -97,6 +97,8 @@ struct Sim<'p, Q> {
     standbys: Vec<standby::StandbyState>,
     /// The network links that are down now, in the order they went down.
     down_links: Vec<u32>,
+    /// Scratch list of the modes a group shock hits.
+    shock_hits: Vec<u32>,
     /// Nodes stalled by an `effect: slow` failure, and how many.
     stalled: Vec<bool>,
     n_stalled: u32,
@@ -221,6 +223,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                 .map(|sb| standby::StandbyState::new(seed, replication, sb))
                 .collect(),
             down_links: Vec::new(),
+            shock_hits: Vec::new(),
             stalled: vec![false; plan.n_nodes],
             n_stalled: 0,
             system_down: 0,
@@ -268,14 +271,26 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
 
     fn on_shock(&mut self, s: u32) {
         let plan = self.plan;
-        for &m in &plan.shocks[s as usize].member_modes {
-            let unit = plan.modes[m as usize].unit as usize;
-            // Only running instances are hit: not one already down, nor an
-            // idle cold standby, which is switched off.
-            if self.unit_failed[unit] == 0 && self.unit_speed[unit] > 0.0 {
-                self.fail(m);
-            }
+        // Only instances running when the shock fires are hit: not one
+        // already down, nor an idle cold standby, which is switched off. They
+        // are chosen before any fails, so a cold spare switched in because
+        // of the shock is not hit by it.
+        let mut hit = std::mem::take(&mut self.shock_hits);
+        hit.extend(
+            plan.shocks[s as usize]
+                .member_modes
+                .iter()
+                .copied()
+                .filter(|&m| {
+                    let unit = plan.modes[m as usize].unit as usize;
+                    self.unit_failed[unit] == 0 && self.unit_speed[unit] > 0.0
+                }),
+        );
+        for &m in &hit {
+            self.fail(m);
         }
+        hit.clear();
+        self.shock_hits = hit;
         self.schedule_shock(s);
     }
 
