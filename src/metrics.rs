@@ -36,6 +36,8 @@ impl Window {
 pub struct Tally {
     up: bool,
     last_change_us: Micros,
+    /// When the state last came back up (`Micros::MAX`: never).
+    recovered_us: Micros,
     uptime_us: Micros,
     failures: u64,
     first_failure_us: Option<Micros>,
@@ -46,23 +48,30 @@ impl Tally {
         Tally {
             up: true,
             last_change_us: 0,
+            recovered_us: Micros::MAX,
             uptime_us: 0,
             failures: 0,
             first_failure_us: None,
         }
     }
 
-    /// Records that the state became `up` at time `now`.
+    /// Records that the state became `up` at time `now`. Back up and down
+    /// again at the same instant (several changes of one moment handled one
+    /// after another, such as the members of a domain coming back) is no
+    /// up period: the outage goes on, and is not a new failure.
     #[inline]
     pub fn change(&mut self, now: Micros, up: bool, window: Window) {
         if self.up {
             self.uptime_us += window.clamp(now) - window.clamp(self.last_change_us);
         }
-        if self.up && !up {
+        if self.up && !up && now != self.recovered_us {
             if now >= window.start_us && now <= window.end_us {
                 self.failures += 1;
             }
             self.first_failure_us.get_or_insert(now);
+        }
+        if !self.up && up {
+            self.recovered_us = now;
         }
         self.up = up;
         self.last_change_us = now;
@@ -279,6 +288,23 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn back_up_and_down_at_the_same_instant_is_one_outage() {
+        let window = Window {
+            start_us: 0,
+            end_us: 1000,
+        };
+        let mut tally = Tally::new_up();
+        tally.change(100, false, window);
+        tally.change(200, true, window);
+        tally.change(200, false, window); // a zero-length up: the outage goes on
+        tally.change(300, true, window);
+        tally.change(400, false, window); // a real up period of 100
+        let outcome = tally.finish(window);
+        assert_eq!(outcome.failures, 2);
+        assert_eq!(outcome.uptime_us, 100 + 100);
+    }
 
     #[test]
     fn a_tally_counts_uptime_and_failures_inside_the_window_only() {

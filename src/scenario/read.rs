@@ -81,6 +81,14 @@ pub fn string<'a>(sink: &mut Sink, node: &'a Node, what: &str) -> Option<&'a str
             sink.error(node.loc, format!("{what} must not be empty"));
             None
         }
+        Value::Bool(_) => {
+            sink.error_hint(
+                node.loc,
+                format!("{what} must be a string, found a boolean"),
+                "YAML reads y, n, yes, no, on, off, true and false as booleans: put the name in quotes",
+            );
+            None
+        }
         other => {
             sink.error(
                 node.loc,

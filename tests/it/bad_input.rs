@@ -562,3 +562,23 @@ services: [{name: web, nodes: web}]
         }
     }
 }
+
+#[test]
+fn a_name_yaml_reads_as_a_boolean_gets_a_hint_to_quote_it() {
+    let yaml = "name: x
+nodes: [{name: no, failures: [{name: f, ttf: 100h, repair: 1h}]}]
+services: [{name: s, nodes: \"no\"}]
+";
+    let all = problems(yaml);
+    let d = all
+        .iter()
+        .find(|d| d.message.contains("must be a string, found a boolean"))
+        .unwrap_or_else(|| panic!("{all:#?}"));
+    assert_eq!((d.loc.line, d.loc.column), (2, 16));
+    assert!(
+        d.hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("put the name in quotes")
+    );
+}

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per concern.
 
+mod agreement;
 mod bad_input;
 mod cases;
 mod cli;

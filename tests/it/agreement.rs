@@ -1,0 +1,120 @@
+//! The simulator and the solver implement the same conventions separately;
+//! on a fixed set of generated Markovian designs (standby modes, N+K, crews,
+//! domains, group shocks, failback, coverage) they must agree. The designs
+//! come from a fixed seed, so the test is as deterministic as any other.
+
+use crate::support::{assert_close, figures, model};
+use nines::analytic;
+use nines::experiment::Settings;
+
+/// SplitMix64: enough to pick designs, and the same on every machine.
+struct Picker(u64);
+
+impl Picker {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn one_of<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn design(p: &mut Picker) -> String {
+    let crew = p.below(2) == 1;
+    let zoned = p.below(3) == 0;
+    let mut yaml = String::from("name: generated\ncrews: [{name: ops, size: 1}]\n");
+    if zoned {
+        yaml.push_str("domains:\n  - {name: z1, failures: [{name: out, ttf: {dist: exponential, mean: 3000h}, repair: {dist: exponential, mean: 5h}}]}\n  - {name: z2}\n");
+    }
+    let count = 2 + p.below(3);
+    let mode = p.one_of(&[
+        "hot-standby",
+        "warm-standby",
+        "cold-standby",
+        "n-plus-k-hot",
+        "n-plus-k-cold",
+        "active-active",
+        "quorum",
+    ]);
+    let (ttf, repair) = (100 + 100 * p.below(8), 2 + p.below(15));
+    let crew_key = if crew { ", crew: ops" } else { "" };
+    yaml.push_str(&format!(
+        "nodes:\n  - name: node\n    count: {count}\n{}    failures:\n      - {{name: f, ttf: {{dist: exponential, mean: {ttf}h}}, repair: {{dist: exponential, mean: {repair}h}}{crew_key}}}\n",
+        if zoned { "    domains: [z1, z2]\n" } else { "" }
+    ));
+    if p.below(3) == 0 {
+        yaml.push_str("      - {name: shock, ttf: {dist: exponential, mean: 1500h}, repair: {dist: exponential, mean: 3h}, scope: group}\n");
+    }
+    let switchover = if p.below(2) == 0 {
+        ""
+    } else {
+        "switchover: {dist: exponential, mean: 30m}, "
+    };
+    let coverage = p.one_of(&["1", "0.95", "0.8"]);
+    let failback = p.one_of(&["manual", "auto"]);
+    let failover = format!("failover: {{{switchover}coverage: {coverage}, failback: {failback}}}");
+    let redundancy = match mode {
+        "hot-standby" | "cold-standby" => format!("{{mode: {mode}, {failover}}}"),
+        "warm-standby" => format!("{{mode: warm-standby, idle_failure_factor: 0.3, {failover}}}"),
+        "n-plus-k-hot" | "n-plus-k-cold" => format!(
+            "{{mode: n-plus-k, active: {}, spares: 1, spare_mode: {}, {failover}}}",
+            count - 1,
+            &mode[9..]
+        ),
+        "quorum" => "{mode: quorum}".to_string(),
+        _ => "{mode: active-active, min_up: 1}".to_string(),
+    };
+    yaml.push_str(&format!(
+        "services:\n  - {{name: svc, nodes: node, redundancy: {redundancy}}}\n"
+    ));
+    yaml
+}
+
+#[test]
+fn the_simulator_agrees_with_the_solver_on_generated_markovian_designs() {
+    let mut picker = Picker(2026);
+    let mut checked = 0;
+    for case in 0..30 {
+        let yaml = design(&mut picker);
+        let scenario = model(&yaml);
+        // Only steady-state figures are compared: a short window keeps the
+        // solver's transient part cheap.
+        let window = Settings {
+            horizon_us: nines::model::micros_from_hours(1.0),
+            ..Settings::from_model(&scenario)
+        };
+        let Ok(solution) = analytic::solve(&scenario, &window) else {
+            continue;
+        };
+        let exact = &solution.entities[1];
+        let f = &figures(&yaml, 100, 50_000.0, 1000.0, 70 + case)[1];
+        let what = |figure: &str| format!("case {case} {figure}\n{yaml}");
+        let unavailability = 1.0 - exact.availability;
+        // Tolerances from the standard error; the cap on it only keeps the
+        // comparison meaningful (some designs are very reliable).
+        assert_close(
+            &what("availability"),
+            &f.availability,
+            exact.availability,
+            unavailability,
+            1.0,
+        );
+        let per_year = exact.failures_per_h * 8760.0;
+        assert_close(
+            &what("failures/yr"),
+            &f.failures_per_year,
+            per_year,
+            per_year,
+            1.0,
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} designs could be solved");
+}
