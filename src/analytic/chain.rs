@@ -208,8 +208,12 @@ impl<'a> Chain<'a> {
         let mut integral = vec![0.0; n];
         let mut at_b = vec![0.0; n];
         let mut k = 0usize;
+        // Σ weight(j) and Σ pmf_b(j) over the steps done, for the tail.
+        let (mut weights_done, mut pmf_done) = (0.0, 0.0);
         loop {
             let (w, m) = (weight(k), poisson_b.pmf(k));
+            weights_done += w;
+            pmf_done += m;
             for i in 0..n {
                 integral[i] += w * v[i];
                 at_b[i] += m * v[i];
@@ -238,15 +242,27 @@ impl<'a> Chain<'a> {
             k += 1;
             if next_mass <= 1e-300 || shape_change <= 1e-13 * next_mass {
                 // Every later iterate is v r^j: sum the weights as scalars.
-                let (mut tail_w, mut tail_m, mut factor) = (0.0, 0.0, 1.0);
-                let mut j = k;
-                let last = steps.max(k as f64 + 1.0);
-                while factor > 1e-18 && (j as f64) <= last {
-                    tail_w += weight(j) * factor;
-                    tail_m += poisson_b.pmf(j) * factor;
-                    factor *= ratio;
-                    j += 1;
-                }
+                let (tail_w, tail_m) = if kept.iter().all(|&k| k) {
+                    // Nothing leaks, so r = 1 (settled to π, up to rounding,
+                    // which a million powers of r would magnify): Σ_j weight(j)
+                    // = E[N_b] − E[N_a] and Σ_j pmf_b(j) = 1, minus the terms
+                    // already used.
+                    (
+                        ((xb - xa) - weights_done).max(0.0),
+                        (1.0 - pmf_done).max(0.0),
+                    )
+                } else {
+                    let (mut tail_w, mut tail_m, mut factor) = (0.0, 0.0, 1.0);
+                    let mut j = k;
+                    let last = steps.max(k as f64 + 1.0);
+                    while factor > 1e-18 && (j as f64) <= last {
+                        tail_w += weight(j) * factor;
+                        tail_m += poisson_b.pmf(j) * factor;
+                        factor *= ratio;
+                        j += 1;
+                    }
+                    (tail_w, tail_m)
+                };
                 for i in 0..n {
                     integral[i] += tail_w * v[i];
                     at_b[i] += tail_m * v[i];
@@ -349,6 +365,22 @@ mod tests {
         // Both ways of finding π agree.
         let gs = chain.stationary_gauss_seidel().unwrap();
         assert!((gs[0] - pi[0]).abs() < 1e-12);
+        // A long horizon with a fast repair (a million uniformization steps)
+        // against the closed form ∫ A(t) dt = μT/(λ+μ) + λ/(λ+μ)² (1 − e^{−(λ+μ)T}).
+        let (lambda, mu, horizon) = (1e-3, 10.0, 100_000.0);
+        let fast = [(0u32, 1u32, lambda), (1, 0, mu)];
+        let (long, at_end) = Chain::new(2, &fast)
+            .integrate(&[1.0, 0.0], 0.0, horizon, None)
+            .unwrap();
+        let total = lambda + mu;
+        let exact =
+            mu * horizon / total + lambda / (total * total) * (1.0 - (-total * horizon).exp());
+        assert!(
+            (long[0] / exact - 1.0).abs() < 1e-12,
+            "{} vs {exact}",
+            long[0]
+        );
+        assert!((at_end[0] - mu / total).abs() < 1e-12);
         // Split intervals add up.
         let (first, _) = chain.integrate(&[1.0, 0.0], 0.0, 40.0, None).unwrap();
         let (second, _) = chain.integrate(&[1.0, 0.0], 40.0, 100.0, None).unwrap();
