@@ -171,6 +171,9 @@ pub struct StandbyAccumulator {
     split_brains_per_year: Comoments,
     /// (outage seconds, successful takeovers).
     takeover: Comoments,
+    failbacks_per_year: Comoments,
+    /// (outage seconds, completed failbacks).
+    failback: Comoments,
     /// (detection seconds, detections).
     detection: Comoments,
     /// Downtime minutes per year by cause.
@@ -202,6 +205,10 @@ impl StandbyAccumulator {
             .push(counts.split_brains as f64 / years, 0.0);
         self.takeover
             .push(counts.takeover_us as f64 / 1e6, counts.takeovers as f64);
+        self.failbacks_per_year
+            .push(counts.failbacks as f64 / years, 0.0);
+        self.failback
+            .push(counts.failback_us as f64 / 1e6, counts.failbacks as f64);
         self.detection
             .push(counts.detection_us as f64 / 1e6, counts.detections as f64);
         for (acc, us) in self.causes.iter_mut().zip(counts.downtime_us) {
@@ -213,7 +220,8 @@ impl StandbyAccumulator {
     /// `false_failovers_per_year`, `split_brain_min_per_year`,
     /// `split_brains_per_year`, `takeover_s` (mean
     /// outage per successful failover, from the failure of the active member
-    /// until the standby serves) and `detection_s` (mean detection delay).
+    /// until the standby serves), `detection_s` (mean detection delay),
+    /// `failbacks_per_year` and `failback_s` (mean outage per failback).
     pub fn figures(&self) -> Vec<(&'static str, Estimate)> {
         let mut figures = vec![
             (
@@ -241,6 +249,11 @@ impl StandbyAccumulator {
             ("takeover_s_p95", self.takeovers.quantile(0.95)),
             ("takeover_s_p99", self.takeovers.quantile(0.99)),
             ("detection_s", self.detection.ratio_estimate()),
+            (
+                "failbacks_per_year",
+                self.failbacks_per_year.mean_estimate(),
+            ),
+            ("failback_s", self.failback.ratio_estimate()),
         ];
         // The service's own downtime, by cause (the order of StandbyCounts::downtime_us).
         let names = [

@@ -76,6 +76,9 @@ struct Slot {
     unfenced: bool,
     /// The coverage of the pending detection, when it was drawn early.
     covered: Option<bool>,
+    /// The takeover under way gives the slot back to its home member
+    /// (`failback: auto`): not a failover, and counted apart.
+    failing_back: bool,
     /// A member deposed by a false failover while cut off, which serves on
     /// (no fencing) since when: split brain until it can reach the slot's member.
     split: Option<(u32, Micros)>,
@@ -105,6 +108,9 @@ pub struct StandbyCounts {
     /// serving member until its replacement serves.
     pub takeovers: u64,
     pub takeover_us: Micros,
+    /// Completed failbacks (`failback: auto`) and their total outage.
+    pub failbacks: u64,
+    pub failback_us: Micros,
     /// Detection delays and their total.
     pub detections: u64,
     pub detection_us: Micros,
@@ -130,6 +136,7 @@ impl StandbyState {
                     outage_start_us: 0,
                     unfenced: false,
                     covered: None,
+                    failing_back: false,
                     split: None,
                 })
                 .collect(),
@@ -384,7 +391,9 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             && !self.standbys[sb as usize].exiled[home as usize]
             && !self.assigned(sb, home, Some(slot))
         {
-            self.standbys[sb as usize].slots[slot].outage_start_us = self.now;
+            let s = &mut self.standbys[sb as usize].slots[slot];
+            s.outage_start_us = self.now;
+            s.failing_back = true;
             self.begin_takeover(sb, slot, home);
         }
     }
@@ -497,7 +506,9 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         // failed failback, its still healthy member may serve it again.
         match self.free_member(sb, Some(slot), None) {
             None => {
-                self.standbys[sb as usize].slots[slot].phase = Phase::Down(DownReason::NoMember);
+                let s = &mut self.standbys[sb as usize].slots[slot];
+                s.phase = Phase::Down(DownReason::NoMember);
+                s.failing_back = false;
                 self.cancel_slot_event(sb, slot);
             }
             Some(candidate) => self.begin_takeover(sb, slot, candidate),
@@ -546,12 +557,18 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             }
         } else if in_window && !s.unfenced && self.now > s.outage_start_us {
             let outage = self.now - s.outage_start_us;
-            state.counts.takeovers += 1;
-            state.counts.takeover_us += outage;
-            state.takeovers_us.push(outage);
+            if s.failing_back {
+                state.counts.failbacks += 1;
+                state.counts.failback_us += outage;
+            } else {
+                state.counts.takeovers += 1;
+                state.counts.takeover_us += outage;
+                state.takeovers_us.push(outage);
+            }
         }
         let s = &mut state.slots[slot];
         s.unfenced = false;
+        s.failing_back = false;
         s.member = serving;
         s.phase = Phase::Serving;
         self.refresh_speeds(sb);

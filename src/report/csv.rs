@@ -6,12 +6,13 @@ use crate::model::{MICROS_PER_HOUR, Model};
 use std::io::Write;
 
 /// Per-replication counts of each standby service.
-const STANDBY_COLUMNS: [&str; 5] = [
+const STANDBY_COLUMNS: [&str; 6] = [
     "failovers",
     "failed_failovers",
     "false_failovers",
     "split_brains",
     "split_brain_s",
+    "failbacks",
 ];
 
 pub struct ReplicationWriter<W: Write> {
@@ -23,7 +24,7 @@ impl<W: Write> ReplicationWriter<W> {
     /// Writes the header: `replication,events`, then for the system and each
     /// service `<name>_availability,<name>_failures,<name>_uptime_h,<name>_first_failure_h`,
     /// then for each standby service `<name>_failovers,<name>_failed_failovers,
-    /// <name>_false_failovers,<name>_split_brains,<name>_split_brain_s`.
+    /// <name>_false_failovers,<name>_split_brains,<name>_split_brain_s,<name>_failbacks`.
     pub fn new(inner: W, model: &Model, settings: &Settings) -> csv::Result<Self> {
         let mut writer = csv::Writer::from_writer(inner);
         let mut header = vec!["replication".to_string(), "events".to_string()];
@@ -70,6 +71,7 @@ impl<W: Write> ReplicationWriter<W> {
             record.push(counts.false_failovers.to_string());
             record.push(counts.split_brains.to_string());
             record.push((counts.split_brain_us as f64 / 1e6).to_string());
+            record.push(counts.failbacks.to_string());
         }
         self.writer.write_record(&record)
     }

@@ -188,7 +188,8 @@ fn replications_csv_has_the_standby_counts() {
             "edge_failed_failovers",
             "edge_false_failovers",
             "edge_split_brains",
-            "edge_split_brain_s"
+            "edge_split_brain_s",
+            "edge_failbacks"
         ]),
         "{header:?}"
     );

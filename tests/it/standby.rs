@@ -408,8 +408,15 @@ fn with_automatic_failback_a_false_failover_is_undone_by_a_second_switchover() {
         extra(&f[1], "false_failovers_per_year"),
         rate_per_year,
     );
-    // Failovers and failbacks alike take the 20 s switchover.
+    // Failovers and failbacks alike take the 20 s switchover; only the
+    // successful false failovers (90%) are failed back.
     assert_close("takeover_s", extra(&f[1], "takeover_s"), 20.0, 1.0, 0.01);
+    assert_close("failback_s", extra(&f[1], "failback_s"), 20.0, 1.0, 0.01);
+    assert_figure(
+        "failbacks/yr",
+        extra(&f[1], "failbacks_per_year"),
+        0.9 * rate_per_year,
+    );
 }
 
 #[test]
