@@ -5,7 +5,8 @@
 //! probability 1 − coverage) and the first healthy unassigned member serves
 //! the slot after the switchover, VIP takeover and, for warm and cold
 //! standbys, warm-up or boot and restore. The conventions are those of
-//! SCENARIO.md.
+//! SCENARIO.md. Suspicions of members that are not dead (lost heartbeats,
+//! partitions, stalls) and split brain are in `suspicion`.
 
 mod suspicion;
 
@@ -24,9 +25,9 @@ pub(super) enum Phase {
     Serving,
     /// The slot's member is down and its monitor has not noticed yet.
     Detecting,
-    /// The slot's member serves but a partition cuts it off from its
-    /// monitor, which will suspect it at `detect_at` unless it hears from
-    /// it again first.
+    /// The slot's member serves but cannot be heard by its monitor (a cut
+    /// link between them, or a stall), which will suspect it at `detect_at`
+    /// unless it hears from it again first.
     Isolated { detect_at: Micros },
     /// Detection and takeover in one event (hot standbys and hot spares):
     /// the member is down, its monitor notices at `detect_at`, and then
