@@ -576,6 +576,9 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         // The home member came back while the slot was being taken over, or
         // was falsely suspected: with `failback: auto` it takes the slot back.
         self.fail_back(sb, slot);
+        if deposed != serving {
+            self.home_freed(sb, deposed);
+        }
         if self.plan.standbys[sb as usize].exposed && self.hearing_impaired() {
             self.check_monitors(sb);
         }
@@ -584,6 +587,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// Switches `candidate` into `slot` after a drawn takeover delay; a
     /// delay of zero completes at once, so no zero-length outage is counted.
     fn begin_takeover(&mut self, sb: u32, slot: usize, candidate: u32) {
+        let lost = self.standbys[sb as usize].slots[slot].member;
         self.standbys[sb as usize].slots[slot].phase = Phase::TakingOver(candidate);
         let delay = self.takeover_delay(sb);
         if delay == 0 {
@@ -591,6 +595,19 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             self.complete_takeover(sb, slot, candidate);
         } else {
             self.schedule_slot(sb, slot, delay);
+        }
+        // The member the slot lost holds nothing now: if it is healthy, it
+        // may take its own home slot back.
+        if lost != candidate {
+            self.home_freed(sb, lost);
+        }
+    }
+
+    /// Member `member` has just become free: with `failback: auto`, if it
+    /// is the home of a slot that another member serves, it takes it back.
+    fn home_freed(&mut self, sb: u32, member: u32) {
+        if (member as usize) < self.standbys[sb as usize].slots.len() {
+            self.fail_back(sb, member as usize);
         }
     }
 

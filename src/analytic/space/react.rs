@@ -181,8 +181,21 @@ impl Builder<'_> {
     }
 
     fn complete_takeover(&self, spec: &StandbySpec, state: &mut State, slot: usize, member: u32) {
-        Slots { spec }.set(state, slot, member, SERVING);
+        let slots = Slots { spec };
+        let deposed = slots.member(state, slot);
+        slots.set(state, slot, member, SERVING);
         self.fail_back(spec, state, slot);
+        if deposed != member {
+            self.home_freed(spec, state, deposed);
+        }
+    }
+
+    /// The engine's `home_freed`: a member that has just become free takes
+    /// its home slot back, with `failback: auto`.
+    fn home_freed(&self, spec: &StandbySpec, state: &mut State, member: u32) {
+        if (member as usize) < spec.slots {
+            self.fail_back(spec, state, member as usize);
+        }
     }
 
     fn start_takeover(
@@ -220,6 +233,9 @@ impl Builder<'_> {
         match spec.takeover_rate {
             Some(_) => slots.set(state, slot, member, TAKING_OVER + candidate),
             None => self.complete_takeover(spec, state, slot, candidate),
+        }
+        if member != candidate {
+            self.home_freed(spec, state, member);
         }
     }
 }
