@@ -591,15 +591,16 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         self.standbys[sb as usize].slots[slot].phase = Phase::TakingOver(candidate);
         let delay = self.takeover_delay(sb);
         if delay == 0 {
+            // Completing frees the member the slot lost, as below.
             self.cancel_slot_event(sb, slot);
             self.complete_takeover(sb, slot, candidate);
         } else {
             self.schedule_slot(sb, slot, delay);
-        }
-        // The member the slot lost holds nothing now: if it is healthy, it
-        // may take its own home slot back.
-        if lost != candidate {
-            self.home_freed(sb, lost);
+            // The member the slot lost holds nothing now: if it is healthy,
+            // it may take its own home slot back.
+            if lost != candidate {
+                self.home_freed(sb, lost);
+            }
         }
     }
 

@@ -231,11 +231,14 @@ impl Builder<'_> {
         let slots = Slots { spec };
         let member = slots.member(state, slot);
         match spec.takeover_rate {
-            Some(_) => slots.set(state, slot, member, TAKING_OVER + candidate),
+            Some(_) => {
+                slots.set(state, slot, member, TAKING_OVER + candidate);
+                if member != candidate {
+                    self.home_freed(spec, state, member);
+                }
+            }
+            // Completing frees the member the slot lost.
             None => self.complete_takeover(spec, state, slot, candidate),
-        }
-        if member != candidate {
-            self.home_freed(spec, state, member);
         }
     }
 }
