@@ -222,6 +222,8 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             Phase::Down(DownReason::FailedTakeover) => Some(2),
             Phase::Down(DownReason::NoMember) => Some(3),
         };
+        // At most one slot is `Switching`: any change to the service
+        // (another member failing included) materialises it first.
         let split = state.slots.iter().find_map(|slot| match slot.phase {
             Phase::Switching { detect_at, .. } if from < detect_at && detect_at < self.now => {
                 Some(detect_at)
@@ -425,14 +427,13 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// not change when switched in, the takeover is drawn now as well and
     /// the whole failover is one event (see `Phase::Switching`).
     fn begin_detection(&mut self, sb: u32, slot: usize) {
-        let plan = &self.plan.standbys[sb as usize];
-        let Some((low, high)) = plan.detection_us else {
+        let Some(delay) = self.draw_detection_delay(sb) else {
             return self.start_takeover(sb, slot, true);
         };
+        let plan = &self.plan.standbys[sb as usize];
         let (coverage, merge) = (plan.coverage, plan.idle_speed == 1.0);
         let in_window = self.in_window();
         let state = &mut self.standbys[sb as usize];
-        let delay = low + ((high - low) as f64 * state.stream.uniform()).round() as u64;
         if in_window {
             state.counts.detections += 1;
             state.counts.detection_us += delay;
@@ -454,6 +455,15 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         }
         self.standbys[sb as usize].slots[slot].phase = Phase::Detecting;
         self.schedule_slot(sb, slot, delay);
+    }
+
+    /// A heartbeat detection delay, uniform between `timeout − interval`
+    /// and `timeout` (the monitor stops hearing at a uniform phase of the
+    /// interval); `None` without heartbeat detection.
+    pub(in crate::engine) fn draw_detection_delay(&mut self, sb: u32) -> Option<u64> {
+        let (low, high) = self.plan.standbys[sb as usize].detection_us?;
+        let u = self.standbys[sb as usize].stream.uniform();
+        Some(low + ((high - low) as f64 * u).round() as u64)
     }
 
     fn takeover_delay(&mut self, sb: u32) -> u64 {

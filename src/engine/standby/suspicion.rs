@@ -102,13 +102,8 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                     .is_some_and(|monitor| self.unreachable(member_node, pool[monitor as usize]));
             match s.phase {
                 Phase::Serving if cut_off => {
-                    let delay = match plan.standbys[sb as usize].detection_us {
-                        None => 0,
-                        Some((low, high)) => {
-                            let u = self.standbys[sb as usize].stream.uniform();
-                            low + ((high - low) as f64 * u).round() as u64
-                        }
-                    };
+                    // Without heartbeats, noticed at once.
+                    let delay = self.draw_detection_delay(sb).unwrap_or(0);
                     self.standbys[sb as usize].slots[slot].phase = Phase::Isolated {
                         detect_at: self.now.saturating_add(delay),
                     };
