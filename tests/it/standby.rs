@@ -331,6 +331,27 @@ services:
         0.5,
     );
     assert_close("detection_s", extra(&f[1], "detection_s"), 12.5, 1.0, 0.5);
+    // The outage splits at the detection moment (one event for both, in
+    // the engine). Every failure of the serving member (at λ while it
+    // serves) waits 12.5 s for detection, whether or not the standby is up;
+    // those with the standby up (λ p²) are then a switchover, cut short if
+    // the standby fails: (1 − e^(−λ S)) / λ. Repairs and standby failures
+    // within the 12.5 s are neglected (relative 1e-4).
+    let per_year = |rate_per_h: f64, hours: f64| rate_per_h * hours * 525_600.0;
+    assert_figure(
+        "detection downtime",
+        extra(&f[1], "downtime_detection_min_per_year"),
+        per_year(lambda * availability, 12.5 / 3600.0),
+    );
+    let switchover_h = 27.0 / 60.0;
+    assert_figure(
+        "switchover downtime",
+        extra(&f[1], "downtime_switchover_min_per_year"),
+        per_year(
+            lambda * p * p,
+            (1.0 - (-lambda * switchover_h).exp()) / lambda,
+        ),
+    );
 }
 
 /// Nodes so reliable that they practically never fail, heartbeats every 1 s
