@@ -5,6 +5,19 @@
 use crate::exact::{Chain, k_of_n, k_of_n_independent};
 use crate::support::{Exact, assert_steady_state, figures};
 
+/// A unit whose failure modes (mean time to failure, mean repair, in
+/// hours) pause each other while it is down: each mode fails once per mean
+/// time to failure of up time, so A = 1 / (1 + Σ MTTRᵢ / MTTFᵢ) and the
+/// failure frequency is A Σ 1 / MTTFᵢ, whatever the distributions.
+fn paused_modes(modes: &[(f64, f64)]) -> Exact {
+    let availability = 1.0 / (1.0 + modes.iter().map(|(f, r)| r / f).sum::<f64>());
+    Exact {
+        availability,
+        frequency_per_h: availability * modes.iter().map(|(f, _)| 1.0 / f).sum::<f64>(),
+        mttff_h: None,
+    }
+}
+
 fn exact_from_chain(chain: &Chain, up: &[bool], start: usize) -> Exact {
     let (availability, frequency_per_h) = chain.availability_and_frequency(up);
     Exact {
@@ -165,12 +178,7 @@ nodes:
       - {name: hardware, ttf: {dist: weibull, shape: 3, mean: 300h}, repair: {dist: lognormal, mean: 30h, sd: 20h}}
 services: [{name: s, nodes: unit}]
 ";
-    let availability = 1.0 / (1.0 + 1.0 / 200.0 + 30.0 / 300.0);
-    let exact = Exact {
-        availability,
-        frequency_per_h: availability * (1.0 / 200.0 + 1.0 / 300.0),
-        mttff_h: None,
-    };
+    let exact = paused_modes(&[(200.0, 1.0), (300.0, 30.0)]);
     let f = figures(yaml, 200, 500_000.0, 5000.0, 17);
     assert_steady_state("two modes", &f[0], &exact);
 }
@@ -259,12 +267,7 @@ nodes:
       - {name: hardware, ttf: {dist: weibull, shape: 3, mean: 300h}, repair: 100h}
 services: [{name: s, nodes: unit}]
 ";
-    let availability = 1.0 / (1.0 + 50.0 / 50.0 + 100.0 / 300.0);
-    let exact = Exact {
-        availability,
-        frequency_per_h: availability * (1.0 / 50.0 + 1.0 / 300.0),
-        mttff_h: None,
-    };
+    let exact = paused_modes(&[(50.0, 50.0), (300.0, 100.0)]);
     let f = figures(yaml, 200, 500_000.0, 5000.0, 19);
     assert_steady_state("two modes, long repairs", &f[0], &exact);
 }
