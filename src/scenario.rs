@@ -28,13 +28,27 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {}", plain(source))]
     Io {
         path: String,
         source: std::io::Error,
     },
     #[error("{0}")]
     Invalid(Diagnostics),
+}
+
+/// An I/O error in plain words, without the OS error number.
+fn plain(err: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match err.kind() {
+        ErrorKind::NotFound => "there is no such file".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::IsADirectory => "it is a directory, not a scenario file".into(),
+        _ => {
+            let text = err.to_string();
+            text.split(" (os error").next().unwrap_or(&text).to_string()
+        }
+    }
 }
 
 /// Reads and validates the scenario at `path`.
