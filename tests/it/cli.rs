@@ -475,3 +475,50 @@ fn a_missing_input_file_is_reported_once_plainly() {
         );
     }
 }
+
+#[test]
+fn the_headline_shows_split_brain_and_false_failovers_beside_availability() {
+    let out = json(&["run", "scenarios/vip-failover.yaml", "--replications", "50"]);
+    let table = String::from_utf8(out).unwrap();
+    let headline_end = table.find("MTBF (h)").unwrap();
+    let risk = table
+        .lines()
+        .find(|l| l.trim_start().starts_with("edge: split brain"))
+        .unwrap_or_else(|| panic!("no risk line:\n{table}"));
+    assert!(table.find(risk).unwrap() < headline_end, "{table}");
+    assert!(
+        risk.contains(" min/yr (") && risk.contains("false failovers"),
+        "{risk}"
+    );
+    let out = json(&[
+        "run",
+        "scenarios/heartbeat-tuning.yaml",
+        "--replications",
+        "20",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["services"]["gateway-fast"]["risks"],
+        serde_json::json!(["false_failovers_per_year"])
+    );
+    assert_eq!(
+        v["services"]["gateway-slow"]["risks"],
+        serde_json::json!([])
+    );
+    let out = json(&[
+        "run",
+        "scenarios/vip-failover.yaml",
+        "--replications",
+        "20",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["services"]["edge"]["risks"],
+        serde_json::json!(["split_brain_min_per_year", "false_failovers_per_year"])
+    );
+    // A design without them has no risk block.
+    let out = json(&["run", PAIR, "--replications", "20"]);
+    assert!(!String::from_utf8(out).unwrap().contains("risk"));
+}
