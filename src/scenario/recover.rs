@@ -109,8 +109,9 @@ fn is_blank(line: &str) -> bool {
 
 /// The list item that opens at this line, at `indent` spaces.
 fn opens_item(line: &str, indent: usize) -> bool {
+    // The bytes before `indent` are checked first, so slicing there is safe.
     line.len() > indent
-        && line[..indent].bytes().all(|b| b == b' ')
+        && line.as_bytes()[..indent].iter().all(|&b| b == b' ')
         && (line[indent..].starts_with("- ") || line[indent..].trim_end() == "-")
 }
 
@@ -228,6 +229,14 @@ mod tests {
                 (7, 7, None)
             ]
         );
+    }
+
+    #[test]
+    fn lines_of_any_text_are_cut_without_panicking() {
+        // ` é` splits `é` at byte 2, the items' indentation.
+        let text = "nodes:\n  - name: é\n é- x\néé:\n - ü\n  -\n";
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(pieces(&lines).len(), 2);
     }
 
     #[test]

@@ -382,3 +382,22 @@ services:
         ],
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    /// Reading on past syntax errors never panics, whatever is inserted
+    /// (tabs, brackets and letters of several bytes included).
+    #[test]
+    fn recovering_from_any_mangling_never_panics(
+        at in 0usize..1200,
+        insert in "[ -~\n\t\u{e9}\u{20ac}\u{fc}{}\\[\\]]{0,10}",
+        design in 0usize..3,
+    ) {
+        let base = [REDIS, ETCD, HAPROXY][design];
+        let at = at.min(base.len());
+        let at = (0..=at).rev().find(|i| base.is_char_boundary(*i)).unwrap_or(0);
+        let text = format!("{}{}{}", &base[..at], insert, &base[at..]);
+        let _ = parse_bytes(text.as_bytes(), "fuzz.yaml", Path::new("."));
+    }
+}
