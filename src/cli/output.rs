@@ -58,13 +58,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The settings a result depends on, in one canonical line (the thread
-/// count is not among them: results do not depend on it).
+/// The settings a result depends on, in one line: every field of
+/// [`Settings`], so that a setting added there is never left out of the
+/// hash (the thread count is not among them: results do not depend on it).
 pub fn settings_text(settings: &Settings) -> String {
-    format!(
-        "seed={} replications={} horizon_us={} warmup_us={}",
-        settings.seed, settings.n_replications, settings.horizon_us, settings.warmup_us
-    )
+    format!("{settings:?}")
 }
 
 /// `input` of the summary: the scenario's path as given, the SHA-256 of its

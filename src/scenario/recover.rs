@@ -204,7 +204,7 @@ fn stub_key(line: &str) -> Option<String> {
     if REFERENCED.contains(&key) || !line.contains(':') {
         return None;
     }
-    Some(format!("{key}:"))
+    Some(format!("{key}: {{}}"))
 }
 
 #[cfg(test)]
