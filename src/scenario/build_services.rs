@@ -46,6 +46,8 @@ impl Builder<'_> {
             return Vec::new();
         };
         let mut services = Vec::new();
+        // Where each service's `nodes` are written.
+        let mut member_locs = Vec::new();
         // `requires` edges by service name index, kept even for services with
         // other problems, so that cycles are reported in the same pass.
         let mut edges: Vec<Vec<(usize, Loc)>> = vec![Vec::new(); self.names.services.len()];
@@ -157,6 +159,7 @@ impl Builder<'_> {
             let Some(demand_per_s) = read::optional(demand) else {
                 continue;
             };
+            member_locs.push(map.get("nodes").map_or(map.loc, |n| n.loc));
             services.push(Service {
                 name,
                 members,
@@ -170,7 +173,7 @@ impl Builder<'_> {
         }
         self.unused_capacity(&services, groups, nodes);
         self.requires_cycles(&edges);
-        self.standby_overlaps(&services, nodes, node.loc);
+        self.standby_overlaps(&services, nodes, &member_locs);
         services
     }
 
@@ -317,7 +320,7 @@ impl Builder<'_> {
 
     /// A standby service decides its members' roles (and an idle warm or
     /// cold standby's ageing), so a node may serve in only one of them.
-    fn standby_overlaps(&mut self, services: &[Service], nodes: &[Instance], loc: Loc) {
+    fn standby_overlaps(&mut self, services: &[Service], nodes: &[Instance], locs: &[Loc]) {
         let mut owner: Vec<Option<usize>> = vec![None; nodes.len()];
         for (s, service) in services.iter().enumerate() {
             if matches!(
@@ -326,19 +329,24 @@ impl Builder<'_> {
             ) {
                 continue;
             }
+            let mut reported: Vec<usize> = Vec::new();
             for &m in &service.members {
-                if let Some(other) = owner[m] {
-                    self.sink.error_hint(
-                        loc,
-                        format!(
-                            "node `{}` is a member of two standby services, `{}` and `{}`",
-                            nodes[m].name, services[other].name, service.name
-                        ),
-                        "a standby service decides which of its members is active; give each its own nodes",
-                    );
-                    return;
+                match owner[m] {
+                    // Once per pair of services, at the second one's `nodes`.
+                    Some(other) if !reported.contains(&other) => {
+                        reported.push(other);
+                        self.sink.error_hint(
+                            locs[s],
+                            format!(
+                                "node `{}` is a member of two standby services, `{}` and `{}`",
+                                nodes[m].name, services[other].name, service.name
+                            ),
+                            "a standby service decides which of its members is active; give each its own nodes",
+                        );
+                    }
+                    Some(_) => {}
+                    None => owner[m] = Some(s),
                 }
-                owner[m] = Some(s);
             }
         }
     }

@@ -456,8 +456,8 @@ services:
     assert_problem(
         &overlap,
         "is a member of two standby services",
-        4,
-        3,
+        5,
+        22,
         Some("its own nodes"),
     );
 }

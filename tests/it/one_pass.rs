@@ -401,3 +401,38 @@ proptest::proptest! {
         let _ = parse_bytes(text.as_bytes(), "fuzz.yaml", Path::new("."));
     }
 }
+
+#[test]
+fn every_pair_of_standby_services_sharing_nodes_is_reported() {
+    let yaml = "name: x
+nodes: [{name: db, count: 2}, {name: kv, count: 2}]
+services:
+  - {name: a, nodes: db, redundancy: {mode: hot-standby}}
+  - {name: b, nodes: db, redundancy: {mode: cold-standby}}
+  - {name: c, nodes: kv, redundancy: {mode: hot-standby}}
+  - {name: d, nodes: [kv-1, db-2], redundancy: {mode: warm-standby}}
+";
+    assert_all(
+        yaml,
+        &[
+            (
+                "node `db-1` is a member of two standby services, `a` and `b`",
+                5,
+                22,
+                "its own nodes",
+            ),
+            (
+                "node `kv-1` is a member of two standby services, `c` and `d`",
+                7,
+                22,
+                "its own nodes",
+            ),
+            (
+                "node `db-2` is a member of two standby services, `a` and `d`",
+                7,
+                22,
+                "its own nodes",
+            ),
+        ],
+    );
+}
