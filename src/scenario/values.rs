@@ -244,14 +244,17 @@ pub fn dist(sink: &mut Sink, node: &Node, what: &str, base_dir: &std::path::Path
                     .join(" and ")
             })
             .collect();
-        sink.error_hint(
-            map.loc,
-            format!(
-                "{kind} distribution for {what} has parameters [{}]",
-                given.join(", ")
-            ),
-            format!("give {}", alternatives.join(", or ")),
-        );
+        // An unknown key is already reported, with the parameter it may mean.
+        if given.iter().all(|k| allowed.contains(k)) {
+            sink.error_hint(
+                map.loc,
+                format!(
+                    "{kind} distribution for {what} has parameters [{}]",
+                    given.join(", ")
+                ),
+                format!("give {}", alternatives.join(", or ")),
+            );
+        }
         params_alone(sink, &map, what);
         return None;
     };
