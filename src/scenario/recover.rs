@@ -50,6 +50,10 @@ pub fn recover(
     first: &Diagnostic,
     parse: impl Fn(&str) -> Result<Node, Diagnostic>,
 ) -> Option<Recovered> {
+    if first.message.contains("budget") {
+        // A file too large to parse stays too large in pieces.
+        return None;
+    }
     let lines: Vec<&str> = source.lines().collect();
     let pieces = pieces(&lines);
     let mut text: Vec<String> = lines.iter().map(|l| (*l).to_string()).collect();
@@ -59,10 +63,12 @@ pub fn recover(
         errors: Vec::new(),
     };
     for piece in &pieces {
-        let alone = "\n".repeat(piece.start) + &lines[piece.start..=piece.end].join("\n") + "\n";
+        // Parsed alone; its lines are then moved back to where they are.
+        let alone = lines[piece.start..=piece.end].join("\n") + "\n";
         let Err(mut error) = parse(&alone) else {
             continue;
         };
+        error.loc.line = error.loc.line.saturating_add(piece.start as u32);
         if error.message.contains("alias") || error.message.contains("anchor") {
             // Anchors may be defined in another piece: cutting broke it.
             return None;
