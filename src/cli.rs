@@ -2,12 +2,14 @@
 //! a run configuration, and the outcome is mapped to an exit code. The only
 //! module that touches stdout, stderr and the file system for output.
 
+mod output;
+
 use crate::analytic;
 use crate::experiment::{self, Settings};
 use crate::model::{Model, micros_from_hours};
 use crate::report::{self, Report, csv::ReplicationWriter};
 use crate::scenario::{self, LoadError, MAX_HORIZON_Y, MAX_REPLICATIONS, values::parse_duration_h};
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
@@ -69,6 +71,9 @@ struct RunArgs {
     /// Also write summary.json and replications.csv into this directory
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace the results already in the --out directory
+    #[arg(long, requires = "out")]
+    force: bool,
     /// Print the exact value (for Markovian designs) beside each estimate, with its z-score
     #[arg(long)]
     cross_check: bool,
@@ -133,7 +138,8 @@ fn load(path: &Path) -> anyhow::Result<Option<Model>> {
             eprintln!("{diagnostics}");
             Ok(None)
         }
-        Err(err @ LoadError::Io { .. }) => Err(err.into()),
+        // Its own words only: the I/O error is part of the message already.
+        Err(err @ LoadError::Io { .. }) => Err(anyhow!("{err}")),
     }
 }
 
@@ -277,10 +283,8 @@ fn run(args: &RunArgs) -> anyhow::Result<i32> {
     let settings = settings(&overrides, &model)?;
     let mut csv = match &args.out {
         Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            let file = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            output::prepare_dir(dir, args.force)?;
+            let file = output::temp_file(dir)?;
             Some(ReplicationWriter::new(
                 std::io::BufWriter::new(file),
                 &model,
@@ -323,13 +327,14 @@ fn run(args: &RunArgs) -> anyhow::Result<i32> {
     if let Some(checks) = &checks {
         json_value["cross_check"] = report::exact::cross_check_json(checks);
     }
+    json_value["input"] = output::input_json(&args.file, &settings)?;
     let json = report::json::pretty(&json_value);
     if let (Some(dir), Some(writer)) = (&args.out, csv) {
         let file = writer.finish()?.into_inner().map_err(|e| e.into_error())?;
-        persist(file, &dir.join("replications.csv"))?;
-        let mut summary = tempfile::NamedTempFile::new_in(dir)?;
+        output::persist(file, &dir.join("replications.csv"))?;
+        let mut summary = output::temp_file(dir)?;
         summary.write_all(json.as_bytes())?;
-        persist(summary, &dir.join("summary.json"))?;
+        output::persist(summary, &dir.join("summary.json"))?;
     }
     let mut stdout = std::io::stdout().lock();
     if args.json {
@@ -387,13 +392,4 @@ fn cross_check(model: &Model, settings: &Settings, report: &Report, file: &Path)
         );
     }
     Some(checks)
-}
-
-/// Moves a finished temporary file to its final name in one rename, so
-/// readers never see a half-written file.
-fn persist(file: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
-    file.as_file().sync_all()?;
-    file.persist(path)
-        .map_err(|e| anyhow!("cannot write {}: {}", path.display(), e.error))?;
-    Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod exact;
 pub mod json;
+pub mod risk;
 pub mod table;
 
 use crate::experiment::Results;

@@ -8,9 +8,11 @@
 mod build;
 mod build_extras;
 mod build_options;
+mod build_redundancy;
 mod build_services;
 pub mod diag;
 mod read;
+mod recover;
 pub mod tree;
 pub mod values;
 
@@ -26,13 +28,27 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {}", plain(source))]
     Io {
         path: String,
         source: std::io::Error,
     },
     #[error("{0}")]
     Invalid(Diagnostics),
+}
+
+/// An I/O error in plain words, without the OS error number.
+fn plain(err: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match err.kind() {
+        ErrorKind::NotFound => "there is no such file".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::IsADirectory => "it is a directory, not a scenario file".into(),
+        _ => {
+            let text = err.to_string();
+            text.split(" (os error").next().unwrap_or(&text).to_string()
+        }
+    }
 }
 
 /// Reads and validates the scenario at `path`.
@@ -83,42 +99,72 @@ pub fn parse_bytes(bytes: &[u8], label: &str, base_dir: &Path) -> Result<Model, 
         ));
     };
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let root: tree::Node = match serde_saphyr::from_str(source) {
-        Ok(root) => root,
-        Err(err) => {
-            let loc = err.location().map_or(Loc { line: 1, column: 1 }, |l| Loc {
-                line: u32::try_from(l.line()).unwrap_or(1),
-                column: u32::try_from(l.column()).unwrap_or(1),
-            });
-            let message = err.without_snippet().to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
-            return Err(LoadError::Invalid(Diagnostics {
-                path: label.to_string(),
-                source: source.to_string(),
-                items: vec![Diagnostic {
-                    loc,
-                    message: format!("invalid YAML: {message}"),
-                    hint: Some("check the indentation and the brackets around this place".into()),
-                }],
-            }));
-        }
+    let parse = |text: &str| {
+        serde_saphyr::from_str_with_options::<tree::Node>(text, yaml_options())
+            .map_err(|err| syntax_error(&err))
     };
-    match build::Builder::new(base_dir).build(&root) {
-        Ok(model) => Ok(model),
-        Err(sink) => {
-            let mut items = sink.items;
-            items.sort_by_key(|d| d.loc);
-            items.dedup();
-            Err(LoadError::Invalid(Diagnostics {
-                path: label.to_string(),
-                source: source.to_string(),
-                items,
-            }))
-        }
+    let (root, recovered) = match parse(source) {
+        Ok(root) => (root, None),
+        Err(first) => match recover::recover(source, &first, parse) {
+            Some(mut recovered) => (
+                std::mem::replace(&mut recovered.root, tree::Node::null()),
+                Some(recovered),
+            ),
+            None => {
+                return Err(LoadError::Invalid(Diagnostics {
+                    path: label.to_string(),
+                    source: source.to_string(),
+                    items: vec![first],
+                }));
+            }
+        },
+    };
+    let mut items = match build::Builder::new(base_dir).build(&root) {
+        Ok(model) if recovered.is_none() => return Ok(model),
+        Ok(_) => Vec::new(),
+        Err(sink) => sink.items,
+    };
+    if let Some(recovered) = recovered {
+        // Problems inside a broken piece are its syntax error's.
+        items.retain(|d| !recovered.covers(d.loc.line));
+        items.extend(recovered.errors);
+    }
+    items.sort_by_key(|d| d.loc);
+    items.dedup();
+    Err(LoadError::Invalid(Diagnostics {
+        path: label.to_string(),
+        source: source.to_string(),
+        items,
+    }))
+}
+
+/// A YAML syntax error as a problem at its place.
+fn syntax_error(err: &serde_saphyr::Error) -> Diagnostic {
+    let loc = err.location().map_or(Loc { line: 1, column: 1 }, |l| Loc {
+        line: u32::try_from(l.line()).unwrap_or(1),
+        column: u32::try_from(l.column()).unwrap_or(1),
+    });
+    let message = err.without_snippet().to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string();
+    Diagnostic {
+        loc,
+        message: format!("invalid YAML: {message}"),
+        hint: Some("check the indentation and the brackets around this place".into()),
+    }
+}
+
+/// YAML 1.2 booleans only (`true`/`false`): `yes`, `no`, `on` and `off`
+/// are words, refused with a hint where a boolean is expected and read as
+/// names elsewhere; a key given twice reaches the builder, which reports it
+/// with the rest instead of stopping the parse.
+pub(crate) fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        strict_booleans: true,
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
     }
 }
 

@@ -75,7 +75,9 @@ pub fn summary_value(report: &Report) -> serde_json::Value {
             .map(|(name, figures)| (*name, figures.into()))
             .collect(),
     };
-    serde_json::to_value(&summary).unwrap_or_default()
+    let mut value = serde_json::to_value(&summary).unwrap_or_default();
+    super::risk::add_to_json(report, &mut value);
+    value
 }
 
 /// A JSON value pretty-printed, ending with a newline.

@@ -139,6 +139,7 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
         ]);
     }
     out.push_str(&columns(&first));
+    out.push_str(&super::risk::block(report));
     out.push('\n');
     out.push_str(&columns(&second));
     let with_extras: Vec<_> = report

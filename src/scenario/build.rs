@@ -51,6 +51,17 @@ pub struct Builder<'a> {
     pub sink: Sink,
     pub base_dir: &'a Path,
     pub names: Names,
+    /// Where the failure modes just read wrote `effect: slow`.
+    slow_pending: Vec<Loc>,
+    /// Per node group: where it has an `effect: slow` and a `capacity`.
+    pub group_locs: Vec<GroupLocs>,
+}
+
+/// Where a node group's settings that only some services use are written.
+#[derive(Clone, Copy, Default)]
+pub struct GroupLocs {
+    pub slow: Option<Loc>,
+    pub capacity: Option<Loc>,
 }
 
 fn index_of(names: &[String], name: &str) -> Option<usize> {
@@ -63,6 +74,8 @@ impl<'a> Builder<'a> {
             sink: Sink::default(),
             base_dir,
             names: Names::default(),
+            slow_pending: Vec::new(),
+            group_locs: Vec::new(),
         }
     }
 
@@ -403,7 +416,10 @@ impl<'a> Builder<'a> {
                         );
                         None
                     }
-                    Some("slow") => Some(true),
+                    Some("slow") => {
+                        self.slow_pending.push(n.loc);
+                        Some(true)
+                    }
                     Some(other) => {
                         let hint = suggest(other, &["down", "slow"]);
                         self.sink
@@ -497,6 +513,10 @@ impl<'a> Builder<'a> {
                 .get("capacity")
                 .map(|n| rate_per_s(&mut self.sink, n, "`capacity`"));
             let failures = self.failure_modes(map.get("failures"), "node group", true);
+            let locs = GroupLocs {
+                slow: self.slow_pending.drain(..).next(),
+                capacity: map.get("capacity").map(|n| n.loc),
+            };
             let (Some(name), Some(count)) = (name, count) else {
                 continue;
             };
@@ -531,6 +551,7 @@ impl<'a> Builder<'a> {
                 members: (first..nodes.len()).collect(),
             });
             name_locs.push(map.get("name").map_or(map.loc, |n| n.loc));
+            self.group_locs.push(locs);
         }
         // A group named like another group's instance would make `nodes: web-1` ambiguous.
         for (g, group) in groups.iter().enumerate() {

@@ -4,9 +4,9 @@
 use super::build::Builder;
 use super::diag::suggest;
 use super::read::{self, Map};
-use super::tree::{Loc, Node};
-use super::values::{dist, rate_per_s};
-use crate::model::{Failover, Node as Instance, NodeGroup, Redundancy, Service, SpareMode};
+use super::tree::{Loc, Node, Value};
+use super::values::rate_per_s;
+use crate::model::{Node as Instance, NodeGroup, Redundancy, Service};
 
 const SERVICE_KEYS: &[&str] = &[
     "name",
@@ -17,15 +17,6 @@ const SERVICE_KEYS: &[&str] = &[
     "balancer",
     "replication",
     "recovery",
-];
-
-const MODES: &[&str] = &[
-    "active-active",
-    "quorum",
-    "hot-standby",
-    "warm-standby",
-    "cold-standby",
-    "n-plus-k",
 ];
 
 impl Builder<'_> {
@@ -55,6 +46,8 @@ impl Builder<'_> {
             return Vec::new();
         };
         let mut services = Vec::new();
+        // Where each service's `nodes` are written.
+        let mut member_locs = Vec::new();
         // `requires` edges by service name index, kept even for services with
         // other problems, so that cycles are reported in the same pass.
         let mut edges: Vec<Vec<(usize, Loc)>> = vec![Vec::new(); self.names.services.len()];
@@ -91,6 +84,9 @@ impl Builder<'_> {
             let demand = map
                 .get("demand")
                 .map(|n| rate_per_s(&mut self.sink, n, "`demand`"));
+            if let Some(members) = &members {
+                self.slow_outside_standby(&map, members, groups, nodes, &label);
+            }
             let n_members = members.as_ref().map_or(0, Vec::len);
             let redundancy = self.redundancy(map.get("redundancy"), n_members, &label);
             if let (Some(d), Some(r)) = (map.get("demand"), redundancy.as_ref())
@@ -163,6 +159,7 @@ impl Builder<'_> {
             let Some(demand_per_s) = read::optional(demand) else {
                 continue;
             };
+            member_locs.push(map.get("nodes").map_or(map.loc, |n| n.loc));
             services.push(Service {
                 name,
                 members,
@@ -174,8 +171,9 @@ impl Builder<'_> {
                 recovery: recovery.and_then(|r| r.0),
             });
         }
+        self.unused_capacity(&services, groups, nodes);
         self.requires_cycles(&edges);
-        self.standby_overlaps(&services, nodes, node.loc);
+        self.standby_overlaps(&services, nodes, &member_locs);
         services
     }
 
@@ -236,9 +234,93 @@ impl Builder<'_> {
         ok.then_some(members)
     }
 
+    /// `effect: slow` is refused on members of active-active and quorum
+    /// services, not ignored: a stalled member stays up for its clients, and
+    /// only the failure detector of a standby service reacts to it. `mode` is
+    /// read from the text, so that this is reported even when the service
+    /// has other problems.
+    fn slow_outside_standby(
+        &mut self,
+        map: &Map,
+        members: &[usize],
+        groups: &[NodeGroup],
+        nodes: &[Instance],
+        label: &str,
+    ) {
+        let mode = match map.get("redundancy").map(|r| &r.value) {
+            None => "active-active",
+            Some(Value::Map(entries)) => match entries.iter().find(|(k, _)| k.name == "mode") {
+                None => "active-active",
+                Some((
+                    _,
+                    Node {
+                        value: Value::Str(mode),
+                        ..
+                    },
+                )) => mode.as_str(),
+                Some(_) => return,
+            },
+            Some(_) => return,
+        };
+        if !matches!(mode, "active-active" | "quorum") {
+            return;
+        }
+        let mut seen: Vec<usize> = Vec::new();
+        for &m in members {
+            let g = nodes[m].group;
+            let Some(loc) = self.group_locs.get(g).and_then(|l| l.slow) else {
+                continue;
+            };
+            if seen.contains(&g) {
+                continue;
+            }
+            seen.push(g);
+            self.sink.error_hint(
+                loc,
+                format!(
+                    "`effect: slow` on node group `{}`, a member of the {mode} {label}, is not supported yet",
+                    groups[g].name
+                ),
+                "a stalled member stays up for its clients, and only the failure detector of a \
+                 standby service reacts to it, so here it would change nothing; use `effect: down`, \
+                 or a standby mode",
+            );
+        }
+    }
+
+    /// A `capacity` that no service's `demand` counts against is refused,
+    /// not ignored (checked only when every service could be read: a broken
+    /// one may be its user).
+    fn unused_capacity(&mut self, services: &[Service], groups: &[NodeGroup], nodes: &[Instance]) {
+        if services.len() != self.names.services.len() {
+            return;
+        }
+        let mut demanded = vec![false; groups.len()];
+        for service in services.iter().filter(|s| s.demand_per_s.is_some()) {
+            for &m in &service.members {
+                demanded[nodes[m].group] = true;
+            }
+        }
+        for (g, group) in groups.iter().enumerate() {
+            if let (Some(loc), false) =
+                (self.group_locs.get(g).and_then(|l| l.capacity), demanded[g])
+            {
+                self.sink.error_hint(
+                    loc,
+                    format!(
+                        "`capacity` of node group `{}` is not used: no service with a `demand` has these nodes",
+                        group.name
+                    ),
+                    "capacity counts only against an active-active service's `demand`; \
+                     add `demand` to the service, or remove `capacity`",
+                );
+            }
+        }
+    }
+
     /// A standby service decides its members' roles (and an idle warm or
     /// cold standby's ageing), so a node may serve in only one of them.
-    fn standby_overlaps(&mut self, services: &[Service], nodes: &[Instance], loc: Loc) {
+    fn standby_overlaps(&mut self, services: &[Service], nodes: &[Instance], locs: &[Loc]) {
         let mut owner: Vec<Option<usize>> = vec![None; nodes.len()];
         for (s, service) in services.iter().enumerate() {
             if matches!(
@@ -247,19 +329,24 @@ impl Builder<'_> {
             ) {
                 continue;
             }
+            let mut reported: Vec<usize> = Vec::new();
             for &m in &service.members {
-                if let Some(other) = owner[m] {
-                    self.sink.error_hint(
-                        loc,
-                        format!(
-                            "node `{}` is a member of two standby services, `{}` and `{}`",
-                            nodes[m].name, services[other].name, service.name
-                        ),
-                        "a standby service decides which of its members is active; give each its own nodes",
-                    );
-                    return;
+                match owner[m] {
+                    // Once per pair of services, at the second one's `nodes`.
+                    Some(other) if !reported.contains(&other) => {
+                        reported.push(other);
+                        self.sink.error_hint(
+                            locs[s],
+                            format!(
+                                "node `{}` is a member of two standby services, `{}` and `{}`",
+                                nodes[m].name, services[other].name, service.name
+                            ),
+                            "a standby service decides which of its members is active; give each its own nodes",
+                        );
+                    }
+                    Some(_) => {}
+                    None => owner[m] = Some(s),
                 }
-                owner[m] = Some(s);
             }
         }
     }
@@ -305,240 +392,5 @@ impl Builder<'_> {
         }
         path.pop();
         colour[s] = 2;
-    }
-
-    fn redundancy(
-        &mut self,
-        node: Option<&Node>,
-        n_members: usize,
-        label: &str,
-    ) -> Option<Redundancy> {
-        let Some(node) = node else {
-            return Some(Redundancy::ActiveActive { min_up: 1 });
-        };
-        let allowed = [
-            "mode",
-            "min_up",
-            "election",
-            "standbys",
-            "idle_failure_factor",
-            "warmup",
-            "boot",
-            "restore",
-            "active",
-            "spares",
-            "spare_mode",
-            "failover",
-        ];
-        let map = Map::read(
-            &mut self.sink,
-            node,
-            &format!("`redundancy` of {label}"),
-            &allowed,
-        )?;
-        let mode = match map.get("mode") {
-            None => "active-active",
-            Some(n) => {
-                let mode = read::string(&mut self.sink, n, "`mode`")?;
-                if !MODES.contains(&mode) {
-                    let hint = suggest(mode, MODES);
-                    self.sink
-                        .error_hint(n.loc, format!("unknown redundancy mode `{mode}`"), hint);
-                    return None;
-                }
-                mode
-            }
-        };
-        let keys_of_mode: &[&str] = match mode {
-            "active-active" => &["min_up"],
-            "quorum" => &["min_up", "election"],
-            "hot-standby" => &["standbys", "failover"],
-            "warm-standby" => &["standbys", "idle_failure_factor", "warmup", "failover"],
-            "cold-standby" => &["standbys", "boot", "restore", "failover"],
-            _ => &["active", "spares", "spare_mode", "failover"],
-        };
-        for key in map.keys() {
-            if key.name != "mode"
-                && allowed.contains(&key.name.as_str())
-                && !keys_of_mode.contains(&key.name.as_str())
-            {
-                self.sink.error_hint(
-                    key.loc,
-                    format!("`{}` does not apply to mode `{mode}`", key.name),
-                    format!("mode `{mode}` takes: {}", keys_of_mode.join(", ")),
-                );
-            }
-        }
-        let n = n_members as i64;
-        let count = |b: &mut Self, key: &str, min: i64, max: i64| -> Option<Option<i64>> {
-            let Some(node) = map.get(key) else {
-                return Some(None);
-            };
-            let value = read::integer(&mut b.sink, node, &format!("`{key}`"), min, i64::MAX)?;
-            if n > 0 && value > max {
-                b.sink.error_hint(
-                    node.loc,
-                    format!(
-                        "`{key}` is {value}, but {label} has only {n} member{}",
-                        if n == 1 { "" } else { "s" }
-                    ),
-                    format!("use at most {max}, or add nodes"),
-                );
-                return None;
-            }
-            Some(Some(value))
-        };
-        let opt_dist = |b: &mut Self, key: &str| -> Option<Option<crate::model::Dist>> {
-            let label = format!("`{key}` of {label}");
-            read::optional(
-                map.get(key)
-                    .map(|node| dist(&mut b.sink, node, &label, b.base_dir)),
-            )
-        };
-        let is_standby = matches!(
-            mode,
-            "hot-standby" | "warm-standby" | "cold-standby" | "n-plus-k"
-        );
-        if is_standby && n_members == 1 {
-            self.sink.error_hint(
-                map.loc,
-                format!("{label} uses `{mode}` but has only one member"),
-                "a standby design needs at least two nodes",
-            );
-            return None;
-        }
-        // Read before the mode's own keys, but not returned from yet, so the
-        // problems of both are reported.
-        let failover = if is_standby {
-            match map.get("failover") {
-                Some(f) => self.failover(f, label),
-                None => Some(Failover {
-                    coverage: 1.0,
-                    fencing: true,
-                    ..Failover::default()
-                }),
-            }
-        } else {
-            Some(Failover::default())
-        };
-        let standbys =
-            |b: &mut Self| count(b, "standbys", 1, n - 1).map(|s| s.unwrap_or(n - 1).max(1) as u32);
-        let redundancy = match mode {
-            "active-active" => Redundancy::ActiveActive {
-                min_up: count(self, "min_up", 1, n)?.unwrap_or(1) as u32,
-            },
-            "quorum" => {
-                let min_up = count(self, "min_up", 1, n)?.unwrap_or(n / 2 + 1) as u32;
-                let election = opt_dist(self, "election")?;
-                if let (Some(_), Some(e)) = (&election, map.get("election")) {
-                    self.unsupported(e.loc, "`election` (leader election time)");
-                }
-                Redundancy::Quorum { min_up, election }
-            }
-            "hot-standby" => Redundancy::HotStandby {
-                standbys: standbys(self)?,
-                failover: failover?,
-            },
-            "warm-standby" => {
-                let standbys = standbys(self);
-                let factor = match map.get("idle_failure_factor") {
-                    Some(f) => {
-                        let x = read::number(&mut self.sink, f, "`idle_failure_factor`")?;
-                        if !(x > 0.0 && x < 1.0) {
-                            self.sink.error_hint(
-                                f.loc,
-                                format!("`idle_failure_factor` must be between 0 and 1 (exclusive), found {x}"),
-                                "0 is cold standby and 1 is hot standby; use those modes instead",
-                            );
-                            return None;
-                        }
-                        x
-                    }
-                    None => 0.5,
-                };
-                Redundancy::WarmStandby {
-                    standbys: standbys?,
-                    idle_failure_factor: factor,
-                    warmup: opt_dist(self, "warmup")?,
-                    failover: failover?,
-                }
-            }
-            "cold-standby" => {
-                let standbys = standbys(self);
-                let boot = opt_dist(self, "boot");
-                Redundancy::ColdStandby {
-                    standbys: standbys?,
-                    boot: boot?,
-                    restore: opt_dist(self, "restore")?,
-                    failover: failover?,
-                }
-            }
-            _ => {
-                let active = count(self, "active", 1, n)?;
-                let spares = count(self, "spares", 0, n)?;
-                let (active, spares) = match (active, spares) {
-                    (Some(a), Some(s)) => (a, s),
-                    (Some(a), None) => (a, n - a),
-                    (None, Some(s)) => (n - s, s),
-                    (None, None) => (n - 1, 1),
-                };
-                if active + spares > n || active < 1 {
-                    self.sink.error_hint(
-                        map.loc,
-                        format!("{label} has {active} active and {spares} spare members, but only {n} nodes"),
-                        "`active` + `spares` must not exceed the number of nodes",
-                    );
-                    return None;
-                }
-                let spare_mode = match map.get("spare_mode") {
-                    None => SpareMode::Hot,
-                    Some(s) => match read::string(&mut self.sink, s, "`spare_mode`")? {
-                        "hot" => SpareMode::Hot,
-                        "cold" => SpareMode::Cold,
-                        other => {
-                            let hint = suggest(other, &["hot", "cold"]);
-                            self.sink.error_hint(
-                                s.loc,
-                                format!("unknown spare mode `{other}`"),
-                                hint,
-                            );
-                            return None;
-                        }
-                    },
-                };
-                Redundancy::NPlusK {
-                    active: active as u32,
-                    spares: spares as u32,
-                    spare_mode,
-                    failover: failover?,
-                }
-            }
-        };
-        if let Some(parts) = redundancy.standby_parts() {
-            let used = (parts.slots + parts.spares) as usize;
-            if used < n_members {
-                self.sink.error_hint(
-                    map.loc,
-                    format!(
-                        "{label} has {n_members} nodes but its `{mode}` uses only {used}: the others would never serve"
-                    ),
-                    "list in `nodes` only the members the service uses (a group's members are all used)",
-                );
-            }
-        }
-        if let Redundancy::NPlusK { active, .. } = &redundancy {
-            let loc = map.get("active").map_or(map.loc, |m| m.loc);
-            if *active > crate::engine::MAX_SLOTS {
-                self.sink.error_hint(
-                    loc,
-                    format!(
-                        "`active` is {active}, above the limit of {}",
-                        crate::engine::MAX_SLOTS
-                    ),
-                    "model a large pool as active-active with `min_up`",
-                );
-            }
-        }
-        Some(redundancy)
     }
 }

@@ -126,8 +126,88 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, _, c)| c)
 }
 
-/// "did you mean `x`?" for the closest candidate, or a list of what is allowed.
+/// Words a user may bring from other tools or textbooks, and the key or
+/// value nines calls that (compared after lower-casing, `-` read as `_`).
+const SYNONYMS: &[(&str, &str)] = &[
+    ("stddev", "sd"),
+    ("std_dev", "sd"),
+    ("stdev", "sd"),
+    ("standard_deviation", "sd"),
+    ("deviation", "sd"),
+    ("avg", "mean"),
+    ("average", "mean"),
+    ("mu", "mean"),
+    ("mttr", "repair"),
+    ("repair_time", "repair"),
+    ("time_to_repair", "repair"),
+    ("recovery_time", "repair"),
+    ("mttf", "ttf"),
+    ("mtbf", "ttf"),
+    ("mttf", "mean"),
+    ("mtbf", "mean"),
+    ("mttr", "mean"),
+    ("time_to_failure", "ttf"),
+    ("failure_rate", "ttf"),
+    ("lifetime", "ttf"),
+    ("distribution", "dist"),
+    ("type", "dist"),
+    ("kind", "dist"),
+    ("replicas", "count"),
+    ("instances", "count"),
+    ("size", "count"),
+    ("members", "nodes"),
+    ("servers", "nodes"),
+    ("hosts", "nodes"),
+    ("depends_on", "requires"),
+    ("dependencies", "requires"),
+    ("needs", "requires"),
+    ("zones", "domains"),
+    ("zone", "domains"),
+    ("rack", "domains"),
+    ("quorum", "min_up"),
+    ("min_healthy", "min_up"),
+    ("min_available", "min_up"),
+    ("replicas_needed", "min_up"),
+    ("stonith", "fencing"),
+    ("fence", "fencing"),
+    ("heartbeat_interval", "interval"),
+    ("heartbeat_timeout", "timeout"),
+    ("period", "interval"),
+    ("packet_loss", "loss"),
+    ("failover_time", "switchover"),
+    ("exp", "exponential"),
+    ("exponent", "exponential"),
+    ("log_normal", "lognormal"),
+    ("constant", "fixed"),
+    ("deterministic", "fixed"),
+    ("gaussian", "normal"),
+    ("active_passive", "hot-standby"),
+    ("primary_backup", "hot-standby"),
+    ("master_slave", "hot-standby"),
+    ("failover", "hot-standby"),
+    ("raft", "quorum"),
+    ("paxos", "quorum"),
+    ("majority", "quorum"),
+    ("n+k", "n-plus-k"),
+    ("pool", "n-plus-k"),
+    ("load_balanced", "active-active"),
+];
+
+/// What nines calls `word`, when it is a known synonym of one of `candidates`.
+pub fn synonym<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let normal = word.trim().to_lowercase().replace('-', "_");
+    SYNONYMS
+        .iter()
+        .filter(|(from, _)| *from == normal)
+        .find_map(|(_, to)| candidates.iter().copied().find(|c| c == to))
+}
+
+/// "did you mean `x`?" for a synonym or the closest candidate, or a list of
+/// what is allowed.
 pub fn suggest(word: &str, candidates: &[&str]) -> String {
+    if let Some(c) = synonym(word, candidates) {
+        return format!("did you mean `{c}`? (nines writes `{word}` as `{c}`)");
+    }
     match closest(word, candidates.iter().copied()) {
         Some(c) => format!("did you mean `{c}`?"),
         None if candidates.is_empty() => "none are defined".to_string(),
@@ -139,5 +219,24 @@ pub fn suggest(word: &str, candidates: &[&str]) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synonyms_come_before_spelling() {
+        let keys = ["name", "ttf", "repair", "crew"];
+        assert_eq!(
+            suggest("mttr", &keys),
+            "did you mean `repair`? (nines writes `mttr` as `repair`)"
+        );
+        assert!(suggest("Time-To-Failure", &keys).starts_with("did you mean `ttf`?"));
+        assert_eq!(suggest("repiar", &keys), "did you mean `repair`?");
+        // A synonym whose meaning is not allowed here gives no false lead.
+        assert_eq!(synonym("stddev", &keys), None);
+        assert_eq!(synonym("stddev", &["mean", "sd"]), Some("sd"));
     }
 }

@@ -85,7 +85,7 @@ pub fn string<'a>(sink: &mut Sink, node: &'a Node, what: &str) -> Option<&'a str
             sink.error_hint(
                 node.loc,
                 format!("{what} must be a string, found a boolean"),
-                "YAML reads y, n, yes, no, on, off, true and false as booleans: put the name in quotes",
+                "YAML reads true and false as booleans: put the name in quotes",
             );
             None
         }
@@ -99,9 +99,35 @@ pub fn string<'a>(sink: &mut Sink, node: &'a Node, what: &str) -> Option<&'a str
     }
 }
 
+/// `true` or `false`, and nothing else: YAML 1.1 spellings (`yes`, `no`,
+/// `on`, `off`, `y`, `n`) and quoted booleans are refused with a hint, the
+/// same for every boolean key.
 pub fn boolean(sink: &mut Sink, node: &Node, what: &str) -> Option<bool> {
+    let meant = |text: &str| match text.trim().to_lowercase().as_str() {
+        "true" | "yes" | "y" | "on" => Some(true),
+        "false" | "no" | "n" | "off" => Some(false),
+        _ => None,
+    };
     match &node.value {
         Value::Bool(b) => Some(*b),
+        Value::Str(text) => {
+            let hint = match meant(text) {
+                Some(b) if matches!(text.trim().to_lowercase().as_str(), "true" | "false") => {
+                    format!("write `{b}` without quotes: a quoted `\"{text}\"` is a string")
+                }
+                Some(b) => format!(
+                    "write `{b}`: nines reads YAML 1.2, where `{text}` is a word, not a boolean \
+                     (YAML 1.1 read it as {b})"
+                ),
+                None => "write `true` or `false`".to_string(),
+            };
+            sink.error_hint(
+                node.loc,
+                format!("{what} must be true or false, found the string `{text}`"),
+                hint,
+            );
+            None
+        }
         other => {
             sink.error_hint(
                 node.loc,

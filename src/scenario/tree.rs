@@ -20,6 +20,16 @@ pub struct Node {
     pub loc: Loc,
 }
 
+impl Node {
+    /// An empty document.
+    pub fn null() -> Node {
+        Node {
+            value: Value::Null,
+            loc: Loc::default(),
+        }
+    }
+}
+
 /// A mapping key and where it was written.
 #[derive(Clone, Debug)]
 pub struct Key {

@@ -199,16 +199,23 @@ pub fn dist(sink: &mut Sink, node: &Node, what: &str, base_dir: &std::path::Path
         "samples", "file",
     ];
     let map = Map::read(sink, node, what, &allowed)?;
-    let kind_node = map.required(sink, "dist", what)?;
-    let kind = read::string(sink, kind_node, "`dist`")?;
-    if !DISTS.contains(&kind) {
+    let kind = map.required(sink, "dist", what).and_then(|kind_node| {
+        let kind = read::string(sink, kind_node, "`dist`")?;
+        if DISTS.contains(&kind) {
+            return Some(kind);
+        }
         sink.error_hint(
             kind_node.loc,
             format!("unknown distribution `{kind}`"),
             suggest(kind, DISTS),
         );
+        None
+    });
+    let Some(kind) = kind else {
+        // Without a known kind the parameters are still checked one by one.
+        params_alone(sink, &map, what);
         return None;
-    }
+    };
     let params: &[&[&str]] = match kind {
         "exponential" => &[&["mean"]],
         "weibull" => &[&["shape", "scale"], &["shape", "mean"]],
@@ -237,14 +244,18 @@ pub fn dist(sink: &mut Sink, node: &Node, what: &str, base_dir: &std::path::Path
                     .join(" and ")
             })
             .collect();
-        sink.error_hint(
-            map.loc,
-            format!(
-                "{kind} distribution for {what} has parameters [{}]",
-                given.join(", ")
-            ),
-            format!("give {}", alternatives.join(", or ")),
-        );
+        // An unknown key is already reported, with the parameter it may mean.
+        if given.iter().all(|k| allowed.contains(k)) {
+            sink.error_hint(
+                map.loc,
+                format!(
+                    "{kind} distribution for {what} has parameters [{}]",
+                    given.join(", ")
+                ),
+                format!("give {}", alternatives.join(", or ")),
+            );
+        }
+        params_alone(sink, &map, what);
         return None;
     };
     let dur = |sink: &mut Sink, key: &str| {
@@ -351,6 +362,31 @@ pub fn dist(sink: &mut Sink, node: &Node, what: &str, base_dir: &std::path::Path
         }),
         (_, "samples") => empirical_samples(sink, map.get("samples")?, what),
         _ => empirical_file(sink, map.get("file")?, what, base_dir),
+    }
+}
+
+/// Checks each parameter of a distribution whose kind or set of parameters
+/// is wrong, so that a bad value is reported in the same pass.
+fn params_alone(sink: &mut Sink, map: &Map, what: &str) {
+    for key in map.keys() {
+        let Some(node) = map.get(&key.name) else {
+            continue;
+        };
+        let label = format!("`{}` of {what}", key.name);
+        match key.name.as_str() {
+            "mean" | "scale" | "sd" | "median" | "min" | "max" | "value" => {
+                duration_h(sink, node, &label);
+            }
+            "shape" | "sigma" => {
+                read::positive(sink, node, &label);
+            }
+            "samples" => {
+                for item in read::sequence(sink, node, &label) {
+                    duration_h(sink, item, &format!("a sample of {what}"));
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -456,8 +456,8 @@ services:
     assert_problem(
         &overlap,
         "is a member of two standby services",
-        4,
-        3,
+        5,
+        22,
         Some("its own nodes"),
     );
 }
@@ -566,8 +566,8 @@ services: [{name: web, nodes: web}]
 #[test]
 fn a_name_yaml_reads_as_a_boolean_gets_a_hint_to_quote_it() {
     let yaml = "name: x
-nodes: [{name: no, failures: [{name: f, ttf: 100h, repair: 1h}]}]
-services: [{name: s, nodes: \"no\"}]
+nodes: [{name: true, failures: [{name: f, ttf: 100h, repair: 1h}]}]
+services: [{name: s, nodes: \"true\"}]
 ";
     let all = problems(yaml);
     let d = all

@@ -376,3 +376,146 @@ fn run_cross_check_puts_the_exact_value_and_z_beside_each_estimate() {
             "cross-check unavailable: not Markovian",
         ));
 }
+
+fn run_out(dir: &std::path::Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    nines()
+        .args(["run", PAIR, "--replications", "20", "--out"])
+        .arg(dir)
+        .args(extra)
+        .assert()
+}
+
+#[cfg(unix)]
+#[test]
+fn out_files_get_the_permissions_of_any_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    run_out(dir.path(), &[]).success();
+    // A file created the ordinary way gets 0666 less the umask; ours 0644 less the umask.
+    let probe = dir.path().join("probe");
+    std::fs::write(&probe, b"").unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let expected = mode(&probe) & 0o644;
+    for file in ["summary.json", "replications.csv"] {
+        assert_eq!(mode(&dir.path().join(file)), expected, "{file}");
+    }
+}
+
+#[test]
+fn out_refuses_a_directory_that_holds_results_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("replications.csv"), b"earlier results").unwrap();
+    run_out(dir.path(), &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "already holds results (replications.csv)",
+        ))
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(
+        std::fs::read(dir.path().join("replications.csv")).unwrap(),
+        b"earlier results"
+    );
+    assert!(!dir.path().join("summary.json").exists());
+    run_out(dir.path(), &["--force"]).success();
+    assert!(dir.path().join("summary.json").exists());
+    // The run's own results count too.
+    run_out(dir.path(), &[])
+        .code(2)
+        .stderr(predicate::str::contains("summary.json, replications.csv"));
+}
+
+#[test]
+fn summary_records_the_input_path_and_hashes_of_its_content_and_settings() {
+    use sha2::Digest;
+    let input = |seed: &str| {
+        let out = json(&[
+            "run",
+            PAIR,
+            "--replications",
+            "20",
+            "--seed",
+            seed,
+            "--json",
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        v["input"].clone()
+    };
+    let (a, b) = (input("1"), input("2"));
+    let hex: String = sha2::Sha256::digest(std::fs::read(PAIR).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(a["path"], PAIR);
+    assert_eq!(a["sha256"], hex.as_str());
+    assert_eq!(b["sha256"], hex.as_str());
+    assert!(a["settings"].as_str().unwrap().contains("seed: 1,"), "{a}");
+    assert_eq!(a["settings_sha256"].as_str().unwrap().len(), 64);
+    assert_ne!(a["settings_sha256"], b["settings_sha256"]);
+    // summary.json holds the same record.
+    let dir = tempfile::tempdir().unwrap();
+    run_out(dir.path(), &["--seed", "1"]).success();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["input"], a);
+}
+
+#[test]
+fn a_missing_input_file_is_reported_once_plainly() {
+    for command in ["run", "solve", "validate"] {
+        let out = nines().args([command, "missing.yaml"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.trim_end(),
+            "error: cannot read missing.yaml: there is no such file",
+            "nines {command}"
+        );
+    }
+}
+
+#[test]
+fn the_headline_shows_split_brain_and_false_failovers_beside_availability() {
+    let out = json(&["run", "scenarios/vip-failover.yaml", "--replications", "50"]);
+    let table = String::from_utf8(out).unwrap();
+    let headline_end = table.find("MTBF (h)").unwrap();
+    let risk = table
+        .lines()
+        .find(|l| l.trim_start().starts_with("edge: split brain"))
+        .unwrap_or_else(|| panic!("no risk line:\n{table}"));
+    assert!(table.find(risk).unwrap() < headline_end, "{table}");
+    assert!(
+        risk.contains(" min/yr (") && risk.contains("false failovers"),
+        "{risk}"
+    );
+    let out = json(&[
+        "run",
+        "scenarios/heartbeat-tuning.yaml",
+        "--replications",
+        "20",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["services"]["gateway-fast"]["risks"],
+        serde_json::json!(["false_failovers_per_year"])
+    );
+    assert_eq!(
+        v["services"]["gateway-slow"]["risks"],
+        serde_json::json!([])
+    );
+    let out = json(&[
+        "run",
+        "scenarios/vip-failover.yaml",
+        "--replications",
+        "20",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["services"]["edge"]["risks"],
+        serde_json::json!(["split_brain_min_per_year", "false_failovers_per_year"])
+    );
+    // A design without them has no risk block.
+    let out = json(&["run", PAIR, "--replications", "20"]);
+    assert!(!String::from_utf8(out).unwrap().contains("risk"));
+}

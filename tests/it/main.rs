@@ -7,6 +7,7 @@ mod cli;
 mod determinism;
 mod exact;
 mod mechanisms;
+mod one_pass;
 mod properties;
 mod scenarios;
 mod solver;

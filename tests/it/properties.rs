@@ -32,16 +32,26 @@ prop_compose! {
         // A link that flaps often, so partitions meet every other mechanism.
         yaml.push_str("network:\n  links:\n    - {between: [zone, zone-b], failures: [{name: flap, ttf: {dist: exponential, mean: 50h}, repair: {dist: exponential, mean: 30s}}]}\n");
         yaml.push_str("nodes:\n");
+        // Which services are active-active or quorum: their groups get a
+        // capacity (active-active) and no stalls (which only standby
+        // services react to; elsewhere they are refused).
+        let plain = |g: usize, count: u32, crew: bool| match (g % 4, count) {
+            (1, _) => Some("quorum"),
+            (2, 2..) | (3, 2..) => None,
+            (0, 3..) if crew => None,
+            _ => Some("active-active"),
+        };
         for (g, (count, ttf, repair, crew, placement, shock)) in groups.iter().enumerate() {
             // Times to failure must have a positive mean: shift the zero ones.
             let ttf = if DISTS[*ttf].starts_with('0') || DISTS[*ttf] == "30s" { DISTS[0] } else { DISTS[*ttf] };
             let domains = ["[]", "[zone]", "[rack, zone]", "[zone, zone-b]", "[rack, zone-b]"][*placement as usize];
             let crew = if *crew { ", crew: ops" } else { "" };
             yaml.push_str(&format!(
-                "  - name: g{g}\n    count: {count}\n    capacity: 10/s\n    domains: {domains}\n    failures:\n      - {{name: f, ttf: {ttf}, repair: {}{crew}}}\n",
+                "  - name: g{g}\n    count: {count}\n{}    domains: {domains}\n    failures:\n      - {{name: f, ttf: {ttf}, repair: {}{crew}}}\n",
+                if plain(g, *count, !crew.is_empty()) == Some("active-active") { "    capacity: 10/s\n" } else { "" },
                 DISTS[*repair]
             ));
-            if *shock {
+            if *shock || plain(g, *count, !crew.is_empty()).is_some() {
                 yaml.push_str("      - {name: shock, ttf: {dist: exponential, mean: 1000h}, repair: 1h, scope: group}\n");
             } else {
                 yaml.push_str("      - {name: stall, ttf: {dist: exponential, mean: 20h}, repair: {dist: exponential, mean: 3s}, effect: slow}\n");

@@ -732,15 +732,14 @@ services:
         per_year,
     );
     assert_unavailability("A", &f[1], unavailability);
-    // A stall takes nothing down: without a standby to fail over to, the
-    // service never goes down.
+    // Without a standby's monitor a stall would change nothing: it is
+    // refused, not ignored.
     let single = "name: one jvm
 nodes:
   - {name: jvm, failures: [{name: gc-pause, ttf: {dist: exponential, mean: 1h}, repair: 4s, effect: slow}]}
 services: [{name: app, nodes: jvm}]
 ";
-    assert_eq!(
-        figures(single, 4, 1000.0, 0.0, 52)[1].availability.mean,
-        Some(1.0)
-    );
+    let refused =
+        nines::scenario::parse_bytes(single.as_bytes(), "x.yaml", std::path::Path::new("."));
+    assert!(refused.is_err_and(|e| e.to_string().contains("`effect: slow`")));
 }

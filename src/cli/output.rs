@@ -1,0 +1,93 @@
+//! Files written by `--out`: where they may go, their permissions, and the
+//! record of what produced them.
+
+use crate::experiment::Settings;
+use anyhow::{Context, anyhow, bail};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// The files a run writes into its `--out` directory.
+pub const RESULT_FILES: [&str; 2] = ["summary.json", "replications.csv"];
+
+/// Creates `dir` if needed; refuses one that already holds results unless
+/// `force`, so that a run never overwrites another by accident.
+pub fn prepare_dir(dir: &Path, force: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let present: Vec<&str> = RESULT_FILES
+        .into_iter()
+        .filter(|f| dir.join(f).exists())
+        .collect();
+    if !present.is_empty() && !force {
+        bail!(
+            "{} already holds results ({}); nothing was run\n  = hint: add --force to replace them, or choose another directory",
+            dir.display(),
+            present.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// A temporary file in `dir`, to be renamed into place when finished, with
+/// the permissions of any new file (0644 less the umask) rather than the
+/// owner-only 0600 of temporary files.
+pub fn temp_file(dir: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))
+}
+
+/// Moves a finished temporary file to its final name in one rename, so
+/// readers never see a half-written file.
+pub fn persist(file: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
+    file.as_file().sync_all()?;
+    file.persist(path)
+        .map_err(|e| anyhow!("cannot write {}: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The settings a result depends on, in one line: every field of
+/// [`Settings`], so that a setting added there is never left out of the
+/// hash (the thread count is not among them: results do not depend on it).
+pub fn settings_text(settings: &Settings) -> String {
+    format!("{settings:?}")
+}
+
+/// `input` of the summary: the scenario's path as given, the SHA-256 of its
+/// bytes, and the SHA-256 of the settings, so that a result can be traced to
+/// what produced it.
+pub fn input_json(path: &Path, settings: &Settings) -> anyhow::Result<serde_json::Value> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let settings_text = settings_text(settings);
+    Ok(serde_json::json!({
+        "path": path.display().to_string(),
+        "sha256": sha256_hex(&bytes),
+        "settings": settings_text,
+        "settings_sha256": sha256_hex(settings_text.as_bytes()),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_is_the_standard_digest() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
