@@ -30,7 +30,7 @@ const KINDS: &[Kind] = &[
         unit: "/yr",
     },
     Kind {
-        figure: "lost_writes_per_year",
+        figure: "data_loss_writes_per_year",
         also: None,
         words: "lost writes",
         unit: "/yr",
