@@ -134,7 +134,7 @@ proptest! {
             let (horizon_h, years) = (2000.0, 2000.0 / 8760.0);
             let close = |what: &str, got: Option<f64>, want: f64| -> Result<(), TestCaseError> {
                 let got = got.unwrap_or_else(|| panic!("{name} {what}: no estimate"));
-                prop_assert!((got - want).abs() <= 1e-9 * want.abs().max(1e-6), "{name} {what}: summary {got}, from the rows {want}");
+                prop_assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{name} {what}: summary {got}, from the rows {want}");
                 Ok(())
             };
             for (a, up) in availability.iter().zip(&uptime_h) {
