@@ -47,7 +47,7 @@ nodes:
 services:
   - {name: db, nodes: db, redundancy: {mode: hot-standby, failover: {coverage: 0.6}}}
 ";
-    let (chain, [_, _, f1, f0, n0]) = pair_with_coverage(lambda, mu, c);
+    let (chain, [s2, s1, f1, f0, n0]) = pair_with_coverage(lambda, mu, c);
     let pi = chain.stationary();
     let (failed, both_down) = (pi[f1] + pi[f0], pi[n0]);
     // The solver builds the same chain from the scenario on its own.
@@ -74,6 +74,18 @@ services:
         "both down downtime",
         extra(&f[1], "downtime_both_down_min_per_year"),
         per_year(both_down),
+    );
+    // Every failure of the serving member is a failover; 1 − c of them fail.
+    let failovers = lambda * (pi[s2] + pi[s1]) * 8760.0;
+    assert_figure(
+        "failovers/yr",
+        extra(&f[1], "failovers_per_year"),
+        failovers,
+    );
+    assert_figure(
+        "failed failovers/yr",
+        extra(&f[1], "failed_failovers_per_year"),
+        failovers * (1.0 - c),
     );
     for instant in [
         "downtime_detection_min_per_year",
