@@ -121,20 +121,21 @@ fn the_simulator_agrees_with_the_solver_on_generated_markovian_designs() {
         // The system: every service no other requires, together.
         let exact = &solution.entities[0];
         let (replications, horizon_h) = (100u32, 25_000.0);
-        if exact.failures_per_h * horizon_h * f64::from(replications) < 200.0 {
+        if exact.failures_per_h * horizon_h * f64::from(replications) < 400.0 {
             continue; // too reliable for a sample of this size to say anything
         }
         let f = &figures(&yaml, u64::from(replications), horizon_h, 1000.0, 70 + case)[0];
         let what = |figure: &str| format!("case {case} {figure}\n{yaml}");
         let unavailability = 1.0 - exact.availability;
-        // Tolerances from the standard error; the cap on it only keeps the
-        // comparison meaningful (some designs are very reliable).
+        // Tolerances from the standard error, which must be at most a tenth
+        // of the figure: designs with fewer than 400 outages in the sample
+        // are skipped above, as they could not meet it.
         assert_close(
             &what("availability"),
             &f.availability,
             exact.availability,
             unavailability,
-            1.0,
+            0.1,
         );
         let per_year = exact.failures_per_h * 8760.0;
         assert_close(
@@ -142,9 +143,10 @@ fn the_simulator_agrees_with_the_solver_on_generated_markovian_designs() {
             &f.failures_per_year,
             per_year,
             per_year,
-            1.0,
+            0.1,
         );
         checked += 1;
     }
-    assert!(checked >= 40, "only {checked} designs could be solved");
+    eprintln!("{checked} of 60 generated designs compared");
+    assert!(checked >= 42, "only {checked} designs could be compared");
 }

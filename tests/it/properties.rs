@@ -1,7 +1,59 @@
-//! Any valid scenario runs without panicking, and its figures are consistent.
+//! Any valid scenario runs without panicking, and its figures are those
+//! its replications' rows give.
 
-use crate::support::figures;
+use nines::experiment::{self, Settings};
+use nines::metrics::Figures;
+use nines::model::micros_from_hours;
+use nines::report::{Report, csv::ReplicationWriter};
 use proptest::prelude::*;
+
+/// The header and rows of a CSV file.
+type Table = (Vec<String>, Vec<Vec<String>>);
+
+/// Runs `yaml` as `nines run --out` would: the figures of the system and of
+/// each service, `replications.csv` read back, and the entities' names.
+fn figures_and_csv(
+    yaml: &str,
+    replications: u64,
+    horizon_h: f64,
+    warmup_h: f64,
+    seed: u64,
+) -> (Vec<Figures>, Table, Vec<String>) {
+    let model = crate::support::model(yaml);
+    let settings = Settings {
+        seed,
+        n_replications: replications,
+        horizon_us: micros_from_hours(horizon_h),
+        warmup_us: micros_from_hours(warmup_h),
+    };
+    let mut writer = ReplicationWriter::new(Vec::new(), &model, &settings).unwrap();
+    let results = experiment::run(
+        &model,
+        settings,
+        None,
+        &mut |rep, outcome| {
+            writer.write(rep, outcome).unwrap();
+        },
+        &|| {},
+    )
+    .expect("run");
+    let bytes = writer.finish().unwrap();
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let figures = Report::new(&model, &results)
+        .entities
+        .into_iter()
+        .map(|(_, f)| f)
+        .collect();
+    let names = std::iter::once("system".to_string())
+        .chain(model.services.iter().map(|s| s.name.clone()))
+        .collect();
+    (figures, (header, rows), names)
+}
 
 const DISTS: &[&str] = &[
     "{dist: exponential, mean: 300h}",
@@ -77,14 +129,38 @@ prop_compose! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
+    /// The summary's figures are what the replications' rows of
+    /// `replications.csv` give when recomputed from their definitions.
     #[test]
-    fn any_valid_scenario_runs_and_its_figures_add_up(yaml in scenario(), seed in any::<u64>()) {
-        for f in figures(&yaml, 4, 2000.0, 100.0, seed) {
-            let a = f.availability.mean.unwrap();
-            prop_assert!((0.0..=1.0).contains(&a), "availability {a}");
-            prop_assert!(f.failures_per_year.mean.unwrap() >= 0.0);
-            if let (Some(mtbf), Some(mut_), Some(mttr)) = (f.mtbf_h.mean, f.mut_h.mean, f.mttr_h.mean) {
-                prop_assert!((mtbf - mut_ - mttr).abs() <= 1e-6 * mtbf, "{mtbf} != {mut_} + {mttr}");
+    fn any_valid_scenario_runs_and_its_figures_follow_from_its_replications(yaml in scenario(), seed in any::<u64>()) {
+        let (figures, csv, names) = figures_and_csv(&yaml, 4, 2000.0, 100.0, seed);
+        for (f, name) in figures.iter().zip(&names) {
+            let column = |suffix: &str| -> Vec<f64> {
+                let i = csv.0.iter().position(|h| *h == format!("{name}_{suffix}")).unwrap();
+                csv.1.iter().map(|row| row[i].parse().unwrap()).collect()
+            };
+            let (availability, failures, uptime_h) = (column("availability"), column("failures"), column("uptime_h"));
+            let reps = availability.len() as f64;
+            let (horizon_h, years) = (2000.0, 2000.0 / 8760.0);
+            let close = |what: &str, got: Option<f64>, want: f64| -> Result<(), TestCaseError> {
+                let got = got.unwrap_or_else(|| panic!("{name} {what}: no estimate"));
+                prop_assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{name} {what}: summary {got}, from the rows {want}");
+                Ok(())
+            };
+            for (a, up) in availability.iter().zip(&uptime_h) {
+                prop_assert!((0.0..=1.0).contains(a), "{name} availability {a}");
+                prop_assert!((a - up / horizon_h).abs() <= 1e-12, "{name}: availability {a} with uptime {up} h");
+            }
+            let mean_a = availability.iter().sum::<f64>() / reps;
+            close("availability", f.availability.mean, mean_a)?;
+            close("downtime", f.downtime_min_per_year.mean, (1.0 - mean_a) * 525_600.0)?;
+            let total = failures.iter().sum::<f64>();
+            close("failures/yr", f.failures_per_year.mean, total / reps / years)?;
+            let up: f64 = uptime_h.iter().sum();
+            if total > 0.0 {
+                close("MTBF", f.mtbf_h.mean, reps * horizon_h / total)?;
+                close("MUT", f.mut_h.mean, up / total)?;
+                close("MTTR", f.mttr_h.mean, (reps * horizon_h - up) / total)?;
             }
         }
     }
