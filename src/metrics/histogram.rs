@@ -3,7 +3,9 @@
 //! (about 0.12% relative), stored densely from the lowest to the highest
 //! bin seen, so memory grows with the spread of the values (at most about
 //! 40,000 bins for microseconds to centuries), not with their number, and
-//! recording a value is an index, not a search.
+//! recording a value is an index, not a search. The smallest and largest
+//! values are kept exactly: no quantile or bound lies outside them, so a
+//! sample of equal values gives that value, interval included.
 
 use super::Estimate;
 
@@ -17,6 +19,9 @@ pub struct LogHistogram {
     first: i32,
     n: u64,
     zeros: u64,
+    /// The smallest and largest positive values seen.
+    min: f64,
+    max: f64,
 }
 
 impl LogHistogram {
@@ -27,6 +32,7 @@ impl LogHistogram {
             return;
         }
         let bin = (value.log10() * BINS_PER_DECADE).floor() as i32;
+        self.see(value, value);
         self.add(bin, 1);
     }
 
@@ -46,7 +52,19 @@ impl LogHistogram {
         self.counts[index] += count;
     }
 
+    fn see(&mut self, min: f64, max: f64) {
+        if self.n == self.zeros {
+            (self.min, self.max) = (min, max);
+        } else {
+            self.min = self.min.min(min);
+            self.max = self.max.max(max);
+        }
+    }
+
     pub fn merge(&mut self, other: &LogHistogram) {
+        if other.n > other.zeros {
+            self.see(other.min, other.max);
+        }
         self.n += other.zeros;
         self.zeros += other.zeros;
         for (i, &count) in other.counts.iter().enumerate() {
@@ -56,50 +74,67 @@ impl LogHistogram {
         }
     }
 
-    fn centre(bin: i32) -> f64 {
-        10f64.powf((f64::from(bin) + 0.5) / BINS_PER_DECADE)
-    }
-
-    /// The value of rank `rank` (1-based): the geometric centre of its bin.
-    fn value_at(&self, rank: u64) -> f64 {
-        if rank <= self.zeros {
-            return 0.0;
+    /// The bin of rank `rank` (1-based), `None` for a zero.
+    fn bin_at(&self, rank: u64) -> Option<i32> {
+        if rank <= self.zeros || self.counts.is_empty() {
+            return None;
         }
         let mut seen = self.zeros;
         for (i, &count) in self.counts.iter().enumerate() {
             seen += count;
             if seen >= rank {
-                return Self::centre(self.first + i as i32);
+                return Some(self.first + i as i32);
             }
         }
-        match self.counts.len() {
-            0 => 0.0,
-            len => Self::centre(self.first + len as i32 - 1),
-        }
+        Some(self.first + self.counts.len() as i32 - 1)
     }
 
-    /// The `q`-quantile with a distribution-free 95% interval from the
-    /// binomial distribution of ranks (the pooled values treated as
-    /// independent); the standard error is the interval's half-width / 1.96.
+    /// The bounds of a bin, as values, kept within the values seen.
+    fn edge(&self, bin: Option<i32>, upper: bool) -> f64 {
+        bin.map_or(0.0, |b| {
+            let at = f64::from(b + i32::from(upper)) / BINS_PER_DECADE;
+            10f64.powf(at).clamp(self.min, self.max)
+        })
+    }
+
+    /// The `q`-quantile (the value of rank ⌈n·q⌉: the geometric centre of
+    /// its bin, within the values seen) with a distribution-free 95%
+    /// interval from the binomial distribution of ranks (the pooled values
+    /// treated as independent): the values of ranks ⌈n·q ± 1.96·√(n·q·(1 − q))⌉,
+    /// widened to the outer edges of their bins so that binning never makes
+    /// it exclude the sample quantile. Below rank 1 the interval starts at 0;
+    /// above rank n it has no upper end: then `ci95` and `std_err` are
+    /// `None` and `lower95` is its lower end. The standard error is the
+    /// interval's half-width / 1.96.
     pub fn quantile(&self, q: f64) -> Estimate {
         if self.n == 0 {
-            return Estimate {
-                mean: None,
-                ci95: None,
-                std_err: None,
-            };
+            return Estimate::UNDEFINED;
         }
         let n = self.n as f64;
         let rank = |r: f64| (r.ceil().max(1.0) as u64).min(self.n);
         let spread = 1.96 * (n * q * (1.0 - q)).sqrt();
-        let (low, high) = (
-            self.value_at(rank(n * q - spread)),
-            self.value_at(rank(n * q + spread)),
-        );
+        let low = if (n * q - spread).ceil() < 1.0 {
+            0.0
+        } else {
+            self.edge(self.bin_at(rank(n * q - spread)), false)
+        };
+        let mean = self.bin_at(rank(n * q)).map_or(0.0, |b| {
+            let centre = 10f64.powf((f64::from(b) + 0.5) / BINS_PER_DECADE);
+            centre.clamp(self.min, self.max)
+        });
+        if (n * q + spread).ceil() > n {
+            return Estimate {
+                mean: Some(mean),
+                lower95: Some(low),
+                ..Estimate::UNDEFINED
+            };
+        }
+        let high = self.edge(self.bin_at(rank(n * q + spread)), true);
         Estimate {
-            mean: Some(self.value_at(rank(n * q))),
+            mean: Some(mean),
             ci95: Some([low, high]),
             std_err: Some((high - low) / (2.0 * 1.96)),
+            ..Estimate::UNDEFINED
         }
     }
 }
@@ -125,6 +160,46 @@ mod tests {
         h.merge(&other);
         assert_eq!(h.n, 10_003);
         assert_eq!(h.quantile(0.0).mean, Some(0.0));
-        assert!((h.quantile(1.0).mean.unwrap() / 3.0e6 - 1.0).abs() < 0.0015);
+        assert_eq!(h.quantile(1.0).mean, Some(3.0e6));
+    }
+
+    #[test]
+    fn few_values_give_an_open_interval() {
+        // Two values: the median lies anywhere in (0, ∞) with 95% confidence
+        // short of 75%; the 95th percentile is above the smaller value.
+        let mut h = LogHistogram::default();
+        h.push(7000.0);
+        h.push(9000.0);
+        let e = h.quantile(0.95);
+        assert_eq!(e.ci95, None);
+        assert!(e.lower95.is_some_and(|low| low > 8980.0 && low <= 9000.0));
+        assert_eq!(h.quantile(0.5).ci95, None);
+        assert_eq!(h.quantile(0.5).lower95, Some(0.0));
+    }
+
+    #[test]
+    fn equal_values_give_that_value_and_an_interval_around_it() {
+        let mut h = LogHistogram::default();
+        for _ in 0..1000 {
+            h.push(30.0);
+        }
+        for q in [0.5, 0.95, 0.99] {
+            let e = h.quantile(q);
+            assert_eq!(e.mean, Some(30.0));
+            assert_eq!(e.ci95, Some([30.0, 30.0]));
+        }
+    }
+
+    #[test]
+    fn an_interval_holds_the_sample_quantile() {
+        let mut h = LogHistogram::default();
+        for i in 0..5000 {
+            h.push(10.0 + f64::from(i % 50) * 1e-3);
+        }
+        let e = h.quantile(0.5);
+        let [lo, hi] = e.ci95.unwrap();
+        // The sample median is 10.024: inside the interval and near the estimate.
+        assert!(lo <= 10.024 && 10.024 <= hi, "[{lo}, {hi}]");
+        assert!((e.mean.unwrap() / 10.024 - 1.0).abs() < 0.0015);
     }
 }
