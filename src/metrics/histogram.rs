@@ -1,11 +1,13 @@
-//! Quantiles of a positive quantity (takeover outages) pooled over every
-//! replication, from a logarithmic histogram: bins 0.05% wide in log10
-//! (about 0.12% relative), stored densely from the lowest to the highest
-//! bin seen, so memory grows with the spread of the values (at most about
-//! 40,000 bins for microseconds to centuries), not with their number, and
-//! recording a value is an index, not a search. The smallest and largest
-//! values are kept exactly: no quantile or bound lies outside them, so a
-//! sample of equal values gives that value, interval included.
+//! Quantiles of a positive quantity (takeover outages, outage lengths)
+//! pooled over every replication, from a logarithmic histogram: bins 0.05%
+//! wide in log10 (about 0.12% relative), stored densely from the lowest to
+//! the highest bin seen, so memory grows with the spread of the values (at
+//! most about 40,000 bins for microseconds to centuries), not with their
+//! number, and recording a value is an index, not a search. Each bin keeps
+//! its smallest and largest value exactly: a quantile is the bin's centre
+//! kept within them (the value itself when the bin holds one value), and an
+//! interval runs from the smallest value of one bin to the largest of
+//! another, so it holds the order statistics it stands for.
 
 use super::Estimate;
 
@@ -14,15 +16,25 @@ const BINS_PER_DECADE: f64 = 2000.0;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogHistogram {
-    /// Counts of bins `first`, `first + 1`, ...
-    counts: Vec<u64>,
+    /// Count, smallest and largest value of bins `first`, `first + 1`, ...
+    counts: Vec<Bin>,
     first: i32,
     n: u64,
     zeros: u64,
-    /// The smallest and largest positive values seen.
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Bin {
+    count: u64,
     min: f64,
     max: f64,
 }
+
+const EMPTY: Bin = Bin {
+    count: 0,
+    min: f64::INFINITY,
+    max: f64::NEG_INFINITY,
+};
 
 impl LogHistogram {
     pub fn push(&mut self, value: f64) {
@@ -32,44 +44,41 @@ impl LogHistogram {
             return;
         }
         let bin = (value.log10() * BINS_PER_DECADE).floor() as i32;
-        self.see(value, value);
-        self.add(bin, 1);
+        self.add(
+            bin,
+            Bin {
+                count: 1,
+                min: value,
+                max: value,
+            },
+        );
     }
 
-    fn add(&mut self, bin: i32, count: u64) {
-        self.n += count;
+    fn add(&mut self, bin: i32, other: Bin) {
+        self.n += other.count;
         if self.counts.is_empty() {
             self.first = bin;
         } else if bin < self.first {
             let grow = (self.first - bin) as usize;
-            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            self.counts.splice(0..0, std::iter::repeat_n(EMPTY, grow));
             self.first = bin;
         }
         let index = (bin - self.first) as usize;
         if index >= self.counts.len() {
-            self.counts.resize(index + 1, 0);
+            self.counts.resize(index + 1, EMPTY);
         }
-        self.counts[index] += count;
-    }
-
-    fn see(&mut self, min: f64, max: f64) {
-        if self.n == self.zeros {
-            (self.min, self.max) = (min, max);
-        } else {
-            self.min = self.min.min(min);
-            self.max = self.max.max(max);
-        }
+        let b = &mut self.counts[index];
+        b.count += other.count;
+        b.min = b.min.min(other.min);
+        b.max = b.max.max(other.max);
     }
 
     pub fn merge(&mut self, other: &LogHistogram) {
-        if other.n > other.zeros {
-            self.see(other.min, other.max);
-        }
         self.n += other.zeros;
         self.zeros += other.zeros;
-        for (i, &count) in other.counts.iter().enumerate() {
-            if count > 0 {
-                self.add(other.first + i as i32, count);
+        for (i, &bin) in other.counts.iter().enumerate() {
+            if bin.count > 0 {
+                self.add(other.first + i as i32, bin);
             }
         }
     }
@@ -80,8 +89,8 @@ impl LogHistogram {
             return None;
         }
         let mut seen = self.zeros;
-        for (i, &count) in self.counts.iter().enumerate() {
-            seen += count;
+        for (i, bin) in self.counts.iter().enumerate() {
+            seen += bin.count;
             if seen >= rank {
                 return Some(self.first + i as i32);
             }
@@ -89,20 +98,21 @@ impl LogHistogram {
         Some(self.first + self.counts.len() as i32 - 1)
     }
 
-    /// The bounds of a bin, as values, kept within the values seen.
+    /// The smallest (or largest) value of a bin; 0 for the zeros.
     fn edge(&self, bin: Option<i32>, upper: bool) -> f64 {
         bin.map_or(0.0, |b| {
-            let at = f64::from(b + i32::from(upper)) / BINS_PER_DECADE;
-            10f64.powf(at).clamp(self.min, self.max)
+            let bin = self.counts[(b - self.first) as usize];
+            if upper { bin.max } else { bin.min }
         })
     }
 
     /// The `q`-quantile (the value of rank ⌈n·q⌉: the geometric centre of
-    /// its bin, within the values seen) with a distribution-free 95%
-    /// interval from the binomial distribution of ranks (the pooled values
-    /// treated as independent): the values of ranks ⌈n·q ± 1.96·√(n·q·(1 − q))⌉,
-    /// widened to the outer edges of their bins so that binning never makes
-    /// it exclude the sample quantile. Below rank 1 the interval starts at 0;
+    /// its bin, within the bin's smallest and largest values) with a
+    /// distribution-free 95% interval from the binomial distribution of
+    /// ranks (the pooled values treated as independent): ranks
+    /// ⌈n·q ± 1.96·√(n·q·(1 − q))⌉, from the smallest value in the bin of the
+    /// lower rank to the largest in the bin of the upper one, so that
+    /// binning never makes it exclude the order statistics. Below rank 1 the interval starts at 0;
     /// above rank n it has no upper end: then `ci95` and `std_err` are
     /// `None` and `lower95` is its lower end. The standard error is the
     /// interval's half-width / 1.96.
@@ -120,7 +130,7 @@ impl LogHistogram {
         };
         let mean = self.bin_at(rank(n * q)).map_or(0.0, |b| {
             let centre = 10f64.powf((f64::from(b) + 0.5) / BINS_PER_DECADE);
-            centre.clamp(self.min, self.max)
+            centre.clamp(self.edge(Some(b), false), self.edge(Some(b), true))
         });
         if (n * q + spread).ceil() > n {
             return Estimate {

@@ -84,7 +84,10 @@ pub fn per_event(ratio: &Comoments, rate_per_year: &Estimate, scale: f64) -> Est
 /// error and the pooled one of the outage lengths (sd / √outages), so that
 /// outages all in one replication still show their spread; the interval is
 /// symmetric on the log scale (never below zero), with t quantiles of the
-/// degrees of freedom of the error used. None from a single outage.
+/// degrees of freedom of the error used, joined with the gamma interval of
+/// the same mean and error (right for few exponential outages, where the
+/// log-scale one is short on the high side; below 50 outages with their
+/// coefficient of variation taken as at least 1). None from a single outage.
 pub fn mttr(ratio: &Comoments, outages: &Pooled) -> Estimate {
     let e = ratio.ratio_estimate();
     let Some(r) = e.mean else { return e };
@@ -104,12 +107,39 @@ pub fn mttr(ratio: &Comoments, outages: &Pooled) -> Estimate {
     };
     let ci = t_quantile_975(n).filter(|_| r > 0.0).map(|t| {
         let h = (t * se / r).min(700.0);
-        [r * (-h).exp(), r * h.exp()]
+        // Few lengths underestimate their own spread when their mean is low:
+        // below 50 outages, assume them at least as variable as exponential.
+        let log_t = [r * (-h).exp(), r * h.exp()];
+        if outages.n >= FEW_OUTAGES {
+            return log_t;
+        }
+        let [g_lo, g_hi] = gamma_interval(r, se.max(r / (outages.n as f64).sqrt()));
+        [log_t[0].min(g_lo), log_t[1].max(g_hi)]
     });
     Estimate {
         ci95: ci,
         std_err: Some(se),
         ..e
+    }
+}
+
+/// Below this many outages, MTTR's gamma interval takes their coefficient
+/// of variation to be at least 1.
+const FEW_OUTAGES: u64 = 50;
+
+/// The 95% interval of a mean `r` with standard error `se` whose sampling
+/// distribution is taken as a gamma of the same mean and variance (shape
+/// κ = (r / se)²): exact for a mean of exponential times, and skewed to the
+/// high side as a mean of few skewed times is.
+fn gamma_interval(r: f64, se: f64) -> [f64; 2] {
+    use statrs::distribution::{ChiSquared, ContinuousCDF};
+    let k2 = 2.0 * (r / se).powi(2);
+    match ChiSquared::new(k2) {
+        Ok(chi) => [
+            r * k2 / chi.inverse_cdf(0.975),
+            r * k2 / chi.inverse_cdf(0.025),
+        ],
+        Err(_) => [0.0, f64::INFINITY],
     }
 }
 

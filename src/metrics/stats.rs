@@ -189,11 +189,11 @@ impl Comoments {
         let Some(mean) = t.mean else { return t };
         let total_exposure = self.n as f64 * exposure;
         let count = (mean * total_exposure).round().max(0.0) as u64;
-        let [g_lo, g_hi] = poisson_interval(count).map(|x| x / total_exposure);
-        let (t_lo, t_hi) = t.ci95.map_or((g_lo, g_hi), |[a, b]| (a, b));
-        if count >= 100 && t_lo > 0.0 {
+        if count >= 100 && t.ci95.is_some_and(|[lo, _]| lo > 0.0) {
             return t;
         }
+        let [g_lo, g_hi] = poisson_interval(count).map(|x| x / total_exposure);
+        let (t_lo, t_hi) = t.ci95.map_or((g_lo, g_hi), |[a, b]| (a, b));
         let low = if t_lo > 0.0 { t_lo.min(g_lo) } else { g_lo };
         Estimate {
             ci95: Some([low, t_hi.max(g_hi)]),
