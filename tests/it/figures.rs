@@ -149,6 +149,9 @@ fn mttr_from_outages_all_in_one_replication_keeps_their_spread() {
         contains(&f.mttr_h, 3.349_905),
         "exact MTTR outside [{lo}, {hi}]"
     );
+    // Its standard error (the cross-check's z) shows the outages' spread too.
+    let se = f.mttr_h.std_err.unwrap();
+    assert!(se > 0.1 * mttr, "standard error {se} from one cluster");
     // Two failures: Garwood's interval of the rate, not one from one cluster.
     let [flo, fhi] = f.failures_per_year.ci95.unwrap();
     assert!(
@@ -356,5 +359,67 @@ services:
         .zip(rates)
     {
         assert!((0.92..=0.99).contains(&rate), "{name}: coverage {rate:.3}");
+    }
+}
+
+fn nines_cmd() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("nines").expect("binary")
+}
+
+#[test]
+fn a_bare_zero_is_a_duration_on_the_command_line_too() {
+    use predicates::prelude::*;
+    // `0` is a duration, as in a scenario: a zero warm-up and threshold run.
+    nines_cmd()
+        .args(["run", "scenarios/single-server.yaml", "--replications", "5"])
+        .args(["--warmup", "0", "--incident-threshold", "0"])
+        .assert()
+        .success();
+    // A zero horizon is refused for what it is, not for a missing unit.
+    nines_cmd()
+        .args(["run", "scenarios/single-server.yaml", "--horizon", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("must be longer than zero"))
+        .stderr(predicate::str::contains("unit").not());
+}
+
+#[test]
+fn the_incident_threshold_is_a_scenario_setting_and_a_flag() {
+    let yaml = RESTARTS_AND_DISKS.replace(
+        "name: blips and incidents\n",
+        "name: blips and incidents\nsimulation: {horizon: 5000h, replications: 20, incident_threshold: 1m}\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blips.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let out = nines_cmd()
+            .arg("run")
+            .arg(&path)
+            .args(["--json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let scenario = run(&[]);
+    let flag = run(&["--incident-threshold", "0"]);
+    let s = &scenario["system"];
+    let incidents = s["incidents_per_year"]["mean"].as_f64().unwrap();
+    let failures = s["failures_per_year"]["mean"].as_f64().unwrap();
+    assert!(incidents < failures / 5.0, "{incidents} of {failures}");
+    assert!(s["mtbi_h"]["mean"].as_f64().unwrap() > s["mtbf_h"]["mean"].as_f64().unwrap());
+    assert_eq!(
+        flag["system"]["incidents_per_year"],
+        flag["system"]["failures_per_year"]
+    );
+    for p in ["outage_s_p50", "outage_s_p95", "outage_s_p99"] {
+        assert!(s[p]["mean"].is_number(), "{p}");
     }
 }
