@@ -86,15 +86,16 @@ impl Tally {
         self.last_change_us = now;
     }
 
-    pub fn finish(&self, window: Window) -> Outcome {
-        let mut closed = self.clone();
-        closed.change(window.end_us, self.up, window);
-        closed.outages.close(window.end_us);
+    /// What the replication measured, at the end of the window (the
+    /// tally gives up its outage lengths).
+    pub fn finish(&mut self, window: Window) -> Outcome {
+        self.change(window.end_us, self.up, window);
+        self.outages.close(window.end_us);
         Outcome {
-            uptime_us: closed.uptime_us,
-            failures: closed.failures,
-            first_failure_us: closed.first_failure_us,
-            outages_us: closed.outages.lengths_us,
+            uptime_us: self.uptime_us,
+            failures: self.failures,
+            first_failure_us: self.first_failure_us,
+            outages_us: std::mem::take(&mut self.outages.lengths_us),
         }
     }
 }
@@ -206,8 +207,9 @@ impl Accumulator {
         let mut incidents = 0u64;
         for &us in &outcome.outages_us {
             incidents += u64::from(us >= self.incident_threshold_us);
-            self.outages.push(us as f64 / MICROS_PER_HOUR);
-            self.outage_s.push(us as f64 / 1e6);
+            let s = us as f64 * 1e-6;
+            self.outages.push(s * (1.0 / 3600.0));
+            self.outage_s.push(s);
         }
         self.incidents_per_year.push(incidents as f64 / years, 0.0);
         self.mtbi.push(length_h, incidents as f64);
@@ -438,6 +440,8 @@ mod tests {
         let outcome = tally.finish(window);
         assert_eq!(outcome.failures, 2);
         assert_eq!(outcome.uptime_us, 100 + 100);
+        // One outage from 100 to 300, one from 400 to the end.
+        assert_eq!(outcome.outages_us, vec![200, 600]);
     }
 
     #[test]
@@ -455,5 +459,7 @@ mod tests {
         assert_eq!(outcome.failures, 1);
         assert_eq!(outcome.uptime_us, (400 - 150) + (1000 - 500));
         assert_eq!(outcome.first_failure_us, Some(50));
+        // The outage begun in the warm-up is downtime, not a measured outage.
+        assert_eq!(outcome.outages_us, vec![100]);
     }
 }

@@ -1,9 +1,10 @@
 //! Quantiles of a positive quantity (takeover outages, outage lengths)
-//! pooled over every replication, from a logarithmic histogram: bins 0.05%
-//! wide in log10 (about 0.12% relative), stored densely from the lowest to
-//! the highest bin seen, so memory grows with the spread of the values (at
-//! most about 40,000 bins for microseconds to centuries), not with their
-//! number, and recording a value is an index, not a search. Each bin keeps
+//! pooled over every replication, from a logarithmic histogram: 512 bins per
+//! power of two (each at most 0.2% wide; a bin is the value's exponent and
+//! the top 9 bits of its mantissa, so no logarithm is taken), stored densely
+//! from the lowest to the highest bin seen, so memory grows with the spread
+//! of the values (at most about 30,000 bins for microseconds to centuries),
+//! not with their number, and recording a value is an index, not a search. Each bin keeps
 //! its smallest and largest value exactly: a quantile is the bin's centre
 //! kept within them (the value itself when the bin holds one value), and an
 //! interval runs from the smallest value of one bin to the largest of
@@ -11,8 +12,20 @@
 
 use super::Estimate;
 
-/// Bins per decade.
-const BINS_PER_DECADE: f64 = 2000.0;
+/// Bits of a positive f64 below its bin: 52 mantissa bits less 9 kept.
+const SHIFT: u32 = 43;
+
+/// The bin of a positive value: monotone in the value.
+fn bin_of(value: f64) -> i32 {
+    (value.to_bits() >> SHIFT) as i32
+}
+
+/// The geometric centre of a bin.
+fn centre_of(bin: i32) -> f64 {
+    let low = f64::from_bits((bin as u64) << SHIFT);
+    let high = f64::from_bits(((bin as u64) + 1) << SHIFT);
+    (low * high).sqrt()
+}
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogHistogram {
@@ -43,7 +56,7 @@ impl LogHistogram {
             self.zeros += 1;
             return;
         }
-        let bin = (value.log10() * BINS_PER_DECADE).floor() as i32;
+        let bin = bin_of(value);
         self.add(
             bin,
             Bin {
@@ -129,7 +142,7 @@ impl LogHistogram {
             self.edge(self.bin_at(rank(n * q - spread)), false)
         };
         let mean = self.bin_at(rank(n * q)).map_or(0.0, |b| {
-            let centre = 10f64.powf((f64::from(b) + 0.5) / BINS_PER_DECADE);
+            let centre = centre_of(b);
             centre.clamp(self.edge(Some(b), false), self.edge(Some(b), true))
         });
         if (n * q + spread).ceil() > n {

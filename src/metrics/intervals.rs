@@ -6,6 +6,10 @@
 use super::stats::{Comoments, Estimate, compound_poisson_interval, t_quantile_975};
 use crate::model::HOURS_PER_YEAR;
 
+/// From this many events on, the t and delta-method intervals are kept as
+/// they are (cut to the figure's range).
+pub const MANY_EVENTS: u64 = 100;
+
 /// Sums over a pooled sample (every outage of every replication).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pooled {
@@ -35,7 +39,7 @@ impl Pooled {
 /// Availability: the mean over replications with its t interval, joined
 /// with the score interval of the total downtime as a compound Poisson sum
 /// of the outages seen (right when outages are few, where the t interval is
-/// too short on the bad side), cut to [0, 1]. With no downtime seen there is
+/// too short on the bad side; below 100 outages), cut to [0, 1]. With no downtime seen there is
 /// no interval: nothing bounds the length of an outage never seen.
 pub fn availability(c: &Comoments, outages: &Pooled, length_h: f64) -> Estimate {
     let t = c.mean_estimate();
@@ -50,7 +54,7 @@ pub fn availability(c: &Comoments, outages: &Pooled, length_h: f64) -> Estimate 
         };
     }
     let mut ci = t.ci95;
-    if outages.sum > 0.0 {
+    if outages.sum > 0.0 && outages.n < MANY_EVENTS {
         let k = outages.sum_sq / outages.sum;
         let [lo, hi] = compound_poisson_interval(down_h, k).map(|d| 1.0 - d / exposure_h);
         ci = Some(match ci {
@@ -63,7 +67,8 @@ pub fn availability(c: &Comoments, outages: &Pooled, length_h: f64) -> Estimate 
 
 /// Time per event (MTBF, MTBI, MUT as `scale` × MTBF): the ratio estimate
 /// and its delta-method standard error, with the interval of the event
-/// rate inverted, so it is as right for few events as the rate's. With no
+/// rate inverted, so it is as right for few events as the rate's (the
+/// delta-method interval from 100 events on). With no
 /// event seen, the mean is undefined and `lower95` bounds it from below.
 pub fn per_event(ratio: &Comoments, rate_per_year: &Estimate, scale: f64) -> Estimate {
     let e = ratio.ratio_estimate();
@@ -72,6 +77,9 @@ pub fn per_event(ratio: &Comoments, rate_per_year: &Estimate, scale: f64) -> Est
             lower95: rate_per_year.upper95.map(|u| scale * HOURS_PER_YEAR / u),
             ..Estimate::UNDEFINED
         };
+    }
+    if ratio.sum_y() >= MANY_EVENTS as f64 && e.ci95.is_some_and(|[lo, _]| lo > 0.0) {
+        return e;
     }
     let ci = rate_per_year
         .ci95

@@ -172,6 +172,11 @@ impl Comoments {
         Estimate::new(self.mean_x, (variance / n).sqrt(), self.n)
     }
 
+    /// Σy over the replications.
+    pub fn sum_y(&self) -> f64 {
+        self.mean_y * self.n as f64
+    }
+
     /// Replications seen.
     pub fn count(&self) -> u64 {
         self.n
@@ -189,7 +194,7 @@ impl Comoments {
         let Some(mean) = t.mean else { return t };
         let total_exposure = self.n as f64 * exposure;
         let count = (mean * total_exposure).round().max(0.0) as u64;
-        if count >= 100 && t.ci95.is_some_and(|[lo, _]| lo > 0.0) {
+        if count >= super::intervals::MANY_EVENTS && t.ci95.is_some_and(|[lo, _]| lo > 0.0) {
             return t;
         }
         let [g_lo, g_hi] = poisson_interval(count).map(|x| x / total_exposure);

@@ -423,3 +423,18 @@ fn the_incident_threshold_is_a_scenario_setting_and_a_flag() {
         assert!(s[p]["mean"].is_number(), "{p}");
     }
 }
+
+#[test]
+fn the_readme_quotes_what_nines_solve_prints_for_quorum_5() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = "$ nines solve scenarios/quorum-5.yaml\n";
+    let quoted = readme
+        .split(start)
+        .nth(1)
+        .and_then(|rest| rest.split("```").next());
+    let out = nines_cmd()
+        .args(["solve", "scenarios/quorum-5.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(quoted, Some(String::from_utf8_lossy(&out.stdout).as_ref()));
+}
