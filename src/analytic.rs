@@ -36,8 +36,11 @@ pub struct Exact {
     /// Over the window [warm-up, warm-up + horizon], from everything new at 0.
     pub window_availability: f64,
     pub window_failures: f64,
-    /// E[min(T₁, end)] / P(T₁ ≤ end), the limit of the MTTFF estimator.
+    /// E[min(T₁, end)] / P(T₁ ≤ end): total time on test per failure,
+    /// the limit of the MTTFF estimator before 0.2 (biased when censored).
     pub censored_mttff_h: Option<f64>,
+    /// E[min(T₁, end)]: MTTFF restricted to the end of the run.
+    pub restricted_mttff_h: Option<f64>,
 }
 
 /// The exact solution of a design.
@@ -94,8 +97,8 @@ pub fn solve_with(
         let failures_per_h: f64 = (0..n).map(|i| pi[i] * failure_rate[i]).sum();
         let window_up: f64 = (0..n).filter(|&i| up[i]).map(|i| integral[i]).sum();
         let window_failures: f64 = (0..n).map(|i| integral[i] * failure_rate[i]).sum();
-        let (mttff_h, censored_mttff_h) = if up.iter().all(|&u| u) {
-            (f64::INFINITY, None)
+        let (mttff_h, censored_mttff_h, restricted_mttff_h) = if up.iter().all(|&u| u) {
+            (f64::INFINITY, None, None)
         } else {
             let times = chain.mean_time_to_exit(&up)?;
             // The same chain with this entity's down states absorbing.
@@ -105,7 +108,11 @@ pub fn solve_with(
             // Mass that reached a down state has left the chain.
             let alive_at_end: f64 = (0..n).filter(|&i| up[i]).map(|i| at_end[i]).sum();
             let failed = 1.0 - alive_at_end;
-            (times[0], (failed > 0.0).then(|| time_on_test / failed))
+            (
+                times[0],
+                (failed > 0.0).then(|| time_on_test / failed),
+                Some(time_on_test),
+            )
         };
         entities.push(Exact {
             availability,
@@ -114,6 +121,7 @@ pub fn solve_with(
             window_availability: window_up / (end_h - start_h),
             window_failures,
             censored_mttff_h,
+            restricted_mttff_h,
         });
     }
     Ok(Solution {
@@ -171,13 +179,15 @@ impl Exact {
         ExactFigures::from_rates(self.availability, self.failures_per_h, Some(self.mttff_h))
     }
 
-    /// What the estimators of a run over `window_h` converge to.
+    /// What the estimators of a run over `window_h` converge to (MTTFF:
+    /// the true mean, which a run estimates only when every replication
+    /// saw a failure; its restricted mean is `restricted_mttff_h`).
     pub fn over_window(&self, window_h: (f64, f64)) -> ExactFigures {
         let length = window_h.1 - window_h.0;
         ExactFigures::from_rates(
             self.window_availability,
             self.window_failures / length,
-            self.censored_mttff_h,
+            Some(self.mttff_h),
         )
     }
 }

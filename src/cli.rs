@@ -62,6 +62,10 @@ struct RunArgs {
     /// Time simulated before measuring, e.g. 1y (overrides `simulation.warmup`)
     #[arg(long)]
     warmup: Option<String>,
+    /// Outages shorter than this are downtime but no incident, e.g. 1m
+    /// (overrides `simulation.incident_threshold`; default 0: every outage)
+    #[arg(long, value_name = "DUR")]
+    incident_threshold: Option<String>,
     /// Worker threads (default: one per core); results do not depend on it
     #[arg(long)]
     threads: Option<usize>,
@@ -187,6 +191,7 @@ struct Overrides<'a> {
     replications: Option<u64>,
     horizon: Option<&'a str>,
     warmup: Option<&'a str>,
+    incident_threshold: Option<&'a str>,
 }
 
 /// Merges the command-line overrides into the scenario's settings.
@@ -212,11 +217,17 @@ fn settings(overrides: &Overrides, model: &Model) -> anyhow::Result<Settings> {
     if let Some(h) = overrides.horizon {
         settings.horizon_us = duration("horizon", h)?;
         if settings.horizon_us == 0 {
-            bail!("--horizon must be longer than zero");
+            bail!(
+                "--horizon {h}: the horizon is the time measured in each replication, so it must \
+                 be longer than zero; write for example `10y` or `8760h`"
+            );
         }
     }
     if let Some(w) = overrides.warmup {
         settings.warmup_us = duration("warmup", w)?;
+    }
+    if let Some(t) = overrides.incident_threshold {
+        settings.incident_threshold_us = duration("incident-threshold", t)?;
     }
     Ok(settings)
 }
@@ -279,6 +290,7 @@ fn run(args: &RunArgs) -> anyhow::Result<i32> {
         replications: args.replications,
         horizon: args.horizon.as_deref(),
         warmup: args.warmup.as_deref(),
+        incident_threshold: args.incident_threshold.as_deref(),
     };
     let settings = settings(&overrides, &model)?;
     let mut csv = match &args.out {
@@ -374,7 +386,7 @@ fn cross_check(model: &Model, settings: &Settings, report: &Report, file: &Path)
         .iter()
         .flat_map(|(name, list)| {
             list.iter()
-                .filter(|c| c.z.is_some_and(|z| z.abs() > report::exact::Z_FLAG))
+                .filter(|c| c.flagged())
                 .map(move |c| format!("{name} {} (z = {:+.2})", c.figure, c.z.unwrap_or(0.0)))
         })
         .collect();

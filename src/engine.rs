@@ -156,7 +156,7 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
     let window = sim.window;
     RepOutcome {
         events,
-        tallies: sim.tallies.iter().map(|t| t.finish(window)).collect(),
+        tallies: sim.tallies.iter_mut().map(|t| t.finish(window)).collect(),
         standby: sim.standbys.iter().map(|s| s.counts).collect(),
         takeovers_us: sim
             .standbys

@@ -24,6 +24,8 @@ pub struct Settings {
     pub n_replications: u64,
     pub horizon_us: Micros,
     pub warmup_us: Micros,
+    /// Outages shorter than this are downtime but no incident.
+    pub incident_threshold_us: Micros,
 }
 
 impl Settings {
@@ -34,6 +36,7 @@ impl Settings {
             n_replications: sim.n_replications,
             horizon_us: sim.horizon_us,
             warmup_us: sim.warmup_us,
+            incident_threshold_us: sim.incident_threshold_us,
         }
     }
 
@@ -142,7 +145,8 @@ pub fn run(
         horizon_us: settings.horizon_us,
     };
     let window = settings.window();
-    let mut accumulators = vec![Accumulator::default(); model.services.len() + 1];
+    let mut accumulators =
+        vec![Accumulator::new(settings.incident_threshold_us); model.services.len() + 1];
     let mut standby: Vec<(usize, StandbyAccumulator)> = plan
         .standbys
         .iter()

@@ -8,10 +8,11 @@
 //! [warm-up, warm-up + horizon], except MTTFF, which starts at time zero.
 
 mod histogram;
+mod intervals;
 mod stats;
 
 pub use histogram::LogHistogram;
-pub use stats::{Comoments, Estimate};
+pub use stats::{Comoments, Estimate, compound_poisson_interval, poisson_interval};
 
 use crate::model::{HOURS_PER_YEAR, MICROS_PER_HOUR, Micros};
 
@@ -32,7 +33,7 @@ impl Window {
 }
 
 /// Up and down over time of one service or the system.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Tally {
     up: bool,
     last_change_us: Micros,
@@ -41,6 +42,7 @@ pub struct Tally {
     uptime_us: Micros,
     failures: u64,
     first_failure_us: Option<Micros>,
+    outages: Outages,
 }
 
 impl Tally {
@@ -52,6 +54,7 @@ impl Tally {
             uptime_us: 0,
             failures: 0,
             first_failure_us: None,
+            outages: Outages::default(),
         }
     }
 
@@ -64,37 +67,77 @@ impl Tally {
         if self.up {
             self.uptime_us += window.clamp(now) - window.clamp(self.last_change_us);
         }
-        if self.up && !up && now != self.recovered_us {
-            if now >= window.start_us && now <= window.end_us {
-                self.failures += 1;
+        if self.up && !up {
+            if now != self.recovered_us {
+                if now >= window.start_us && now <= window.end_us {
+                    self.failures += 1;
+                    self.outages.since_us = Some(now);
+                }
+                self.first_failure_us.get_or_insert(now);
+            } else {
+                self.outages.reopen();
             }
-            self.first_failure_us.get_or_insert(now);
         }
         if !self.up && up {
             self.recovered_us = now;
+            self.outages.close(now);
         }
         self.up = up;
         self.last_change_us = now;
     }
 
-    pub fn finish(&self, window: Window) -> Outcome {
-        let mut closed = *self;
-        closed.change(window.end_us, self.up, window);
+    /// What the replication measured, at the end of the window (the
+    /// tally gives up its outage lengths).
+    pub fn finish(&mut self, window: Window) -> Outcome {
+        self.change(window.end_us, self.up, window);
+        self.outages.close(window.end_us);
         Outcome {
-            uptime_us: closed.uptime_us,
-            failures: closed.failures,
-            first_failure_us: closed.first_failure_us,
+            uptime_us: self.uptime_us,
+            failures: self.failures,
+            first_failure_us: self.first_failure_us,
+            outages_us: std::mem::take(&mut self.outages.lengths_us),
+        }
+    }
+}
+
+/// The lengths of the outages that began inside the window (the failures
+/// counted), each until the state is back up or the run ends.
+#[derive(Clone, Debug, Default)]
+struct Outages {
+    /// Start of the outage going on, if it began inside the window.
+    since_us: Option<Micros>,
+    /// Start of the outage that ended last, while it may still go on.
+    reopenable_us: Option<Micros>,
+    lengths_us: Vec<Micros>,
+}
+
+impl Outages {
+    fn close(&mut self, now: Micros) {
+        self.reopenable_us = self.since_us.take();
+        if let Some(since) = self.reopenable_us {
+            self.lengths_us.push(now - since);
+        }
+    }
+
+    /// The outage that ended at this instant goes on.
+    fn reopen(&mut self) {
+        if let Some(since) = self.reopenable_us.take() {
+            self.lengths_us.pop();
+            self.since_us = Some(since);
         }
     }
 }
 
 /// What one replication measured for one service or the system.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub uptime_us: Micros,
     pub failures: u64,
     /// From time zero; `None` when no failure happened before the end.
     pub first_failure_us: Option<Micros>,
+    /// The length of each outage that began inside the window (one per
+    /// failure, in order), cut at the end of the run.
+    pub outages_us: Vec<Micros>,
 }
 
 /// Everything one replication measured.
@@ -113,49 +156,110 @@ pub struct RepOutcome {
 /// Running sums over replications for one service or the system.
 #[derive(Clone, Debug, Default)]
 pub struct Accumulator {
+    /// Outages shorter than this are no incidents.
+    incident_threshold_us: Micros,
+    /// Measured hours of one replication, and the end of the run (MTTFF's restriction).
+    length_h: f64,
+    end_h: f64,
     availability: Comoments,
     failures_per_year: Comoments,
+    incidents_per_year: Comoments,
     /// (measured hours, failures) for MTBF.
     mtbf: Comoments,
+    /// (measured hours, incidents) for MTBI.
+    mtbi: Comoments,
     /// (up hours, failures) for MUT.
     mut_: Comoments,
     /// (down hours, failures) for MTTR.
     mttr: Comoments,
     /// (hours to first failure or to the end, 1 if a failure was seen) for MTTFF.
     mttff: Comoments,
+    /// Replications that saw no first failure.
+    mttff_censored: u64,
+    /// Every outage begun in the window, pooled: its length (hours, summed
+    /// and squared) and a histogram of seconds.
+    outages: intervals::Pooled,
+    outage_s: LogHistogram,
 }
 
 impl Accumulator {
+    pub fn new(incident_threshold_us: Micros) -> Accumulator {
+        Accumulator {
+            incident_threshold_us,
+            ..Accumulator::default()
+        }
+    }
+
     /// Adds one replication, in replication order.
     pub fn push(&mut self, outcome: &Outcome, window: Window) {
         let length_h = window.length_us() as f64 / MICROS_PER_HOUR;
+        self.length_h = length_h;
+        self.end_h = window.end_us as f64 / MICROS_PER_HOUR;
         let up_h = outcome.uptime_us as f64 / MICROS_PER_HOUR;
         let down_h = length_h - up_h;
         let failures = outcome.failures as f64;
+        let years = length_h / HOURS_PER_YEAR;
         self.availability.push(up_h / length_h, 0.0);
-        self.failures_per_year
-            .push(failures / (length_h / HOURS_PER_YEAR), 0.0);
+        self.failures_per_year.push(failures / years, 0.0);
         self.mtbf.push(length_h, failures);
         self.mut_.push(up_h, failures);
         self.mttr.push(down_h, failures);
+        let mut incidents = 0u64;
+        for &us in &outcome.outages_us {
+            incidents += u64::from(us >= self.incident_threshold_us);
+            let s = us as f64 * 1e-6;
+            self.outages.push(s * (1.0 / 3600.0));
+            self.outage_s.push(s);
+        }
+        self.incidents_per_year.push(incidents as f64 / years, 0.0);
+        self.mtbi.push(length_h, incidents as f64);
         let (exposure_us, seen) = match outcome.first_failure_us {
             Some(t) => (t, 1.0),
             None => (window.end_us, 0.0),
         };
+        self.mttff_censored += u64::from(seen == 0.0);
         self.mttff.push(exposure_us as f64 / MICROS_PER_HOUR, seen);
     }
 
     pub fn summary(&self) -> Figures {
-        let availability = self.availability.mean_estimate().clamp_interval(0.0, 1.0);
+        let availability =
+            intervals::availability(&self.availability, &self.outages, self.length_h);
+        let years = self.length_h / HOURS_PER_YEAR;
+        let failures_per_year = self.failures_per_year.rate_estimate(years);
+        let incidents_per_year = self.incidents_per_year.rate_estimate(years);
+        let mtbf_h = intervals::per_event(&self.mtbf, &failures_per_year, 1.0);
+        let mut_share = self
+            .mtbf
+            .ratio_estimate()
+            .mean
+            .zip(self.mut_.ratio_estimate().mean);
+        let mut_h = intervals::per_event(
+            &self.mut_,
+            &failures_per_year,
+            mut_share.map_or(1.0, |(mtbf, mut_)| mut_ / mtbf),
+        );
+        let mtbi_h = intervals::per_event(&self.mtbi, &incidents_per_year, 1.0);
+        let restricted = self
+            .mttff
+            .mean_estimate()
+            .clamp_interval(0.0, f64::INFINITY);
         Figures {
             downtime_min_per_year: availability
                 .affine(-HOURS_PER_YEAR * 60.0, HOURS_PER_YEAR * 60.0),
             availability,
-            failures_per_year: self.failures_per_year.mean_estimate(),
-            mtbf_h: self.mtbf.ratio_estimate(),
-            mut_h: self.mut_.ratio_estimate(),
-            mttr_h: self.mttr.ratio_estimate(),
-            mttff_h: self.mttff.ratio_estimate(),
+            failures_per_year,
+            mut_h,
+            mtbf_h,
+            mttr_h: intervals::mttr(&self.mttr, &self.outages),
+            mttff_h: intervals::mttff(&restricted, self.mttff_censored),
+            incidents_per_year,
+            mtbi_h,
+            outage_s_p50: self.outage_s.quantile(0.5),
+            outage_s_p95: self.outage_s.quantile(0.95),
+            outage_s_p99: self.outage_s.quantile(0.99),
+            mttff_restricted_h: restricted,
+            mttff_restricted_to_h: self.end_h,
+            mttff_censored: self.mttff_censored > 0,
             extras: Vec::new(),
         }
     }
@@ -180,6 +284,8 @@ pub struct StandbyAccumulator {
     causes: [Comoments; 4],
     /// Outage of every successful failover, in seconds.
     takeovers: LogHistogram,
+    /// Measured years of one replication.
+    years: f64,
 }
 
 impl StandbyAccumulator {
@@ -193,6 +299,7 @@ impl StandbyAccumulator {
             self.takeovers.push(t as f64 / 1e6);
         }
         let years = window.length_us() as f64 / MICROS_PER_HOUR / HOURS_PER_YEAR;
+        self.years = years;
         self.failovers_per_year
             .push(counts.failovers as f64 / years, 0.0);
         self.failed_failovers_per_year
@@ -223,37 +330,31 @@ impl StandbyAccumulator {
     /// until the standby serves), `detection_s` (mean detection delay),
     /// `failbacks_per_year` and `failback_s` (mean outage per failback).
     pub fn figures(&self) -> Vec<(&'static str, Estimate)> {
+        // Counts per year get rate intervals; times and minutes cannot be negative.
+        let rate = |c: &Comoments| c.rate_estimate(self.years);
+        let positive = |e: Estimate| e.clamp_interval(0.0, f64::INFINITY);
         let mut figures = vec![
-            (
-                "failovers_per_year",
-                self.failovers_per_year.mean_estimate(),
-            ),
+            ("failovers_per_year", rate(&self.failovers_per_year)),
             (
                 "failed_failovers_per_year",
-                self.failed_failovers_per_year.mean_estimate(),
+                rate(&self.failed_failovers_per_year),
             ),
             (
                 "false_failovers_per_year",
-                self.false_failovers_per_year.mean_estimate(),
+                rate(&self.false_failovers_per_year),
             ),
             (
                 "split_brain_min_per_year",
-                self.split_brain_min_per_year.mean_estimate(),
+                positive(self.split_brain_min_per_year.mean_estimate()),
             ),
-            (
-                "split_brains_per_year",
-                self.split_brains_per_year.mean_estimate(),
-            ),
-            ("takeover_s", self.takeover.ratio_estimate()),
+            ("split_brains_per_year", rate(&self.split_brains_per_year)),
+            ("takeover_s", positive(self.takeover.ratio_estimate())),
             ("takeover_s_p50", self.takeovers.quantile(0.5)),
             ("takeover_s_p95", self.takeovers.quantile(0.95)),
             ("takeover_s_p99", self.takeovers.quantile(0.99)),
-            ("detection_s", self.detection.ratio_estimate()),
-            (
-                "failbacks_per_year",
-                self.failbacks_per_year.mean_estimate(),
-            ),
-            ("failback_s", self.failback.ratio_estimate()),
+            ("detection_s", positive(self.detection.ratio_estimate())),
+            ("failbacks_per_year", rate(&self.failbacks_per_year)),
+            ("failback_s", positive(self.failback.ratio_estimate())),
         ];
         // The service's own downtime, by cause (the order of StandbyCounts::downtime_us).
         let names = [
@@ -263,7 +364,7 @@ impl StandbyAccumulator {
             "downtime_both_down_min_per_year",
         ];
         for (name, acc) in names.into_iter().zip(&self.causes) {
-            figures.push((name, acc.mean_estimate()));
+            figures.push((name, positive(acc.mean_estimate())));
         }
         figures
     }
@@ -278,22 +379,44 @@ pub struct Figures {
     pub mtbf_h: Estimate,
     pub mut_h: Estimate,
     pub mttr_h: Estimate,
+    /// `null` mean when some replication saw no failure (censored): then
+    /// `lower95` bounds it from below.
     pub mttff_h: Estimate,
+    /// Outages at least as long as the incident threshold, per year.
+    pub incidents_per_year: Estimate,
+    /// Mean time between incidents: measured time / incidents.
+    pub mtbi_h: Estimate,
+    /// Percentiles of the length of the outages begun in the window, in seconds.
+    pub outage_s_p50: Estimate,
+    pub outage_s_p95: Estimate,
+    pub outage_s_p99: Estimate,
+    /// The mean of min(time to first failure, end of the run): MTTFF
+    /// restricted to `mttff_restricted_to_h`, always estimable.
+    pub mttff_restricted_h: Estimate,
+    pub mttff_restricted_to_h: f64,
+    /// Some replication saw no failure: `mttff_h` is not estimable.
+    pub mttff_censored: bool,
     /// Figures a service's mechanisms add (failovers, takeover time, ...).
     pub extras: Vec<(&'static str, Estimate)>,
 }
 
 impl Figures {
     /// Name and value of each figure, in the order of the JSON contract.
-    pub fn named(&self) -> [(&'static str, &Estimate); 7] {
+    pub fn named(&self) -> [(&'static str, &Estimate); 13] {
         [
             ("availability", &self.availability),
             ("downtime_min_per_year", &self.downtime_min_per_year),
             ("failures_per_year", &self.failures_per_year),
+            ("incidents_per_year", &self.incidents_per_year),
             ("mtbf_h", &self.mtbf_h),
+            ("mtbi_h", &self.mtbi_h),
             ("mut_h", &self.mut_h),
             ("mttr_h", &self.mttr_h),
+            ("outage_s_p50", &self.outage_s_p50),
+            ("outage_s_p95", &self.outage_s_p95),
+            ("outage_s_p99", &self.outage_s_p99),
             ("mttff_h", &self.mttff_h),
+            ("mttff_restricted_h", &self.mttff_restricted_h),
         ]
     }
 }
@@ -317,6 +440,8 @@ mod tests {
         let outcome = tally.finish(window);
         assert_eq!(outcome.failures, 2);
         assert_eq!(outcome.uptime_us, 100 + 100);
+        // One outage from 100 to 300, one from 400 to the end.
+        assert_eq!(outcome.outages_us, vec![200, 600]);
     }
 
     #[test]
@@ -334,5 +459,7 @@ mod tests {
         assert_eq!(outcome.failures, 1);
         assert_eq!(outcome.uptime_us, (400 - 150) + (1000 - 500));
         assert_eq!(outcome.first_failure_us, Some(50));
+        // The outage begun in the warm-up is downtime, not a measured outage.
+        assert_eq!(outcome.outages_us, vec![100]);
     }
 }

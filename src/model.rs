@@ -58,6 +58,8 @@ pub struct Simulation {
     pub warmup_us: Micros,
     pub n_replications: u64,
     pub seed: u64,
+    /// Outages shorter than this count as downtime but not as incidents.
+    pub incident_threshold_us: Micros,
 }
 
 /// One way a node, domain or link fails, and how it is repaired.

@@ -1,6 +1,6 @@
 //! Streaming moments and the confidence intervals built from them.
 
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::distribution::{ChiSquared, ContinuousCDF, StudentsT};
 
 /// Running means and co-moments of pairs (x, y), updated one observation
 /// at a time (Welford) and mergeable (Chan et al.), so that summing in
@@ -17,21 +17,31 @@ pub struct Comoments {
 
 /// An estimate with its standard error and 95% confidence interval.
 /// `None` where it is undefined (no failure seen, or one replication).
+/// `upper95` is set only when nothing was seen (a one-sided 95% upper
+/// bound of a rate whose estimate is 0), `lower95` only when the figure
+/// cannot be estimated but bounded from below (a censored MTTFF).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Estimate {
     pub mean: Option<f64>,
     pub ci95: Option<[f64; 2]>,
     pub std_err: Option<f64>,
+    pub upper95: Option<f64>,
+    pub lower95: Option<f64>,
 }
 
 impl Estimate {
+    /// Nothing to estimate.
+    pub const UNDEFINED: Estimate = Estimate {
+        mean: None,
+        ci95: None,
+        std_err: None,
+        upper95: None,
+        lower95: None,
+    };
+
     fn new(mean: f64, std_err: f64, n: u64) -> Estimate {
         if !mean.is_finite() {
-            return Estimate {
-                mean: None,
-                ci95: None,
-                std_err: None,
-            };
+            return Estimate::UNDEFINED;
         }
         let half = t_quantile_975(n)
             .map(|t| t * std_err)
@@ -40,6 +50,15 @@ impl Estimate {
             mean: Some(mean),
             ci95: half.map(|h| [mean - h, mean + h]),
             std_err: std_err.is_finite().then_some(std_err),
+            ..Estimate::UNDEFINED
+        }
+    }
+
+    /// The same estimate with another interval.
+    pub fn with_interval(&self, ci95: Option<[f64; 2]>) -> Estimate {
+        Estimate {
+            ci95,
+            ..self.clone()
         }
     }
 
@@ -63,12 +82,34 @@ impl Estimate {
                 [x.min(y), x.max(y)]
             }),
             std_err: self.std_err.map(|s| a.abs() * s),
+            upper95: None,
+            lower95: None,
         }
     }
 }
 
+/// The p-quantile of the chi-square distribution with `k` degrees of freedom.
+fn chi2_quantile(p: f64, k: f64) -> f64 {
+    ChiSquared::new(k).map_or(f64::NAN, |c| c.inverse_cdf(p))
+}
+
+/// Garwood's exact two-sided 95% interval for the mean of a Poisson count
+/// of which `count` was seen.
+pub fn poisson_interval(count: u64) -> [f64; 2] {
+    let c = count as f64;
+    let low = if count == 0 {
+        0.0
+    } else {
+        chi2_quantile(0.025, 2.0 * c) / 2.0
+    };
+    [low, chi2_quantile(0.975, 2.0 * c + 2.0) / 2.0]
+}
+
+/// The one-sided 95% upper bound of a Poisson mean when nothing was seen: −ln 0.05.
+pub const NONE_SEEN_UPPER95: f64 = 2.995_732_273_553_991;
+
 /// The 97.5% quantile of Student's t with n − 1 degrees of freedom.
-fn t_quantile_975(n: u64) -> Option<f64> {
+pub fn t_quantile_975(n: u64) -> Option<f64> {
     if n < 2 {
         return None;
     }
@@ -131,6 +172,41 @@ impl Comoments {
         Estimate::new(self.mean_x, (variance / n).sqrt(), self.n)
     }
 
+    /// Σy over the replications.
+    pub fn sum_y(&self) -> f64 {
+        self.mean_y * self.n as f64
+    }
+
+    /// Replications seen.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// The mean of x, a count per unit of exposure in each replication
+    /// (every replication exposed for `exposure`): the Student-t interval
+    /// and Garwood's exact Poisson interval of the total count, together
+    /// (the lower end of the t interval only when it is above zero, where
+    /// it is reliable) while fewer than 100 events were seen; the t
+    /// interval alone above (cut at zero). Never below zero; with no event seen, the estimate
+    /// 0 carries the one-sided 95% upper bound `upper95` = 3.0 / exposure.
+    pub fn rate_estimate(&self, exposure: f64) -> Estimate {
+        let t = self.mean_estimate();
+        let Some(mean) = t.mean else { return t };
+        let total_exposure = self.n as f64 * exposure;
+        let count = (mean * total_exposure).round().max(0.0) as u64;
+        if count >= super::intervals::MANY_EVENTS && t.ci95.is_some_and(|[lo, _]| lo > 0.0) {
+            return t;
+        }
+        let [g_lo, g_hi] = poisson_interval(count).map(|x| x / total_exposure);
+        let (t_lo, t_hi) = t.ci95.map_or((g_lo, g_hi), |[a, b]| (a, b));
+        let low = if t_lo > 0.0 { t_lo.min(g_lo) } else { g_lo };
+        Estimate {
+            ci95: Some([low, t_hi.max(g_hi)]),
+            upper95: (count == 0).then(|| NONE_SEEN_UPPER95 / total_exposure),
+            ..t
+        }
+    }
+
     /// The ratio of sums Σx / Σy, with a delta-method standard error:
     /// `se² = Σ(xᵢ − R yᵢ)² / ((n − 1) n ȳ²)`. Undefined when Σy = 0.
     pub fn ratio_estimate(&self) -> Estimate {
@@ -152,6 +228,17 @@ impl Comoments {
         let std_err = (variance / n).sqrt() / self.mean_y;
         Estimate::new(ratio, std_err, self.n)
     }
+}
+
+/// The 95% score interval of the mean of a compound Poisson total (events
+/// at a Poisson rate, each adding a random amount d) of which `total` was
+/// seen, with `k` = E[d²] / E[d]: the means μ with (total − μ)² ≤ 1.96²·k·μ.
+/// Right for few events, where a t interval is too short on the high side.
+pub fn compound_poisson_interval(total: f64, k: f64) -> [f64; 2] {
+    let z2 = 1.959_963_985f64.powi(2);
+    let centre = total + z2 * k / 2.0;
+    let half = (z2 * k * total + z2 * z2 * k * k / 4.0).sqrt();
+    [(centre - half).max(0.0), centre + half]
 }
 
 #[cfg(test)]
@@ -196,6 +283,38 @@ mod tests {
         assert_eq!(c.mean_estimate().std_err, None);
         assert_eq!(c.ratio_estimate().std_err, None);
         assert_eq!(c.mean_estimate().mean, Some(3.0));
+    }
+
+    #[test]
+    fn garwood_intervals_match_tables() {
+        // Exact Poisson 95% limits (Garwood 1936): 0 → [0, 3.689], 2 → [0.2422, 7.225].
+        let [lo, hi] = poisson_interval(0);
+        assert!(lo == 0.0 && (hi - 3.688_879).abs() < 1e-5);
+        let [lo, hi] = poisson_interval(2);
+        assert!((lo - 0.242_209).abs() < 1e-5 && (hi - 7.224_688).abs() < 1e-5);
+    }
+
+    #[test]
+    fn a_rate_with_nothing_seen_has_an_upper_bound_and_no_negative_interval() {
+        let mut c = Comoments::default();
+        for _ in 0..10 {
+            c.push(0.0, 0.0);
+        }
+        let e = c.rate_estimate(2.0);
+        assert_eq!(e.mean, Some(0.0));
+        assert_eq!(e.ci95.unwrap()[0], 0.0);
+        assert!((e.upper95.unwrap() - NONE_SEEN_UPPER95 / 20.0).abs() < 1e-12);
+        // One event in one replication of ten: not 0.1 ± 0.23 (below zero).
+        let mut c = Comoments::default();
+        c.push(0.5, 0.0);
+        for _ in 0..9 {
+            c.push(0.0, 0.0);
+        }
+        let [lo, hi] = c.rate_estimate(2.0).ci95.unwrap();
+        assert!(
+            (lo - 0.025_317_8 / 20.0).abs() < 1e-7 && hi >= 5.571_6 / 20.0,
+            "{lo} {hi}"
+        );
     }
 
     #[test]

@@ -18,11 +18,13 @@ const STANDBY_COLUMNS: [&str; 6] = [
 pub struct ReplicationWriter<W: Write> {
     writer: csv::Writer<W>,
     window_h: f64,
+    incident_threshold_us: u64,
 }
 
 impl<W: Write> ReplicationWriter<W> {
     /// Writes the header: `replication,events`, then for the system and each
-    /// service `<name>_availability,<name>_failures,<name>_uptime_h,<name>_first_failure_h`,
+    /// service `<name>_availability,<name>_failures,<name>_incidents,<name>_uptime_h,
+    /// <name>_first_failure_h` (incidents: outages at least the incident threshold),
     /// then for each standby service `<name>_failovers,<name>_failed_failovers,
     /// <name>_false_failovers,<name>_split_brains,<name>_split_brain_s,<name>_failbacks`.
     pub fn new(inner: W, model: &Model, settings: &Settings) -> csv::Result<Self> {
@@ -30,7 +32,13 @@ impl<W: Write> ReplicationWriter<W> {
         let mut header = vec!["replication".to_string(), "events".to_string()];
         let names = std::iter::once("system").chain(model.services.iter().map(|s| s.name.as_str()));
         for name in names {
-            for column in ["availability", "failures", "uptime_h", "first_failure_h"] {
+            for column in [
+                "availability",
+                "failures",
+                "incidents",
+                "uptime_h",
+                "first_failure_h",
+            ] {
                 header.push(format!("{name}_{column}"));
             }
         }
@@ -48,6 +56,7 @@ impl<W: Write> ReplicationWriter<W> {
         Ok(ReplicationWriter {
             writer,
             window_h: settings.horizon_us as f64 / MICROS_PER_HOUR,
+            incident_threshold_us: settings.incident_threshold_us,
         })
     }
 
@@ -57,6 +66,12 @@ impl<W: Write> ReplicationWriter<W> {
             let uptime_h = tally.uptime_us as f64 / MICROS_PER_HOUR;
             record.push((uptime_h / self.window_h).to_string());
             record.push(tally.failures.to_string());
+            let incidents = tally
+                .outages_us
+                .iter()
+                .filter(|&&us| us >= self.incident_threshold_us)
+                .count();
+            record.push(incidents.to_string());
             record.push(uptime_h.to_string());
             record.push(
                 tally

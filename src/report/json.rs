@@ -10,6 +10,12 @@ struct EstimateJson {
     mean: Option<f64>,
     ci95: Option<[f64; 2]>,
     std_err: Option<f64>,
+    /// Only when nothing was seen: a one-sided 95% upper bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    upper95: Option<f64>,
+    /// Only when the figure is not estimable but bounded (censored MTTFF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lower95: Option<f64>,
 }
 
 impl From<&Estimate> for EstimateJson {
@@ -18,6 +24,8 @@ impl From<&Estimate> for EstimateJson {
             mean: e.mean,
             ci95: e.ci95,
             std_err: e.std_err,
+            upper95: e.upper95,
+            lower95: e.lower95,
         }
     }
 }
@@ -27,6 +35,8 @@ struct FiguresJson {
     #[serde(flatten)]
     figures: IndexMap<&'static str, EstimateJson>,
     nines: Option<f64>,
+    mttff_restricted_to_h: f64,
+    mttff_censored: bool,
 }
 
 impl From<&Figures> for FiguresJson {
@@ -39,6 +49,8 @@ impl From<&Figures> for FiguresJson {
                 .map(|(k, v)| (k, v.into()))
                 .collect(),
             nines: f.availability.mean.map(nines).filter(|n| n.is_finite()),
+            mttff_restricted_to_h: f.mttff_restricted_to_h,
+            mttff_censored: f.mttff_censored,
         }
     }
 }

@@ -1,5 +1,8 @@
 //! The summary as a table for people: each figure with its 95% interval as
-//! `mean ± half-width`, rounded to what the interval can support.
+//! `mean ± half-width` when the interval is symmetric and `mean [low, high]`
+//! when it is not, rounded to what the interval can support; `none seen
+//! (< bound)` for a rate with no event, `> bound` for a figure that can only
+//! be bounded from below.
 
 use super::{Report, nines};
 use crate::metrics::Estimate;
@@ -14,19 +17,45 @@ fn decimals_for(half: f64) -> usize {
     digits.clamp(0, 10) as usize
 }
 
-/// `mean ± half` in the given scale (for example 100 for percentages).
+/// A bound, to four significant digits.
+fn format_bound(x: f64) -> String {
+    let d = if x > 0.0 && x.is_finite() {
+        (3 - x.log10().floor() as i64).clamp(0, 10) as usize
+    } else {
+        0
+    };
+    format!("{x:.d$}")
+}
+
+/// `mean ± half` (or `mean [low, high]`) in the given scale (for example
+/// 100 for percentages).
 pub fn format_estimate(e: &Estimate, scale: f64, unit: &str) -> String {
     let Some(mean) = e.mean else {
-        return "n/a".to_string();
+        return match e.lower95 {
+            Some(low) => format!("> {}{unit}", format_bound(low * scale)),
+            None => "n/a".to_string(),
+        };
     };
     let mean = mean * scale;
+    if let (Some(upper), true) = (e.upper95, mean == 0.0) {
+        return format!("none seen (< {}{unit})", format_bound(upper * scale));
+    }
     match e.ci95 {
         Some([lo, hi]) => {
-            let half = (hi - lo) * scale / 2.0;
+            let (lo, hi) = (lo * scale, hi * scale);
+            let half = (hi - lo) / 2.0;
             let d = decimals_for(half);
-            format!("{mean:.d$}{unit} ± {half:.d$}")
+            let skew = ((mean - lo) - (hi - mean)).abs();
+            if skew <= 1e-6 * half.abs().max(f64::MIN_POSITIVE) {
+                format!("{mean:.d$}{unit} ± {half:.d$}")
+            } else {
+                format!("{mean:.d$}{unit} [{lo:.d$}, {hi:.d$}]")
+            }
         }
-        None => format!("{mean:.4}{unit}"),
+        None => match e.lower95 {
+            Some(low) => format!("{mean:.4}{unit} [{}, ∞)", format_bound(low * scale)),
+            None => format!("{mean:.4}{unit}"),
+        },
     }
 }
 
@@ -108,40 +137,7 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
         }
     }
     out.push('\n');
-    let mut first = vec![vec![
-        String::new(),
-        "availability (%)".into(),
-        "nines".into(),
-        "downtime (min/yr)".into(),
-        "failures (/yr)".into(),
-    ]];
-    let mut second = vec![vec![
-        String::new(),
-        "MTBF (h)".into(),
-        "MUT (h)".into(),
-        "MTTR (h)".into(),
-        "MTTFF (h)".into(),
-    ]];
-    for (name, f) in &report.entities {
-        first.push(vec![
-            (*name).to_string(),
-            format_estimate(&f.availability, 100.0, ""),
-            format_nines(&f.availability),
-            format_estimate(&f.downtime_min_per_year, 1.0, ""),
-            format_estimate(&f.failures_per_year, 1.0, ""),
-        ]);
-        second.push(vec![
-            (*name).to_string(),
-            format_estimate(&f.mtbf_h, 1.0, ""),
-            format_estimate(&f.mut_h, 1.0, ""),
-            format_estimate(&f.mttr_h, 1.0, ""),
-            format_estimate(&f.mttff_h, 1.0, ""),
-        ]);
-    }
-    out.push_str(&columns(&first));
-    out.push_str(&super::risk::block(report));
-    out.push('\n');
-    out.push_str(&columns(&second));
+    out.push_str(&headline_tables(report));
     let with_extras: Vec<_> = report
         .entities
         .iter()
@@ -168,9 +164,101 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
         out.push('\n');
         out.push_str(&columns(&third));
     }
-    out.push_str(
-        "\n± is the half-width of the 95% confidence interval; n/a: no failure was seen.\n",
-    );
+    out.push_str(FOOTNOTE);
+    out
+}
+
+const FOOTNOTE: &str =
+    "\n± is the half-width of the 95% confidence interval, [low, high] the interval when it is not
+symmetric; none seen (< x): no event in any replication, x the one-sided 95% upper bound;
+> x: at least x (95%); n/a: no failure was seen.\n";
+
+/// MTTFF: `> x, censored` when some replication saw no failure.
+fn format_mttff(f: &crate::metrics::Figures) -> String {
+    let text = format_estimate(&f.mttff_h, 1.0, "");
+    if f.mttff_censored {
+        format!(
+            "{text}, censored at {}",
+            format_bound(f.mttff_restricted_to_h)
+        )
+    } else {
+        text
+    }
+}
+
+/// Availability and downtime; `none seen` when no replication was ever down.
+fn format_availability(f: &crate::metrics::Figures) -> [String; 2] {
+    if f.availability.mean == Some(1.0) && f.availability.ci95.is_none() {
+        return ["100, none seen".into(), "none seen".into()];
+    }
+    [
+        format_estimate(&f.availability, 100.0, ""),
+        format_estimate(&f.downtime_min_per_year, 1.0, ""),
+    ]
+}
+
+/// The figures of the system and every service: availability, downtime,
+/// failures (and incidents when a threshold sets them apart); times between
+/// and to failures; outage lengths.
+fn headline_tables(report: &Report) -> String {
+    let incidents = report.results.settings.incident_threshold_us > 0;
+    let mut first = vec![vec![
+        String::new(),
+        "availability (%)".into(),
+        "nines".into(),
+        "downtime (min/yr)".into(),
+        "failures (/yr)".into(),
+    ]];
+    let mut second = vec![vec![
+        String::new(),
+        "MTBF (h)".into(),
+        "MUT (h)".into(),
+        "MTTR (h)".into(),
+        "MTTFF (h)".into(),
+    ]];
+    let mut third = vec![vec![
+        String::new(),
+        "outage p50 (s)".into(),
+        "outage p95 (s)".into(),
+        "outage p99 (s)".into(),
+    ]];
+    if incidents {
+        first[0].push("incidents (/yr)".into());
+        third[0].insert(1, "MTBI (h)".into());
+    }
+    for (name, f) in &report.entities {
+        let [availability, downtime] = format_availability(f);
+        let mut row = vec![
+            (*name).to_string(),
+            availability,
+            format_nines(&f.availability),
+        ];
+        row.push(downtime);
+        row.push(format_estimate(&f.failures_per_year, 1.0, ""));
+        let mut outages = vec![(*name).to_string()];
+        if incidents {
+            row.push(format_estimate(&f.incidents_per_year, 1.0, ""));
+            outages.push(format_estimate(&f.mtbi_h, 1.0, ""));
+        }
+        first.push(row);
+        second.push(vec![
+            (*name).to_string(),
+            format_estimate(&f.mtbf_h, 1.0, ""),
+            format_estimate(&f.mut_h, 1.0, ""),
+            format_estimate(&f.mttr_h, 1.0, ""),
+            format_mttff(f),
+        ]);
+        for e in [&f.outage_s_p50, &f.outage_s_p95, &f.outage_s_p99] {
+            outages.push(format_estimate(e, 1.0, ""));
+        }
+        third.push(outages);
+    }
+    let mut out = columns(&first);
+    out.push_str(&super::risk::block(report));
+    for table in [second, third] {
+        out.push('\n');
+        out.push_str(&columns(&table));
+    }
     out
 }
 
@@ -181,10 +269,43 @@ mod tests {
     #[test]
     fn estimates_are_rounded_to_their_interval() {
         let e = Estimate {
-            mean: Some(0.999_805_123),
+            mean: Some(0.999_805),
             ci95: Some([0.999_793, 0.999_817]),
             std_err: Some(6e-6),
+            ..Estimate::UNDEFINED
         };
         assert_eq!(format_estimate(&e, 100.0, ""), "99.9805 ± 0.0012");
+    }
+
+    #[test]
+    fn an_interval_that_is_not_symmetric_is_printed_whole() {
+        // A clamped interval: its bad side is shown, not halved away.
+        let e = Estimate {
+            mean: Some(0.999_995_8),
+            ci95: Some([0.999_987_7, 1.0]),
+            std_err: Some(3e-6),
+            ..Estimate::UNDEFINED
+        };
+        assert_eq!(
+            format_estimate(&e, 100.0, ""),
+            "99.99958 [99.99877, 100.00000]"
+        );
+    }
+
+    #[test]
+    fn nothing_seen_and_lower_bounds_are_said() {
+        let e = Estimate {
+            mean: Some(0.0),
+            ci95: Some([0.0, 0.0369]),
+            std_err: Some(0.0),
+            upper95: Some(0.03),
+            lower95: None,
+        };
+        assert_eq!(format_estimate(&e, 1.0, ""), "none seen (< 0.03000)");
+        let e = Estimate {
+            lower95: Some(87_123.4),
+            ..Estimate::UNDEFINED
+        };
+        assert_eq!(format_estimate(&e, 1.0, ""), "> 87123");
     }
 }

@@ -140,6 +140,7 @@ impl<'a> Builder<'a> {
                 warmup_us: 0,
                 n_replications: 0,
                 seed: 0,
+                incident_threshold_us: 0,
             }),
             domains,
             crews,
@@ -204,13 +205,20 @@ impl<'a> Builder<'a> {
             warmup_us: 0,
             n_replications: 1000,
             seed: 1,
+            incident_threshold_us: 0,
         };
         let Some(node) = node else { return Some(sim) };
         let map = Map::read(
             &mut self.sink,
             node,
             "`simulation`",
-            &["horizon", "replications", "seed", "warmup"],
+            &[
+                "horizon",
+                "replications",
+                "seed",
+                "warmup",
+                "incident_threshold",
+            ],
         )?;
         // Every key is read before giving up, so all its problems are reported.
         let horizon = map
@@ -225,6 +233,9 @@ impl<'a> Builder<'a> {
         let seed = map
             .get("seed")
             .map(|n| read::integer(&mut self.sink, n, "`seed`", 0, i64::MAX));
+        let threshold = map
+            .get("incident_threshold")
+            .map(|n| self.horizon(n, "`incident_threshold`", false));
         if let Some(h) = horizon {
             sim.horizon_us = h?;
         }
@@ -236,6 +247,9 @@ impl<'a> Builder<'a> {
         }
         if let Some(s) = seed {
             sim.seed = s? as u64;
+        }
+        if let Some(t) = threshold {
+            sim.incident_threshold_us = t?;
         }
         Some(sim)
     }

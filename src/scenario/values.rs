@@ -23,6 +23,9 @@ pub fn parse_duration_h(text: &str) -> Result<f64, String> {
     if text.is_empty() {
         return Err("a duration must not be empty".into());
     }
+    if text == "0" {
+        return Ok(0.0);
+    }
     let mut rest = text;
     let mut total_h = 0.0;
     while !rest.is_empty() {
@@ -502,6 +505,7 @@ mod tests {
     #[test]
     fn a_year_is_exactly_8760_hours() {
         assert_eq!(parse_duration_h("1y").unwrap(), 8760.0);
+        assert_eq!(parse_duration_h("0").unwrap(), 0.0);
         assert_eq!(parse_duration_h("10y").unwrap(), 87600.0);
     }
 

@@ -6,6 +6,7 @@ mod cases;
 mod cli;
 mod determinism;
 mod exact;
+mod figures;
 mod mechanisms;
 mod one_pass;
 mod partitions;

@@ -13,6 +13,7 @@ fn settings(warmup_h: f64, horizon_h: f64) -> Settings {
         n_replications: 1,
         horizon_us: micros_from_hours(horizon_h),
         warmup_us: micros_from_hours(warmup_h),
+        incident_threshold_us: 0,
     }
 }
 

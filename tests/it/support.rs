@@ -28,6 +28,7 @@ pub fn figures(
         n_replications: replications,
         horizon_us: micros_from_hours(horizon_h),
         warmup_us: micros_from_hours(warmup_h),
+        incident_threshold_us: 0,
     };
     let results = experiment::run(&model, settings, None, &mut |_, _| {}, &|| {}).expect("run");
     Report::new(&model, &results)
