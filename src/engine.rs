@@ -15,9 +15,7 @@ pub mod rng;
 pub mod sampler;
 mod standby;
 
-pub use network::MAX_SPLITTING_LINKS;
-pub use plan::{CAPACITY_SCALE, Plan, false_suspicion_rate_per_us};
-pub use standby::{MAX_SLOTS, StandbyCounts};
+pub use plan::{Plan, false_suspicion_rate_per_us};
 
 use crate::metrics::{RepOutcome, Tally, Window};
 use plan::UnitKind;

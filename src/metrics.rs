@@ -105,9 +105,36 @@ pub struct RepOutcome {
     /// The system first, then each service in scenario order.
     pub tallies: Vec<Outcome>,
     /// One per standby service, in scenario order.
-    pub standby: Vec<crate::engine::StandbyCounts>,
+    pub standby: Vec<StandbyCounts>,
     /// The outage of each successful failover, per standby service.
     pub takeovers_us: Vec<Vec<u64>>,
+}
+
+/// What one replication counted for a standby service, inside the window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StandbyCounts {
+    /// Failovers started after a detected (or falsely suspected) failure.
+    pub failovers: u64,
+    /// Takeovers that failed (probability 1 − coverage).
+    pub failed_failovers: u64,
+    /// Successful failovers and their total outage, from the failure of the
+    /// serving member until its replacement serves.
+    pub takeovers: u64,
+    pub takeover_us: Micros,
+    /// Completed failbacks (`failback: auto`) and their total outage.
+    pub failbacks: u64,
+    pub failback_us: Micros,
+    /// Detection delays and their total.
+    pub detections: u64,
+    pub detection_us: Micros,
+    /// Failovers caused by a false suspicion of a healthy serving member.
+    pub false_failovers: u64,
+    /// Periods with two members serving (false failovers without fencing).
+    pub split_brains: u64,
+    pub split_brain_us: Micros,
+    /// Downtime by cause: detection, switchover, failed takeover, both down
+    /// (the order of the `downtime_*` figures).
+    pub downtime_us: [Micros; 4],
 }
 
 /// Running sums over replications for one service or the system.
@@ -185,7 +212,7 @@ pub struct StandbyAccumulator {
 impl StandbyAccumulator {
     pub fn push(
         &mut self,
-        counts: &crate::engine::StandbyCounts,
+        counts: &StandbyCounts,
         takeovers_us: &[u64],
         window: Window,
     ) {

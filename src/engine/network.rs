@@ -4,6 +4,7 @@
 //! service's monitor suspects a member it cannot hear (see standby.rs).
 
 use super::{FutureEvents, Sim};
+use crate::model::MAX_SPLITTING_LINKS;
 
 impl<Q: FutureEvents> Sim<'_, Q> {
     /// Link `l` went down or came back: the standby services whose members
@@ -134,6 +135,3 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             .unwrap_or(0)
     }
 }
-
-/// The most links that may split one quorum service (checked when a scenario is loaded).
-pub const MAX_SPLITTING_LINKS: usize = 12;

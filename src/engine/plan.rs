@@ -5,11 +5,8 @@
 
 use super::rng::StreamKey;
 use super::sampler::Sampler;
-use crate::model::{FailureMode, Model, Redundancy, Scope, Service};
+use crate::model::{CAPACITY_SCALE, FailureMode, Model, Redundancy, Scope, Service};
 
-/// Fixed-point scale for capacities and demands (requests per second), so
-/// that sums of capacities are exact and their order cannot change results.
-pub const CAPACITY_SCALE: f64 = 1e6;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnitKind {

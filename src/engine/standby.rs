@@ -12,12 +12,9 @@ mod suspicion;
 
 use super::rng::Stream;
 use super::{FutureEvents, KIND_STANDBY, Sim, payload};
-use crate::model::Micros;
+use crate::metrics::StandbyCounts;
+use crate::model::{MAX_SLOTS, Micros, SLOT_BITS};
 
-/// Slots per service are encoded in the low bits of an event's index.
-pub const SLOT_BITS: u32 = 9;
-/// The most serving slots (`active` of N+K) a service may have.
-pub const MAX_SLOTS: u32 = 1 << SLOT_BITS;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Phase {
@@ -96,33 +93,6 @@ pub(super) struct StandbyState {
     /// The outage of each successful failover inside the window.
     pub takeovers_us: Vec<Micros>,
     pub counts: StandbyCounts,
-}
-
-/// What one replication counted for a standby service, inside the window.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct StandbyCounts {
-    /// Failovers started after a detected (or falsely suspected) failure.
-    pub failovers: u64,
-    /// Takeovers that failed (probability 1 − coverage).
-    pub failed_failovers: u64,
-    /// Successful failovers and their total outage, from the failure of the
-    /// serving member until its replacement serves.
-    pub takeovers: u64,
-    pub takeover_us: Micros,
-    /// Completed failbacks (`failback: auto`) and their total outage.
-    pub failbacks: u64,
-    pub failback_us: Micros,
-    /// Detection delays and their total.
-    pub detections: u64,
-    pub detection_us: Micros,
-    /// Failovers caused by a false suspicion of a healthy serving member.
-    pub false_failovers: u64,
-    /// Periods with two members serving (false failovers without fencing).
-    pub split_brains: u64,
-    pub split_brain_us: Micros,
-    /// Downtime by cause: detection, switchover, failed takeover, both down
-    /// (the order of the `downtime_*` figures in metrics).
-    pub downtime_us: [Micros; 4],
 }
 
 impl StandbyState {
