@@ -238,9 +238,21 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 let delay = detect_at - self.now;
                 self.schedule_slot(sb, slot, delay);
             } else {
+                self.count_detection(sb, slot, detect_at);
                 self.count_failover(sb, detect_at);
                 self.standbys[sb as usize].slots[slot].phase = Phase::TakingOver(candidate);
             }
+        }
+    }
+
+    /// The monitor noticed at `at` that the member serving `slot` is down:
+    /// one detection, whose delay runs from the member's failure. Failures
+    /// that end before anyone noticed are no detection.
+    fn count_detection(&mut self, sb: u32, slot: usize, at: Micros) {
+        if at >= self.window.start_us && at <= self.window.end_us {
+            let state = &mut self.standbys[sb as usize];
+            state.counts.detections += 1;
+            state.counts.detection_us += at - state.slots[slot].outage_start_us;
         }
     }
 
@@ -288,14 +300,8 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                     // Cut off and now down for real: the monitor, which
                     // already hears nothing, notices when it would have
                     // suspected it anyway; the pending event stays.
-                    Phase::Isolated { detect_at } if s.member == index => {
-                        let in_window = self.in_window();
-                        let state = &mut self.standbys[sb as usize];
-                        if in_window {
-                            state.counts.detections += 1;
-                            state.counts.detection_us += detect_at - self.now;
-                        }
-                        let slot = &mut state.slots[slot];
+                    Phase::Isolated { .. } if s.member == index => {
+                        let slot = &mut self.standbys[sb as usize].slots[slot];
                         slot.phase = Phase::Detecting;
                         slot.outage_start_us = self.now;
                     }
@@ -402,12 +408,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         };
         let plan = &self.plan.standbys[sb as usize];
         let (coverage, merge) = (plan.coverage, plan.idle_speed == 1.0);
-        let in_window = self.in_window();
         let state = &mut self.standbys[sb as usize];
-        if in_window {
-            state.counts.detections += 1;
-            state.counts.detection_us += delay;
-        }
         if merge {
             let covered = coverage >= 1.0 || state.stream.uniform() < coverage;
             state.slots[slot].covered = Some(covered);
@@ -536,7 +537,11 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             if keeps_role {
                 serving = deposed;
             }
-        } else if in_window && !s.unfenced && self.now > s.outage_start_us {
+        } else if in_window
+            && !s.unfenced
+            && self.now > s.outage_start_us
+            && s.outage_start_us >= self.window.start_us
+        {
             let outage = self.now - s.outage_start_us;
             if s.failing_back {
                 state.counts.failbacks += 1;
@@ -601,12 +606,16 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         self.account_downtime(sb);
         self.materialise(sb, Some(slot));
         match self.standbys[sb as usize].slots[slot].phase {
-            Phase::Detecting => self.start_takeover(sb, slot, true),
+            Phase::Detecting => {
+                self.count_detection(sb, slot, self.now);
+                self.start_takeover(sb, slot, true);
+            }
             Phase::TakingOver(candidate) => self.complete_takeover(sb, slot, candidate),
             Phase::Switching {
                 detect_at,
                 candidate,
             } => {
+                self.count_detection(sb, slot, detect_at);
                 self.count_failover(sb, detect_at);
                 self.complete_takeover(sb, slot, candidate);
             }

@@ -9,6 +9,7 @@ mod exact;
 mod mechanisms;
 mod properties;
 mod scenarios;
+mod silent_errors;
 mod solver;
 mod standby;
 mod support;
