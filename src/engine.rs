@@ -432,8 +432,13 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                         || self.largest_reachable_group(s) >= spec.min_up)
             }
         };
+        let up = own_up
+            && self.services[s as usize].requires_down == 0
+            && (!spec.reach_exposed || self.down_links.is_empty() || self.reaches_required(s));
+        if spec.reach_dependents && !self.down_links.is_empty() {
+            self.push_reach_dependents(s);
+        }
         let state = &mut self.services[s as usize];
-        let up = own_up && state.requires_down == 0;
         if up == state.up {
             return;
         }

@@ -344,6 +344,14 @@ impl Model {
     }
 
     /// Whether link `l` separates some two of `members`.
+    /// Whether link `l` has a node of `a` on one side and a node of `b` on
+    /// the other, so that cutting it can separate the two sets.
+    pub fn link_separates_sets(&self, l: usize, a: &[usize], b: &[usize]) -> bool {
+        let [x, y] = self.links[l].between;
+        let inside = |set: &[usize], d| set.iter().any(|&n| self.node_in_domain(n, d));
+        (inside(a, x) && inside(b, y)) || (inside(a, y) && inside(b, x))
+    }
+
     pub fn link_separates(&self, l: usize, members: &[usize]) -> bool {
         let [x, y] = self.links[l].between;
         let inside = |d| members.iter().any(|&n| self.node_in_domain(n, d));

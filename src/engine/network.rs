@@ -17,7 +17,8 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         }
         let plan = self.plan;
         for s in 0..plan.services.len() as u32 {
-            if plan.services[s as usize].partitionable {
+            let spec = &plan.services[s as usize];
+            if spec.partitionable || spec.reach_exposed {
                 self.worklist.push(s);
             }
         }
@@ -133,5 +134,60 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             })
             .max()
             .unwrap_or(0)
+    }
+}
+
+impl<Q: FutureEvents> Sim<'_, Q> {
+    /// Whether service `s` reaches what it requires while links are down:
+    /// enough of its serving members (`min_up`, and the demand) can each
+    /// reach a serving member of every service it requires; for a standby
+    /// service, the member serving each slot can.
+    pub(super) fn reaches_required(&self, s: u32) -> bool {
+        let plan = self.plan;
+        let spec = &plan.services[s as usize];
+        let reaches = |n: u32| {
+            plan.requires
+                .row(s as usize)
+                .iter()
+                .all(|&r| self.serving_nodes(r).any(|m| !self.cut(n, m)))
+        };
+        if let Some(sb) = spec.standby {
+            return self.standby_serving_nodes(sb).all(reaches);
+        }
+        let (mut count, mut capacity) = (0u32, 0i64);
+        for &n in plan.service_members.row(s as usize) {
+            if self.node_blockers[n as usize] == 0 && reaches(n) {
+                count += 1;
+                capacity += plan.node_capacity[n as usize];
+            }
+        }
+        count >= spec.min_up && spec.demand.is_none_or(|d| capacity >= d)
+    }
+
+    /// The nodes that serve service `r` now.
+    fn serving_nodes(&self, r: u32) -> Box<dyn Iterator<Item = u32> + '_> {
+        match self.plan.services[r as usize].standby {
+            Some(sb) => Box::new(self.standby_serving_nodes(sb)),
+            None => Box::new(
+                self.plan
+                    .service_members
+                    .row(r as usize)
+                    .iter()
+                    .copied()
+                    .filter(|&n| self.node_blockers[n as usize] == 0),
+            ),
+        }
+    }
+
+    /// Who serves service `s` may have changed while a link is down: the
+    /// services that require it and can be cut off from it look again.
+    #[cold]
+    pub(super) fn push_reach_dependents(&mut self, s: u32) {
+        let plan = self.plan;
+        for &d in plan.dependents.row(s as usize) {
+            if plan.services[d as usize].reach_exposed {
+                self.worklist.push(d);
+            }
+        }
     }
 }

@@ -60,6 +60,13 @@ pub struct ServicePlan {
     /// A quorum service some link can split: it is up only while `min_up`
     /// healthy members can all reach each other.
     pub partitionable: bool,
+    /// Some link can cut a member of this service off from every member of
+    /// a service it requires: while a link is down, the service is up only
+    /// if enough of its serving members reach a serving member of each.
+    pub reach_exposed: bool,
+    /// Some service that requires this one is `reach_exposed`: a change of
+    /// who serves here re-evaluates them while a link is down.
+    pub reach_dependents: bool,
 }
 
 /// A hot, warm or cold standby service: one member serves, the others wait.
@@ -138,6 +145,8 @@ pub struct Plan {
     pub node_domains: Rows,
     /// The members of each service.
     pub service_members: Rows,
+    /// The services each service requires.
+    pub requires: Rows,
 }
 
 /// The standby mechanism of a service in a standby mode.
@@ -332,8 +341,15 @@ impl Plan {
                 .sum();
             let partitionable = matches!(service.redundancy, Redundancy::Quorum { .. })
                 && (0..model.links.len()).any(|l| model.link_separates(l, &service.members));
+            let reach_exposed = service.requires.iter().any(|&r| {
+                (0..model.links.len()).any(|l| {
+                    model.link_separates_sets(l, &service.members, &model.services[r].members)
+                })
+            });
             services.push(ServicePlan {
                 partitionable,
+                reach_exposed,
+                reach_dependents: false,
                 min_up,
                 demand: service.demand_per_s.map(scaled),
                 n_members: service.members.len() as u32,
@@ -341,6 +357,13 @@ impl Plan {
                 in_system: model.system.contains(&s),
                 standby,
             });
+        }
+        for s in 0..services.len() {
+            if services[s].reach_exposed {
+                for &r in &model.services[s].requires {
+                    services[r].reach_dependents = true;
+                }
+            }
         }
         let node_capacity = model
             .nodes
@@ -379,6 +402,13 @@ impl Plan {
                 .map(|l| [l.between[0] as u32, l.between[1] as u32])
                 .collect(),
             node_domains: Rows::from_lists(&node_domains),
+            requires: Rows::from_lists(
+                &model
+                    .services
+                    .iter()
+                    .map(|s| s.requires.iter().map(|&r| r as u32).collect())
+                    .collect::<Vec<_>>(),
+            ),
             service_members: Rows::from_lists(
                 &model
                     .services

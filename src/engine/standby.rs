@@ -151,6 +151,16 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             .all(|slot| self.slot_serves(sb, slot))
     }
 
+    /// The nodes serving the slots of standby service `sb` now.
+    pub(super) fn standby_serving_nodes(&self, sb: u32) -> impl Iterator<Item = u32> + '_ {
+        let pool = &self.plan.standbys[sb as usize].pool;
+        self.standbys[sb as usize]
+            .slots
+            .iter()
+            .filter(move |slot| self.slot_serves(sb, slot))
+            .map(move |slot| pool[slot.member as usize])
+    }
+
     /// Whether pool member `i` is busy (serves a slot, or is being switched
     /// in) rather than an idle standby or spare.
     fn busy(&self, sb: u32, i: u32) -> bool {

@@ -1,7 +1,7 @@
 //! Figures that looked right and were wrong (issue 8): each test fails
 //! without its fix.
 
-use crate::support::{assert_close, figures};
+use crate::support::{Exact, assert_close, assert_steady_state, figures};
 use nines::metrics::{Estimate, Figures};
 
 fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
@@ -67,4 +67,42 @@ fn assert_unavailability_exact(f: &Figures, unavailability: f64) {
         "unavailability {} instead of {unavailability}",
         1.0 - a
     );
+}
+
+/// A front end in zone-a that requires a database in zone-b, with the
+/// link between the zones cut now and then; `{front}` is the front's
+/// redundancy (and node count).
+fn front_requires_db(front: &str) -> String {
+    format!(
+        "name: front needs db across a link
+domains: [{{name: zone-a}}, {{name: zone-b}}]
+network:
+  links:
+    - between: [zone-a, zone-b]
+      failures: [{{name: fibre-cut, ttf: {{dist: exponential, mean: 200h}}, repair: {{dist: exponential, mean: 4h}}}}]
+nodes:
+  - {{name: front, {front}, domains: [zone-a], failures: [{{name: crash, ttf: {{dist: exponential, mean: 500h}}, repair: {{dist: exponential, mean: 2h}}}}]}}
+  - {{name: db, domains: [zone-b], failures: [{{name: crash, ttf: {{dist: exponential, mean: 1000h}}, repair: {{dist: exponential, mean: 5h}}}}]}}
+services:
+  - {{name: front, nodes: front, requires: [db]}}
+  - {{name: db, nodes: db}}
+"
+    )
+}
+
+#[test]
+fn a_cut_link_between_a_service_and_what_it_requires_takes_it_down() {
+    // Front, db and link are independent two-state units in series:
+    // A = A_front A_db A_link, failures at A Σ λ.
+    let yaml = front_requires_db("count: 1");
+    let (front, db, link) = (500.0 / 502.0, 1000.0 / 1005.0, 200.0 / 204.0);
+    let availability = front * db * link;
+    let exact = Exact {
+        availability,
+        frequency_per_h: availability * (1.0 / 500.0 + 1.0 / 1000.0 + 1.0 / 200.0),
+        mttff_h: None,
+    };
+    let f = figures(&yaml, 100, 100_000.0, 1000.0, 82);
+    assert_steady_state("front across a cut link", &f[1], &exact);
+    assert_steady_state("system", &f[0], &exact);
 }
