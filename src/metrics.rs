@@ -108,6 +108,9 @@ pub struct RepOutcome {
     pub standby: Vec<StandbyCounts>,
     /// The outage of each successful failover, per standby service.
     pub takeovers_us: Vec<Vec<u64>>,
+    /// Downtime inside the window by cause, like `tallies` (the system,
+    /// then each service), each in the order of its causes.
+    pub downtime_by_cause_us: Vec<Vec<Micros>>,
 }
 
 /// What one replication counted for a standby service, inside the window.

@@ -15,6 +15,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         } else {
             self.down_links.push(l);
         }
+        self.trigger = super::causes::Trigger::Link(l);
         let plan = self.plan;
         for s in 0..plan.services.len() as u32 {
             let spec = &plan.services[s as usize];

@@ -147,6 +147,10 @@ pub struct Plan {
     pub service_members: Rows,
     /// The services each service requires.
     pub requires: Rows,
+    /// The services the system is made of.
+    pub system_services: Vec<u32>,
+    /// The causes of downtime.
+    pub causes: super::causes::plan::CausePlan,
 }
 
 /// The standby mechanism of a service in a standby mode.
@@ -384,7 +388,10 @@ impl Plan {
             }
         }
 
+        let causes = super::causes::plan::CausePlan::new(model, &units, &services, &standbys);
         Plan {
+            causes,
+            system_services: model.system.iter().map(|&s| s as u32).collect(),
             units,
             modes,
             shocks,

@@ -77,6 +77,9 @@ struct Slot {
     /// The takeover under way gives the slot back to its home member
     /// (`failback: auto`): not a failover, and counted apart.
     failing_back: bool,
+    /// The cause of the last failure of a member of this slot: an outage
+    /// with no member left to take over is attributed to it.
+    root_cause: u32,
     /// A member deposed by a false failover while cut off, which serves on
     /// (no fencing) since when: split brain until it can reach the slot's member.
     split: Option<(u32, Micros)>,
@@ -108,6 +111,7 @@ impl StandbyState {
                     unfenced: false,
                     covered: None,
                     failing_back: false,
+                    root_cause: super::causes::NONE,
                     split: None,
                 })
                 .collect(),
@@ -212,13 +216,29 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         });
         let clamp = |t: Micros| t.clamp(window.start_us, window.end_us);
         let mut start = from;
-        for end in split.into_iter().chain([self.now]) {
-            if let Some(cause) = state.slots.iter().find_map(|slot| cause(slot, start)) {
-                state.counts.downtime_us[cause] += clamp(end) - clamp(start);
+        let mut credits = [(0, 0); 2];
+        for (k, end) in split.into_iter().chain([self.now]).enumerate() {
+            let first = state.slots.iter().find_map(|slot| Some((cause(slot, start)?, slot)));
+            if let Some((cause, slot)) = first {
+                let us = clamp(end) - clamp(start);
+                state.counts.downtime_us[cause] += us;
+                let phases = self.plan.causes.phases[sb as usize];
+                credits[k] = (phases.get(cause).copied().unwrap_or(slot.root_cause), us);
             }
             start = end;
         }
         state.accounted_us = self.now;
+        // The service's downtime by cause, and the system's while this
+        // service's own failover holds it down.
+        let service = self.plan.standbys[sb as usize].service as usize;
+        for (cause, us) in credits {
+            if us > 0 {
+                self.credit(service + 1, cause, us);
+                if self.system_standby == sb {
+                    self.credit(0, cause, us);
+                }
+            }
+        }
     }
 
     /// Turns the merged detections and takeovers of standby service `sb`
@@ -299,12 +319,15 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         };
         let index = index as u32;
         let n_slots = self.standbys[sb as usize].slots.len();
+        let root = self.node_cause[node as usize];
         if !up {
             for slot in 0..n_slots {
                 let s = self.standbys[sb as usize].slots[slot];
                 match s.phase {
                     Phase::Serving if s.member == index => {
-                        self.standbys[sb as usize].slots[slot].outage_start_us = self.now;
+                        let slot_state = &mut self.standbys[sb as usize].slots[slot];
+                        slot_state.outage_start_us = self.now;
+                        slot_state.root_cause = root;
                         self.begin_detection(sb, slot);
                     }
                     // Cut off and now down for real: the monitor, which
@@ -314,9 +337,11 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                         let slot = &mut self.standbys[sb as usize].slots[slot];
                         slot.phase = Phase::Detecting;
                         slot.outage_start_us = self.now;
+                        slot.root_cause = root;
                     }
                     // The takeover starts again with the next healthy member.
                     Phase::TakingOver(candidate) if candidate == index => {
+                        self.standbys[sb as usize].slots[slot].root_cause = root;
                         self.start_takeover(sb, slot, false)
                     }
                     // The falsely suspected member, still serving unfenced,
@@ -325,6 +350,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                         let slot = &mut self.standbys[sb as usize].slots[slot];
                         slot.unfenced = false;
                         slot.outage_start_us = self.now;
+                        slot.root_cause = root;
                     }
                     _ => {}
                 }

@@ -3,6 +3,7 @@
 mod agreement;
 mod bad_input;
 mod cases;
+mod causes;
 mod cli;
 mod determinism;
 mod exact;
