@@ -20,7 +20,7 @@ pub use causes::plan::CausePlan;
 pub use plan::{Plan, false_suspicion_rate_per_us};
 
 use crate::metrics::{RepOutcome, Tally, Window};
-use causes::{Attribution, Trigger};
+use causes::Attribution;
 use plan::UnitKind;
 use queue::{BinaryHeap, FutureEvents, RadixHeap};
 use rng::Stream;
@@ -112,8 +112,9 @@ struct Sim<'p, Q> {
     cause: u32,
     /// The cause each node that is down is down for.
     node_cause: Vec<u32>,
-    /// The last node or link that changed.
-    trigger: Trigger,
+    /// The last node (its index) or link ([`causes::LINK`] | its index)
+    /// that changed.
+    trigger: u32,
     /// The standby service whose own failover holds the system down, if any.
     system_standby: u32,
 }
@@ -250,7 +251,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                 .collect(),
             cause: causes::NONE,
             node_cause: vec![causes::NONE; plan.n_nodes],
-            trigger: Trigger::None,
+            trigger: causes::NONE,
             system_standby: causes::NONE,
         }
     }
@@ -321,7 +322,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         let plan = self.plan;
         let mode = &plan.modes[m as usize];
         let unit = mode.unit as usize;
-        self.cause = plan.causes.mode[m as usize];
+        self.cause = mode.cause;
         self.modes[m as usize].failed = true;
         self.unit_failed[unit] += 1;
         if self.unit_failed[unit] == 1 {
@@ -415,7 +416,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
     fn node_changed(&mut self, n: u32, up: bool) {
         let plan = self.plan;
         let capacity = plan.node_capacity[n as usize];
-        self.trigger = Trigger::Node(n);
+        self.trigger = n;
         if !up {
             self.node_cause[n as usize] = self.cause;
         }
@@ -470,15 +471,13 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
             Some(sb) => self.standby_up(sb),
             None => self.own_up(s),
         };
-        let up = own_up
-            && self.services[s as usize].requires_down == 0
-            && (!spec.reach_exposed || self.down_links.is_empty() || self.reaches_required(s));
-        if spec.reach_dependents && !self.down_links.is_empty() {
-            self.push_reach_dependents(s);
+        let mut up = own_up && self.services[s as usize].requires_down == 0;
+        if spec.reach_linked && !self.down_links.is_empty() {
+            up = self.reach_while_cut(s, up);
         }
         let state = &mut self.services[s as usize];
         if up == state.up {
-            if !up {
+            if !up && !self.still_held(s, own_up) {
                 self.service_still_down(s);
             }
             return;
@@ -500,7 +499,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         if up {
             self.service_back_up(s);
         } else {
-            self.service_still_down(s);
+            self.service_went_down(s, own_up);
         }
         for &d in plan.dependents.row(s as usize) {
             let dependent = &mut self.services[d as usize];

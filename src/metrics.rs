@@ -7,9 +7,11 @@
 //! from everything new at time zero. All are measured over the window
 //! [warm-up, warm-up + horizon], except MTTFF, which starts at time zero.
 
+mod causes;
 mod histogram;
 mod stats;
 
+pub use causes::CauseAccumulator;
 pub use histogram::LogHistogram;
 pub use stats::{Comoments, Estimate};
 
@@ -187,6 +189,7 @@ impl Accumulator {
             mttr_h: self.mttr.ratio_estimate(),
             mttff_h: self.mttff.ratio_estimate(),
             extras: Vec::new(),
+            downtime_by_cause: Vec::new(),
         }
     }
 }
@@ -213,12 +216,7 @@ pub struct StandbyAccumulator {
 }
 
 impl StandbyAccumulator {
-    pub fn push(
-        &mut self,
-        counts: &StandbyCounts,
-        takeovers_us: &[u64],
-        window: Window,
-    ) {
+    pub fn push(&mut self, counts: &StandbyCounts, takeovers_us: &[u64], window: Window) {
         for &t in takeovers_us {
             self.takeovers.push(t as f64 / 1e6);
         }
@@ -311,6 +309,8 @@ pub struct Figures {
     pub mttff_h: Estimate,
     /// Figures a service's mechanisms add (failovers, takeover time, ...).
     pub extras: Vec<(&'static str, Estimate)>,
+    /// Downtime minutes per year by cause, in the engine's cause order.
+    pub downtime_by_cause: Vec<(String, Estimate)>,
 }
 
 impl Figures {

@@ -37,14 +37,9 @@ pub(super) enum Holder {
     Service(u32),
 }
 
-/// The last unit change handled: what a service that just went down is
-/// most likely down for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Trigger {
-    None,
-    Node(u32),
-    Link(u32),
-}
+/// Marks a link in `Sim::trigger`, the last node or link that changed:
+/// what a service that just went down is most likely down for.
+pub(super) const LINK: u32 = 1 << 31;
 
 /// Downtime of one entity (the system or a service) by cause.
 #[derive(Clone, Debug)]
@@ -117,8 +112,9 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     fn unit_holds(&self, unit: u32, cause: u32) -> bool {
         let u = &self.plan.units[unit as usize];
         self.unit_failed[unit as usize] > 0
-            && (u.modes_start..u.modes_end)
-                .any(|m| self.modes[m as usize].failed && self.plan.causes.mode[m as usize] == cause)
+            && (u.modes_start..u.modes_end).any(|m| {
+                self.modes[m as usize].failed && self.plan.causes.mode[m as usize] == cause
+            })
     }
 
     /// Node `n` stays down after one of its reasons ended: if its cause no
@@ -129,11 +125,8 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let plan = self.plan;
         let cause = self.node_cause[n as usize];
         let domains = plan.node_domains.row(n as usize);
-        let units = std::iter::once(n).chain(
-            domains
-                .iter()
-                .map(|&d| plan.causes.domain_unit[d as usize]),
-        );
+        let units =
+            std::iter::once(n).chain(domains.iter().map(|&d| plan.causes.domain_unit[d as usize]));
         if units.clone().any(|u| self.unit_holds(u, cause)) {
             return;
         }
@@ -148,6 +141,49 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         }
     }
 
+    /// Whether service `s`, which stays down, is still held down by the
+    /// node that holds it, for the same cause: the common case, checked
+    /// without a call.
+    #[inline(always)]
+    pub(super) fn still_held(&self, s: u32, own_up: bool) -> bool {
+        let a = &self.attribution[s as usize + 1];
+        match a.holder {
+            Holder::Node(n) => {
+                !own_up
+                    && self.node_blockers[n as usize] > 0
+                    && self.node_cause[n as usize] == a.cause
+            }
+            _ => false,
+        }
+    }
+
+    /// Service `s` just went down. The common case, a member's failure
+    /// taking a service that is not a standby one below what it needs, is
+    /// handled here without a call.
+    #[inline(always)]
+    pub(super) fn service_went_down(&mut self, s: u32, own_up: bool) {
+        let t = self.trigger;
+        let plan = self.plan;
+        if !own_up
+            && plan.services[s as usize].standby.is_none()
+            && (t as usize) < plan.n_nodes
+            && self.node_blockers[t as usize] > 0
+        {
+            // Own members changed: only a member's change (this one) can
+            // take such a service down outside a link change.
+            debug_assert!(plan.node_services.row(t as usize).contains(&s));
+            let a = &mut self.attribution[s as usize + 1];
+            a.holder = Holder::Node(t);
+            a.cause = self.node_cause[t as usize];
+            a.since = self.now;
+            if plan.causes.system_mirror.is_none() {
+                self.system_cause_changed();
+            }
+        } else {
+            self.service_still_down(s);
+        }
+    }
+
     /// Service `s` is down (it just went down, or something changed while
     /// it stays down): who holds it down now, and for what cause.
     #[cold]
@@ -155,8 +191,11 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     pub(super) fn service_still_down(&mut self, s: u32) {
         let holder = self.service_holder(s);
         let cause = self.holder_cause(holder);
-        self.attribute(s as usize + 1, holder, cause);
-        self.system_cause_changed();
+        let a = &self.attribution[s as usize + 1];
+        if (a.holder, a.cause) != (holder, cause) {
+            self.attribute(s as usize + 1, holder, cause);
+            self.system_cause_changed();
+        }
     }
 
     /// Service `s` is back up.
@@ -203,17 +242,15 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// first link down.
     fn own_holder(&self, s: u32) -> Holder {
         let plan = self.plan;
-        match self.trigger {
-            Trigger::Link(l) if !self.down_links.is_empty() && self.down_links.contains(&l) => {
-                return Holder::Link(l);
-            }
-            Trigger::Node(n)
-                if self.node_blockers[n as usize] > 0
-                    && plan.node_services.row(n as usize).contains(&s) =>
-            {
-                return Holder::Node(n);
-            }
-            _ => {}
+        let t = self.trigger;
+        if t != NONE && t & LINK != 0 && self.down_links.contains(&(t & !LINK)) {
+            return Holder::Link(t & !LINK);
+        }
+        if (t as usize) < plan.n_nodes
+            && self.node_blockers[t as usize] > 0
+            && plan.node_services.row(t as usize).contains(&s)
+        {
+            return Holder::Node(t);
         }
         match plan
             .service_members
@@ -228,9 +265,13 @@ impl<Q: FutureEvents> Sim<'_, Q> {
 
     /// The link just cut if it is still down, else the first link down.
     fn link_holder(&self) -> Holder {
-        match self.trigger {
-            Trigger::Link(l) if self.down_links.contains(&l) => Holder::Link(l),
-            _ => self.down_links.first().map_or(Holder::None, |&l| Holder::Link(l)),
+        let t = self.trigger;
+        if t != NONE && t & LINK != 0 && self.down_links.contains(&(t & !LINK)) {
+            Holder::Link(t & !LINK)
+        } else {
+            self.down_links
+                .first()
+                .map_or(Holder::None, |&l| Holder::Link(l))
         }
     }
 
@@ -238,6 +279,9 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// it stays down, and resolves "requires S" to what holds S down.
     pub(super) fn system_cause_changed(&mut self) {
         let plan = self.plan;
+        if plan.causes.system_mirror.is_some() {
+            return;
+        }
         let (mut holder, mut cause, mut standby) = (Holder::None, NONE, NONE);
         if self.system_down > 0 {
             let keep = match self.attribution[0].holder {
@@ -287,6 +331,9 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     pub(super) fn finish_causes(&mut self) -> Vec<Vec<Micros>> {
         for e in 0..self.attribution.len() {
             self.attribute(e, Holder::None, NONE);
+        }
+        if let Some(t) = self.plan.causes.system_mirror {
+            self.attribution[0].totals = self.attribution[t as usize + 1].totals.clone();
         }
         self.attribution
             .iter_mut()

@@ -15,7 +15,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         } else {
             self.down_links.push(l);
         }
-        self.trigger = super::causes::Trigger::Link(l);
+        self.trigger = super::causes::LINK | l;
         let plan = self.plan;
         for s in 0..plan.services.len() as u32 {
             let spec = &plan.services[s as usize];
@@ -165,6 +165,18 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         count >= spec.min_up && spec.demand.is_none_or(|d| capacity >= d)
     }
 
+    /// `up` corrected for links while some are down: service `s` must reach
+    /// what it requires, and the services that require it look again.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn reach_while_cut(&mut self, s: u32, up: bool) -> bool {
+        let spec = &self.plan.services[s as usize];
+        if spec.reach_dependents {
+            self.push_reach_dependents(s);
+        }
+        up && (!spec.reach_exposed || self.reaches_required(s))
+    }
+
     /// The nodes that serve service `r` now.
     fn serving_nodes(&self, r: u32) -> Box<dyn Iterator<Item = u32> + '_> {
         match self.plan.services[r as usize].standby {
@@ -182,8 +194,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
 
     /// Who serves service `s` may have changed while a link is down: the
     /// services that require it and can be cut off from it look again.
-    #[cold]
-    pub(super) fn push_reach_dependents(&mut self, s: u32) {
+    fn push_reach_dependents(&mut self, s: u32) {
         let plan = self.plan;
         for &d in plan.dependents.row(s as usize) {
             if plan.services[d as usize].reach_exposed {

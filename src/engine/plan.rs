@@ -7,7 +7,6 @@ use super::rng::StreamKey;
 use super::sampler::Sampler;
 use crate::model::{CAPACITY_SCALE, FailureMode, Model, Redundancy, Scope, Service};
 
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnitKind {
     Node(u32),
@@ -36,6 +35,8 @@ pub struct ModePlan {
     pub crew: Option<u32>,
     pub ttf_key: StreamKey,
     pub repair_key: StreamKey,
+    /// Its cause of downtime (see `causes`).
+    pub cause: u32,
 }
 
 /// A `scope: group` failure mode: one clock that fails every running member.
@@ -67,6 +68,8 @@ pub struct ServicePlan {
     /// Some service that requires this one is `reach_exposed`: a change of
     /// who serves here re-evaluates them while a link is down.
     pub reach_dependents: bool,
+    /// `reach_exposed` or `reach_dependents`: links matter to it.
+    pub reach_linked: bool,
 }
 
 /// A hot, warm or cold standby service: one member serves, the others wait.
@@ -221,6 +224,7 @@ fn push_unit(
             crew: mode.crew.map(|c| c as u32),
             ttf_key: key("ttf"),
             repair_key: key("repair"),
+            cause: 0,
         });
     }
     units.push(UnitPlan {
@@ -275,6 +279,7 @@ impl Plan {
                     crew: mode.crew.map(|c| c as u32),
                     ttf_key: key("ttf"),
                     repair_key: key("repair"),
+                    cause: 0,
                 });
             }
             units.push(UnitPlan {
@@ -354,6 +359,7 @@ impl Plan {
                 partitionable,
                 reach_exposed,
                 reach_dependents: false,
+                reach_linked: false,
                 min_up,
                 demand: service.demand_per_s.map(scaled),
                 n_members: service.members.len() as u32,
@@ -364,8 +370,10 @@ impl Plan {
         }
         for s in 0..services.len() {
             if services[s].reach_exposed {
+                services[s].reach_linked = true;
                 for &r in &model.services[s].requires {
                     services[r].reach_dependents = true;
+                    services[r].reach_linked = true;
                 }
             }
         }
@@ -389,6 +397,9 @@ impl Plan {
         }
 
         let causes = super::causes::plan::CausePlan::new(model, &units, &services, &standbys);
+        for (mode, &cause) in modes.iter_mut().zip(&causes.mode) {
+            mode.cause = cause;
+        }
         Plan {
             causes,
             system_services: model.system.iter().map(|&s| s as u32).collect(),

@@ -15,7 +15,6 @@ use super::{FutureEvents, KIND_STANDBY, Sim, payload};
 use crate::metrics::StandbyCounts;
 use crate::model::{MAX_SLOTS, Micros, SLOT_BITS};
 
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Phase {
     /// The slot's member serves (when its node is up).
@@ -218,7 +217,10 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let mut start = from;
         let mut credits = [(0, 0); 2];
         for (k, end) in split.into_iter().chain([self.now]).enumerate() {
-            let first = state.slots.iter().find_map(|slot| Some((cause(slot, start)?, slot)));
+            let first = state
+                .slots
+                .iter()
+                .find_map(|slot| Some((cause(slot, start)?, slot)));
             if let Some((cause, slot)) = first {
                 let us = clamp(end) - clamp(start);
                 state.counts.downtime_us[cause] += us;

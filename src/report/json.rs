@@ -27,6 +27,7 @@ struct FiguresJson {
     #[serde(flatten)]
     figures: IndexMap<&'static str, EstimateJson>,
     nines: Option<f64>,
+    downtime_by_cause_min_per_year: IndexMap<String, EstimateJson>,
 }
 
 impl From<&Figures> for FiguresJson {
@@ -39,6 +40,11 @@ impl From<&Figures> for FiguresJson {
                 .map(|(k, v)| (k, v.into()))
                 .collect(),
             nines: f.availability.mean.map(nines).filter(|n| n.is_finite()),
+            downtime_by_cause_min_per_year: f
+                .downtime_by_cause
+                .iter()
+                .map(|(k, v)| (k.clone(), v.into()))
+                .collect(),
         }
     }
 }

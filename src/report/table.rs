@@ -167,6 +167,11 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
         out.push('\n');
         out.push_str(&columns(&third));
     }
+    let causes = super::causes::render(report);
+    if !causes.is_empty() {
+        out.push('\n');
+        out.push_str(&causes);
+    }
     out.push_str(
         "\n± is the half-width of the 95% confidence interval; n/a: no failure was seen.\n",
     );

@@ -29,6 +29,9 @@ pub struct CausePlan {
     /// The causes each entity can be down for, ascending: the system first,
     /// then each service.
     pub entity: Vec<Vec<u32>>,
+    /// The system is one service that requires nothing: its downtime by
+    /// cause is that service's, copied at the end instead of followed.
+    pub system_mirror: Option<u32>,
 }
 
 struct Names(IndexSet<String>);
@@ -47,9 +50,11 @@ impl CausePlan {
         standbys: &[StandbyPlan],
     ) -> CausePlan {
         let mut names = Names(IndexSet::new());
-        let mut plan = CausePlan::default();
-        plan.domain_unit = vec![0; model.domains.len()];
-        plan.link_unit = vec![0; model.links.len()];
+        let mut plan = CausePlan {
+            domain_unit: vec![0; model.domains.len()],
+            link_unit: vec![0; model.links.len()],
+            ..CausePlan::default()
+        };
         for (u, unit) in units.iter().enumerate() {
             let (prefix, modes): (String, Vec<&str>) = match unit.kind {
                 UnitKind::Node(n) | UnitKind::Stall(n) => {
@@ -68,7 +73,10 @@ impl CausePlan {
                     } else {
                         domain.name.clone()
                     };
-                    (prefix, domain.failures.iter().map(|m| m.name.as_str()).collect())
+                    (
+                        prefix,
+                        domain.failures.iter().map(|m| m.name.as_str()).collect(),
+                    )
                 }
                 UnitKind::Link(l) => {
                     plan.link_unit[l as usize] = u as u32;
@@ -89,10 +97,16 @@ impl CausePlan {
                 .push(PHASES.map(|p| names.id(format!("{service} failover: {p}"))));
         }
         for service in &model.services {
-            plan.requires.push(names.id(format!("requires {}", service.name)));
+            plan.requires
+                .push(names.id(format!("requires {}", service.name)));
         }
         plan.names = names.0.into_iter().collect();
         plan.entity = plan.entity_causes(model, units, services);
+        if let [t] = model.system[..]
+            && model.services[t].requires.is_empty()
+        {
+            plan.system_mirror = Some(t as u32);
+        }
         plan
     }
 
