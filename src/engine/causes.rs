@@ -65,6 +65,7 @@ impl Attribution {
 
 impl<Q: FutureEvents> Sim<'_, Q> {
     /// Adds `us` of downtime of entity `e` (0: the system) to `cause`.
+    #[inline]
     pub(super) fn credit(&mut self, e: usize, cause: u32, us: Micros) {
         if let Ok(i) = self.plan.causes.entity[e].binary_search(&cause) {
             self.attribution[e].totals[i] += us;
@@ -73,6 +74,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
 
     /// Makes `holder` and its `cause` current for entity `e`, closing the
     /// time attributed to the previous cause.
+    #[inline]
     fn attribute(&mut self, e: usize, holder: Holder, cause: u32) {
         self.attribution[e].holder = holder;
         let (old, since) = (self.attribution[e].cause, self.attribution[e].since);
@@ -159,8 +161,8 @@ impl<Q: FutureEvents> Sim<'_, Q> {
 
     /// Service `s` just went down. The common case, a member's failure
     /// taking a service that is not a standby one below what it needs, is
-    /// handled here without a call.
-    #[inline(always)]
+    /// handled here without the general search.
+    #[inline(never)]
     pub(super) fn service_went_down(&mut self, s: u32, own_up: bool) {
         let t = self.trigger;
         let plan = self.plan;
@@ -199,11 +201,12 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     }
 
     /// Service `s` is back up.
-    #[cold]
     #[inline(never)]
     pub(super) fn service_back_up(&mut self, s: u32) {
         self.attribute(s as usize + 1, Holder::None, NONE);
-        self.system_cause_changed();
+        if self.plan.causes.system_mirror.is_none() {
+            self.system_cause_changed();
+        }
     }
 
     fn service_holder(&self, s: u32) -> Holder {

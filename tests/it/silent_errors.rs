@@ -69,9 +69,8 @@ fn assert_unavailability_exact(f: &Figures, unavailability: f64) {
     );
 }
 
-/// A front end in zone-a that requires a database in zone-b, with the
-/// link between the zones cut now and then; `{front}` is the front's
-/// redundancy (and node count).
+/// A front end that requires a database in zone-b, with the link between
+/// the zones cut now and then; `front` places the front's nodes.
 fn front_requires_db(front: &str) -> String {
     format!(
         "name: front needs db across a link
@@ -81,7 +80,7 @@ network:
     - between: [zone-a, zone-b]
       failures: [{{name: fibre-cut, ttf: {{dist: exponential, mean: 200h}}, repair: {{dist: exponential, mean: 4h}}}}]
 nodes:
-  - {{name: front, {front}, domains: [zone-a], failures: [{{name: crash, ttf: {{dist: exponential, mean: 500h}}, repair: {{dist: exponential, mean: 2h}}}}]}}
+  - {{name: front, {front}, failures: [{{name: crash, ttf: {{dist: exponential, mean: 500h}}, repair: {{dist: exponential, mean: 2h}}}}]}}
   - {{name: db, domains: [zone-b], failures: [{{name: crash, ttf: {{dist: exponential, mean: 1000h}}, repair: {{dist: exponential, mean: 5h}}}}]}}
 services:
   - {{name: front, nodes: front, requires: [db]}}
@@ -94,7 +93,7 @@ services:
 fn a_cut_link_between_a_service_and_what_it_requires_takes_it_down() {
     // Front, db and link are independent two-state units in series:
     // A = A_front A_db A_link, failures at A Σ λ.
-    let yaml = front_requires_db("count: 1");
+    let yaml = front_requires_db("domains: [zone-a]");
     let (front, db, link) = (500.0 / 502.0, 1000.0 / 1005.0, 200.0 / 204.0);
     let availability = front * db * link;
     let exact = Exact {
@@ -105,4 +104,16 @@ fn a_cut_link_between_a_service_and_what_it_requires_takes_it_down() {
     let f = figures(&yaml, 100, 100_000.0, 1000.0, 82);
     assert_steady_state("front across a cut link", &f[1], &exact);
     assert_steady_state("system", &f[0], &exact);
+}
+
+#[test]
+fn a_member_on_the_far_side_of_a_cut_still_reaches_what_it_requires() {
+    // Two front members, one per zone, one needed; db in zone-b. While the
+    // link is cut only the zone-b member reaches db:
+    // A = A_db (p_b + (1 − p_b) p_a A_link), with p the front members' availability.
+    let yaml = front_requires_db("count: 2, domains: [zone-a, zone-b]");
+    let (p, db, link) = (500.0 / 502.0, 1000.0 / 1005.0, 200.0 / 204.0);
+    let availability = db * (p + (1.0 - p) * p * link);
+    let f = figures(&yaml, 100, 100_000.0, 1000.0, 83);
+    crate::support::assert_unavailability("front, one member per zone", &f[1], 1.0 - availability);
 }
