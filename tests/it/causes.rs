@@ -34,35 +34,60 @@ fn causes_add_up_to_the_downtime_in_every_replication_of_every_shipped_scenario(
             settings.n_replications = 1;
             let per_replication = experiment::expected_events(&model, &settings);
             settings.n_replications = (3e5 / per_replication).clamp(2.0, 40.0) as u64;
-            let window_us = settings.horizon_us;
-            let mut checked = 0;
-            let mut each = |rep: u64, outcome: &RepOutcome| {
-                for (e, (tally, causes)) in outcome
-                    .tallies
-                    .iter()
-                    .zip(&outcome.downtime_by_cause_us)
-                    .enumerate()
-                {
-                    let downtime = window_us - tally.uptime_us;
-                    let sum: u64 = causes.iter().sum();
-                    assert_eq!(
-                        sum,
-                        downtime,
-                        "{} (warm-up {warmup_h} h) replication {rep} entity {e}: causes {causes:?}",
-                        file.display()
-                    );
-                    checked += u64::from(downtime > 0);
-                }
-            };
-            let started = std::time::Instant::now();
-            experiment::run(&model, settings, None, &mut each, &|| {}).expect("run");
-            eprintln!(
-                "{}: {checked} entities with downtime, {:?}",
-                file.display(),
-                started.elapsed()
-            );
+            let what = format!("{} (warm-up {warmup_h} h)", file.display());
+            let checked = assert_causes_add_up(&model, settings, &what);
+            eprintln!("{what}: {checked} entity-replications with downtime");
         }
     }
+}
+
+/// Asserts that the causes add up to the downtime of every entity in
+/// every replication of `model` under `settings`; returns how many
+/// entity-replications had downtime.
+fn assert_causes_add_up(model: &nines::model::Model, settings: Settings, what: &str) -> u64 {
+    let window_us = settings.horizon_us;
+    let mut checked = 0;
+    let mut each = |rep: u64, outcome: &RepOutcome| {
+        for (e, (tally, causes)) in outcome
+            .tallies
+            .iter()
+            .zip(&outcome.downtime_by_cause_us)
+            .enumerate()
+        {
+            let downtime = window_us - tally.uptime_us;
+            let sum: u64 = causes.iter().sum();
+            assert_eq!(
+                sum, downtime,
+                "{what} replication {rep} entity {e}: causes {causes:?}"
+            );
+            checked += u64::from(downtime > 0);
+        }
+    };
+    experiment::run(model, settings, None, &mut each, &|| {}).expect("run");
+    checked
+}
+
+#[test]
+fn causes_add_up_on_generated_designs() {
+    // The designs of the simulator-solver agreement test: standby modes,
+    // N+K, failback, coverage, crews, domains, group shocks, `requires`.
+    let mut picker = crate::agreement::Picker(2026);
+    let mut checked = 0;
+    for case in 0..60 {
+        let yaml = crate::agreement::design(&mut picker);
+        let model = crate::support::model(&yaml);
+        let settings = Settings {
+            n_replications: 10,
+            horizon_us: micros_from_hours(20_000.0),
+            warmup_us: micros_from_hours(100.0 * (case % 2) as f64),
+            ..Settings::from_model(&model)
+        };
+        checked += assert_causes_add_up(&model, settings, &format!("case {case}\n{yaml}"));
+    }
+    assert!(
+        checked > 500,
+        "only {checked} entity-replications had downtime"
+    );
 }
 
 fn cause<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
