@@ -7,6 +7,7 @@
 //! number of failures and repairs, not with simulated time. The engine does
 //! no I/O and cannot fail.
 
+mod causes;
 mod clocks;
 mod network;
 mod plan;
@@ -15,11 +16,11 @@ pub mod rng;
 pub mod sampler;
 mod standby;
 
-pub use network::MAX_SPLITTING_LINKS;
-pub use plan::{CAPACITY_SCALE, Plan, false_suspicion_rate_per_us};
-pub use standby::{MAX_SLOTS, StandbyCounts};
+pub use causes::plan::CausePlan;
+pub use plan::{Plan, false_suspicion_rate_per_us};
 
 use crate::metrics::{RepOutcome, Tally, Window};
+use causes::Attribution;
 use plan::UnitKind;
 use queue::{BinaryHeap, FutureEvents, RadixHeap};
 use rng::Stream;
@@ -105,6 +106,17 @@ struct Sim<'p, Q> {
     /// Index 0 is the system, then one per service.
     tallies: Vec<Tally>,
     worklist: Vec<u32>,
+    /// Downtime by cause, indexed like `tallies`.
+    attribution: Vec<Attribution>,
+    /// The cause of the failure being handled.
+    cause: u32,
+    /// The cause each node that is down is down for.
+    node_cause: Vec<u32>,
+    /// The last node (its index) or link ([`causes::LINK`] | its index)
+    /// that changed.
+    trigger: u32,
+    /// The standby service whose own failover holds the system down, if any.
+    system_standby: u32,
 }
 
 /// Pending events above which the radix heap beats the binary heap
@@ -153,6 +165,7 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
         sim.account_downtime(sb);
         sim.end_split_brains(sb, true);
     }
+    let downtime_by_cause_us = sim.finish_causes();
     let window = sim.window;
     RepOutcome {
         events,
@@ -163,6 +176,7 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
             .iter_mut()
             .map(|s| std::mem::take(&mut s.takeovers_us))
             .collect(),
+        downtime_by_cause_us,
     }
 }
 
@@ -229,6 +243,16 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
             system_down: 0,
             tallies: vec![Tally::new_up(); plan.services.len() + 1],
             worklist: Vec::new(),
+            attribution: plan
+                .causes
+                .entity
+                .iter()
+                .map(|causes| Attribution::new(causes.len()))
+                .collect(),
+            cause: causes::NONE,
+            node_cause: vec![causes::NONE; plan.n_nodes],
+            trigger: causes::NONE,
+            system_standby: causes::NONE,
         }
     }
 
@@ -298,6 +322,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         let plan = self.plan;
         let mode = &plan.modes[m as usize];
         let unit = mode.unit as usize;
+        self.cause = mode.cause;
         self.modes[m as usize].failed = true;
         self.unit_failed[unit] += 1;
         if self.unit_failed[unit] == 1 {
@@ -383,12 +408,18 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         let is_up = *blockers == 0;
         if was_up != is_up {
             self.node_changed(n, is_up);
+        } else if !add && !is_up {
+            self.node_still_down(n);
         }
     }
 
     fn node_changed(&mut self, n: u32, up: bool) {
         let plan = self.plan;
         let capacity = plan.node_capacity[n as usize];
+        self.trigger = n;
+        if !up {
+            self.node_cause[n as usize] = self.cause;
+        }
         for &s in plan.node_services.row(n as usize) {
             if let Some(sb) = plan.services[s as usize].standby {
                 self.standby_member_changed(sb, n, up);
@@ -416,6 +447,19 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         }
     }
 
+    /// Whether enough of the members of service `s` (not a standby one)
+    /// serve, with enough capacity, on one side of any partition.
+    #[inline(always)]
+    fn own_up(&self, s: u32) -> bool {
+        let spec = &self.plan.services[s as usize];
+        let state = &self.services[s as usize];
+        state.up_members >= spec.min_up
+            && spec.demand.is_none_or(|d| state.up_capacity >= d)
+            && (!spec.partitionable
+                || self.down_links.is_empty()
+                || self.largest_reachable_group(s) >= spec.min_up)
+    }
+
     /// Re-evaluates service `s`; when it changes, records it and queues the
     /// services that require it. Inlined into the node-change path, where
     /// most changes end without touching the worklist.
@@ -425,18 +469,17 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         let spec = &plan.services[s as usize];
         let own_up = match spec.standby {
             Some(sb) => self.standby_up(sb),
-            None => {
-                let state = &self.services[s as usize];
-                state.up_members >= spec.min_up
-                    && spec.demand.is_none_or(|d| state.up_capacity >= d)
-                    && (!spec.partitionable
-                        || self.down_links.is_empty()
-                        || self.largest_reachable_group(s) >= spec.min_up)
-            }
+            None => self.own_up(s),
         };
+        let mut up = own_up && self.services[s as usize].requires_down == 0;
+        if spec.reach_linked && !self.down_links.is_empty() {
+            up = self.reach_while_cut(s, up);
+        }
         let state = &mut self.services[s as usize];
-        let up = own_up && state.requires_down == 0;
         if up == state.up {
+            if !up && !self.still_held(s, own_up) {
+                self.service_still_down(s);
+            }
             return;
         }
         state.up = up;
@@ -452,6 +495,11 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
             if was_up != is_up {
                 self.tallies[0].change(self.now, is_up, self.window);
             }
+        }
+        if up {
+            self.service_back_up(s);
+        } else {
+            self.service_went_down(s, own_up);
         }
         for &d in plan.dependents.row(s as usize) {
             let dependent = &mut self.services[d as usize];

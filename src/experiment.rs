@@ -6,7 +6,7 @@
 //! number of replications.
 
 use crate::engine::{self, Plan, RunSettings};
-use crate::metrics::{Accumulator, RepOutcome, StandbyAccumulator, Window};
+use crate::metrics::{Accumulator, CauseAccumulator, RepOutcome, StandbyAccumulator, Window};
 use crate::model::{Micros, Model, hours_from_micros};
 use rayon::prelude::*;
 
@@ -108,6 +108,8 @@ pub struct Results {
     pub accumulators: Vec<Accumulator>,
     /// One per standby service, with the service's index.
     pub standby: Vec<(usize, StandbyAccumulator)>,
+    /// Downtime by cause, like `accumulators`.
+    pub causes: Vec<CauseAccumulator>,
 }
 
 /// Runs every replication. `each` sees every replication's outcome in
@@ -152,6 +154,10 @@ pub fn run(
         .iter()
         .map(|sb| (sb.service as usize, StandbyAccumulator::default()))
         .collect();
+    let mut causes: Vec<CauseAccumulator> = cause_names(&plan)
+        .into_iter()
+        .map(CauseAccumulator::new)
+        .collect();
     let mut events = 0u64;
     let mut start = 0;
     while start < settings.n_replications {
@@ -171,6 +177,9 @@ pub fn run(
             for (acc, tally) in accumulators.iter_mut().zip(&outcome.tallies) {
                 acc.push(tally, window);
             }
+            for (acc, downtime) in causes.iter_mut().zip(&outcome.downtime_by_cause_us) {
+                acc.push(downtime, window);
+            }
             for (((_, acc), counts), takeovers) in standby
                 .iter_mut()
                 .zip(&outcome.standby)
@@ -187,5 +196,21 @@ pub fn run(
         events,
         accumulators,
         standby,
+        causes,
     })
+}
+
+/// The names of the causes of downtime of the system and of each service
+/// of `model`, in the order the engine reports them.
+pub fn causes_of(model: &Model) -> Vec<Vec<String>> {
+    cause_names(&Plan::new(model))
+}
+
+fn cause_names(plan: &Plan) -> Vec<Vec<String>> {
+    let names = &plan.causes.names;
+    plan.causes
+        .entity
+        .iter()
+        .map(|ids| ids.iter().map(|&c| names[c as usize].clone()).collect())
+        .collect()
 }

@@ -7,10 +7,12 @@
 //! from everything new at time zero. All are measured over the window
 //! [warm-up, warm-up + horizon], except MTTFF, which starts at time zero.
 
+mod causes;
 mod histogram;
 mod intervals;
 mod stats;
 
+pub use causes::CauseAccumulator;
 pub use histogram::LogHistogram;
 pub use stats::{Comoments, Estimate, compound_poisson_interval, poisson_interval};
 
@@ -148,9 +150,39 @@ pub struct RepOutcome {
     /// The system first, then each service in scenario order.
     pub tallies: Vec<Outcome>,
     /// One per standby service, in scenario order.
-    pub standby: Vec<crate::engine::StandbyCounts>,
+    pub standby: Vec<StandbyCounts>,
     /// The outage of each successful failover, per standby service.
     pub takeovers_us: Vec<Vec<u64>>,
+    /// Downtime inside the window by cause, like `tallies` (the system,
+    /// then each service), each in the order of its causes.
+    pub downtime_by_cause_us: Vec<Vec<Micros>>,
+}
+
+/// What one replication counted for a standby service, inside the window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StandbyCounts {
+    /// Failovers started after a detected (or falsely suspected) failure.
+    pub failovers: u64,
+    /// Takeovers that failed (probability 1 − coverage).
+    pub failed_failovers: u64,
+    /// Successful failovers and their total outage, from the failure of the
+    /// serving member until its replacement serves.
+    pub takeovers: u64,
+    pub takeover_us: Micros,
+    /// Completed failbacks (`failback: auto`) and their total outage.
+    pub failbacks: u64,
+    pub failback_us: Micros,
+    /// Detection delays and their total.
+    pub detections: u64,
+    pub detection_us: Micros,
+    /// Failovers caused by a false suspicion of a healthy serving member.
+    pub false_failovers: u64,
+    /// Periods with two members serving (false failovers without fencing).
+    pub split_brains: u64,
+    pub split_brain_us: Micros,
+    /// Downtime by cause: detection, switchover, failed takeover, both down
+    /// (the order of the `downtime_*` figures).
+    pub downtime_us: [Micros; 4],
 }
 
 /// Running sums over replications for one service or the system.
@@ -261,6 +293,7 @@ impl Accumulator {
             mttff_restricted_to_h: self.end_h,
             mttff_censored: self.mttff_censored > 0,
             extras: Vec::new(),
+            downtime_by_cause: Vec::new(),
         }
     }
 }
@@ -289,12 +322,7 @@ pub struct StandbyAccumulator {
 }
 
 impl StandbyAccumulator {
-    pub fn push(
-        &mut self,
-        counts: &crate::engine::StandbyCounts,
-        takeovers_us: &[u64],
-        window: Window,
-    ) {
+    pub fn push(&mut self, counts: &StandbyCounts, takeovers_us: &[u64], window: Window) {
         for &t in takeovers_us {
             self.takeovers.push(t as f64 / 1e6);
         }
@@ -398,6 +426,8 @@ pub struct Figures {
     pub mttff_censored: bool,
     /// Figures a service's mechanisms add (failovers, takeover time, ...).
     pub extras: Vec<(&'static str, Estimate)>,
+    /// Downtime minutes per year by cause, in the engine's cause order.
+    pub downtime_by_cause: Vec<(String, Estimate)>,
 }
 
 impl Figures {

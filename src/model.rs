@@ -14,6 +14,19 @@ pub type Micros = u64;
 pub const MICROS_PER_HOUR: f64 = 3.6e9;
 pub const HOURS_PER_YEAR: f64 = 8760.0;
 
+/// Limits of what the engine can simulate, enforced when a scenario is
+/// loaded (the engine relies on them and never checks them again).
+///
+/// Serving slots of one service are encoded in this many low bits of an event index.
+pub const SLOT_BITS: u32 = 9;
+/// The most serving slots (`active` of N+K) a service may have.
+pub const MAX_SLOTS: u32 = 1 << SLOT_BITS;
+/// The most links that may split one quorum service.
+pub const MAX_SPLITTING_LINKS: usize = 12;
+/// Fixed-point scale for capacities and demands (requests per second), so
+/// that sums of capacities are exact and their order cannot change results.
+pub const CAPACITY_SCALE: f64 = 1e6;
+
 /// Converts hours to integer microseconds, rounding to the nearest and
 /// saturating at [`Micros::MAX`] for times beyond any horizon.
 pub fn micros_from_hours(hours: f64) -> Micros {
@@ -333,6 +346,14 @@ impl Model {
     }
 
     /// Whether link `l` separates some two of `members`.
+    /// Whether link `l` has a node of `a` on one side and a node of `b` on
+    /// the other, so that cutting it can separate the two sets.
+    pub fn link_separates_sets(&self, l: usize, a: &[usize], b: &[usize]) -> bool {
+        let [x, y] = self.links[l].between;
+        let inside = |set: &[usize], d| set.iter().any(|&n| self.node_in_domain(n, d));
+        (inside(a, x) && inside(b, y)) || (inside(a, y) && inside(b, x))
+    }
+
     pub fn link_separates(&self, l: usize, members: &[usize]) -> bool {
         let [x, y] = self.links[l].between;
         let inside = |d| members.iter().any(|&n| self.node_in_domain(n, d));

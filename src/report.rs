@@ -2,6 +2,7 @@
 //! and the human-readable table. One module per format; each reads the
 //! results and writes nothing but what it is asked for.
 
+pub mod causes;
 pub mod csv;
 pub mod exact;
 pub mod json;
@@ -29,6 +30,9 @@ impl<'a> Report<'a> {
             .collect();
         for (service, acc) in &results.standby {
             entities[service + 1].1.extras = acc.figures();
+        }
+        for ((_, figures), acc) in entities.iter_mut().zip(&results.causes) {
+            figures.downtime_by_cause = acc.figures();
         }
         Report {
             model,

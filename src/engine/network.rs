@@ -4,6 +4,7 @@
 //! service's monitor suspects a member it cannot hear (see standby.rs).
 
 use super::{FutureEvents, Sim};
+use crate::model::MAX_SPLITTING_LINKS;
 
 impl<Q: FutureEvents> Sim<'_, Q> {
     /// Link `l` went down or came back: the standby services whose members
@@ -14,9 +15,11 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         } else {
             self.down_links.push(l);
         }
+        self.trigger = super::causes::LINK | l;
         let plan = self.plan;
         for s in 0..plan.services.len() as u32 {
-            if plan.services[s as usize].partitionable {
+            let spec = &plan.services[s as usize];
+            if spec.partitionable || spec.reach_exposed {
                 self.worklist.push(s);
             }
         }
@@ -135,5 +138,68 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     }
 }
 
-/// The most links that may split one quorum service (checked when a scenario is loaded).
-pub const MAX_SPLITTING_LINKS: usize = 12;
+impl<Q: FutureEvents> Sim<'_, Q> {
+    /// Whether service `s` reaches what it requires while links are down:
+    /// enough of its serving members (`min_up`, and the demand) can each
+    /// reach a serving member of every service it requires; for a standby
+    /// service, the member serving each slot can.
+    pub(super) fn reaches_required(&self, s: u32) -> bool {
+        let plan = self.plan;
+        let spec = &plan.services[s as usize];
+        let reaches = |n: u32| {
+            plan.requires
+                .row(s as usize)
+                .iter()
+                .all(|&r| self.serving_nodes(r).any(|m| !self.cut(n, m)))
+        };
+        if let Some(sb) = spec.standby {
+            return self.standby_serving_nodes(sb).all(reaches);
+        }
+        let (mut count, mut capacity) = (0u32, 0i64);
+        for &n in plan.service_members.row(s as usize) {
+            if self.node_blockers[n as usize] == 0 && reaches(n) {
+                count += 1;
+                capacity += plan.node_capacity[n as usize];
+            }
+        }
+        count >= spec.min_up && spec.demand.is_none_or(|d| capacity >= d)
+    }
+
+    /// `up` corrected for links while some are down: service `s` must reach
+    /// what it requires, and the services that require it look again.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn reach_while_cut(&mut self, s: u32, up: bool) -> bool {
+        let spec = &self.plan.services[s as usize];
+        if spec.reach_dependents {
+            self.push_reach_dependents(s);
+        }
+        up && (!spec.reach_exposed || self.reaches_required(s))
+    }
+
+    /// The nodes that serve service `r` now.
+    fn serving_nodes(&self, r: u32) -> Box<dyn Iterator<Item = u32> + '_> {
+        match self.plan.services[r as usize].standby {
+            Some(sb) => Box::new(self.standby_serving_nodes(sb)),
+            None => Box::new(
+                self.plan
+                    .service_members
+                    .row(r as usize)
+                    .iter()
+                    .copied()
+                    .filter(|&n| self.node_blockers[n as usize] == 0),
+            ),
+        }
+    }
+
+    /// Who serves service `s` may have changed while a link is down: the
+    /// services that require it and can be cut off from it look again.
+    fn push_reach_dependents(&mut self, s: u32) {
+        let plan = self.plan;
+        for &d in plan.dependents.row(s as usize) {
+            if plan.services[d as usize].reach_exposed {
+                self.worklist.push(d);
+            }
+        }
+    }
+}

@@ -5,11 +5,7 @@
 
 use super::rng::StreamKey;
 use super::sampler::Sampler;
-use crate::model::{FailureMode, Model, Redundancy, Scope, Service};
-
-/// Fixed-point scale for capacities and demands (requests per second), so
-/// that sums of capacities are exact and their order cannot change results.
-pub const CAPACITY_SCALE: f64 = 1e6;
+use crate::model::{CAPACITY_SCALE, FailureMode, Model, Redundancy, Scope, Service};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnitKind {
@@ -39,6 +35,8 @@ pub struct ModePlan {
     pub crew: Option<u32>,
     pub ttf_key: StreamKey,
     pub repair_key: StreamKey,
+    /// Its cause of downtime (see `causes`).
+    pub cause: u32,
 }
 
 /// A `scope: group` failure mode: one clock that fails every running member.
@@ -63,6 +61,15 @@ pub struct ServicePlan {
     /// A quorum service some link can split: it is up only while `min_up`
     /// healthy members can all reach each other.
     pub partitionable: bool,
+    /// Some link can cut a member of this service off from every member of
+    /// a service it requires: while a link is down, the service is up only
+    /// if enough of its serving members reach a serving member of each.
+    pub reach_exposed: bool,
+    /// Some service that requires this one is `reach_exposed`: a change of
+    /// who serves here re-evaluates them while a link is down.
+    pub reach_dependents: bool,
+    /// `reach_exposed` or `reach_dependents`: links matter to it.
+    pub reach_linked: bool,
 }
 
 /// A hot, warm or cold standby service: one member serves, the others wait.
@@ -141,6 +148,12 @@ pub struct Plan {
     pub node_domains: Rows,
     /// The members of each service.
     pub service_members: Rows,
+    /// The services each service requires.
+    pub requires: Rows,
+    /// The services the system is made of.
+    pub system_services: Vec<u32>,
+    /// The causes of downtime.
+    pub causes: super::causes::plan::CausePlan,
 }
 
 /// The standby mechanism of a service in a standby mode.
@@ -211,6 +224,7 @@ fn push_unit(
             crew: mode.crew.map(|c| c as u32),
             ttf_key: key("ttf"),
             repair_key: key("repair"),
+            cause: 0,
         });
     }
     units.push(UnitPlan {
@@ -265,6 +279,7 @@ impl Plan {
                     crew: mode.crew.map(|c| c as u32),
                     ttf_key: key("ttf"),
                     repair_key: key("repair"),
+                    cause: 0,
                 });
             }
             units.push(UnitPlan {
@@ -335,8 +350,16 @@ impl Plan {
                 .sum();
             let partitionable = matches!(service.redundancy, Redundancy::Quorum { .. })
                 && (0..model.links.len()).any(|l| model.link_separates(l, &service.members));
+            let reach_exposed = service.requires.iter().any(|&r| {
+                (0..model.links.len()).any(|l| {
+                    model.link_separates_sets(l, &service.members, &model.services[r].members)
+                })
+            });
             services.push(ServicePlan {
                 partitionable,
+                reach_exposed,
+                reach_dependents: false,
+                reach_linked: false,
                 min_up,
                 demand: service.demand_per_s.map(scaled),
                 n_members: service.members.len() as u32,
@@ -344,6 +367,15 @@ impl Plan {
                 in_system: model.system.contains(&s),
                 standby,
             });
+        }
+        for s in 0..services.len() {
+            if services[s].reach_exposed {
+                services[s].reach_linked = true;
+                for &r in &model.services[s].requires {
+                    services[r].reach_dependents = true;
+                    services[r].reach_linked = true;
+                }
+            }
         }
         let node_capacity = model
             .nodes
@@ -364,7 +396,13 @@ impl Plan {
             }
         }
 
+        let causes = super::causes::plan::CausePlan::new(model, &units, &services, &standbys);
+        for (mode, &cause) in modes.iter_mut().zip(&causes.mode) {
+            mode.cause = cause;
+        }
         Plan {
+            causes,
+            system_services: model.system.iter().map(|&s| s as u32).collect(),
             units,
             modes,
             shocks,
@@ -382,6 +420,13 @@ impl Plan {
                 .map(|l| [l.between[0] as u32, l.between[1] as u32])
                 .collect(),
             node_domains: Rows::from_lists(&node_domains),
+            requires: Rows::from_lists(
+                &model
+                    .services
+                    .iter()
+                    .map(|s| s.requires.iter().map(|&r| r as u32).collect())
+                    .collect::<Vec<_>>(),
+            ),
             service_members: Rows::from_lists(
                 &model
                     .services

@@ -12,12 +12,8 @@ mod suspicion;
 
 use super::rng::Stream;
 use super::{FutureEvents, KIND_STANDBY, Sim, payload};
-use crate::model::Micros;
-
-/// Slots per service are encoded in the low bits of an event's index.
-pub const SLOT_BITS: u32 = 9;
-/// The most serving slots (`active` of N+K) a service may have.
-pub const MAX_SLOTS: u32 = 1 << SLOT_BITS;
+use crate::metrics::StandbyCounts;
+use crate::model::{MAX_SLOTS, Micros, SLOT_BITS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Phase {
@@ -80,6 +76,9 @@ struct Slot {
     /// The takeover under way gives the slot back to its home member
     /// (`failback: auto`): not a failover, and counted apart.
     failing_back: bool,
+    /// The cause of the last failure of a member of this slot: an outage
+    /// with no member left to take over is attributed to it.
+    root_cause: u32,
     /// A member deposed by a false failover while cut off, which serves on
     /// (no fencing) since when: split brain until it can reach the slot's member.
     split: Option<(u32, Micros)>,
@@ -98,33 +97,6 @@ pub(super) struct StandbyState {
     pub counts: StandbyCounts,
 }
 
-/// What one replication counted for a standby service, inside the window.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct StandbyCounts {
-    /// Failovers started after a detected (or falsely suspected) failure.
-    pub failovers: u64,
-    /// Takeovers that failed (probability 1 − coverage).
-    pub failed_failovers: u64,
-    /// Successful failovers and their total outage, from the failure of the
-    /// serving member until its replacement serves.
-    pub takeovers: u64,
-    pub takeover_us: Micros,
-    /// Completed failbacks (`failback: auto`) and their total outage.
-    pub failbacks: u64,
-    pub failback_us: Micros,
-    /// Detection delays and their total.
-    pub detections: u64,
-    pub detection_us: Micros,
-    /// Failovers caused by a false suspicion of a healthy serving member.
-    pub false_failovers: u64,
-    /// Periods with two members serving (false failovers without fencing).
-    pub split_brains: u64,
-    pub split_brain_us: Micros,
-    /// Downtime by cause: detection, switchover, failed takeover, both down
-    /// (the order of the `downtime_*` figures in metrics).
-    pub downtime_us: [Micros; 4],
-}
-
 impl StandbyState {
     pub fn new(seed: u64, replication: u64, plan: &super::plan::StandbyPlan) -> Self {
         StandbyState {
@@ -138,6 +110,7 @@ impl StandbyState {
                     unfenced: false,
                     covered: None,
                     failing_back: false,
+                    root_cause: super::causes::NONE,
                     split: None,
                 })
                 .collect(),
@@ -179,6 +152,16 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             .slots
             .iter()
             .all(|slot| self.slot_serves(sb, slot))
+    }
+
+    /// The nodes serving the slots of standby service `sb` now.
+    pub(super) fn standby_serving_nodes(&self, sb: u32) -> impl Iterator<Item = u32> + '_ {
+        let pool = &self.plan.standbys[sb as usize].pool;
+        self.standbys[sb as usize]
+            .slots
+            .iter()
+            .filter(move |slot| self.slot_serves(sb, slot))
+            .map(move |slot| pool[slot.member as usize])
     }
 
     /// Whether pool member `i` is busy (serves a slot, or is being switched
@@ -232,13 +215,32 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         });
         let clamp = |t: Micros| t.clamp(window.start_us, window.end_us);
         let mut start = from;
-        for end in split.into_iter().chain([self.now]) {
-            if let Some(cause) = state.slots.iter().find_map(|slot| cause(slot, start)) {
-                state.counts.downtime_us[cause] += clamp(end) - clamp(start);
+        let mut credits = [(0, 0); 2];
+        for (k, end) in split.into_iter().chain([self.now]).enumerate() {
+            let first = state
+                .slots
+                .iter()
+                .find_map(|slot| Some((cause(slot, start)?, slot)));
+            if let Some((cause, slot)) = first {
+                let us = clamp(end) - clamp(start);
+                state.counts.downtime_us[cause] += us;
+                let phases = self.plan.causes.phases[sb as usize];
+                credits[k] = (phases.get(cause).copied().unwrap_or(slot.root_cause), us);
             }
             start = end;
         }
         state.accounted_us = self.now;
+        // The service's downtime by cause, and the system's while this
+        // service's own failover holds it down.
+        let service = self.plan.standbys[sb as usize].service as usize;
+        for (cause, us) in credits {
+            if us > 0 {
+                self.credit(service + 1, cause, us);
+                if self.system_standby == sb {
+                    self.credit(0, cause, us);
+                }
+            }
+        }
     }
 
     /// Turns the merged detections and takeovers of standby service `sb`
@@ -268,9 +270,21 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 let delay = detect_at - self.now;
                 self.schedule_slot(sb, slot, delay);
             } else {
+                self.count_detection(sb, slot, detect_at);
                 self.count_failover(sb, detect_at);
                 self.standbys[sb as usize].slots[slot].phase = Phase::TakingOver(candidate);
             }
+        }
+    }
+
+    /// The monitor noticed at `at` that the member serving `slot` is down:
+    /// one detection, whose delay runs from the member's failure. Failures
+    /// that end before anyone noticed are no detection.
+    fn count_detection(&mut self, sb: u32, slot: usize, at: Micros) {
+        if at >= self.window.start_us && at <= self.window.end_us {
+            let state = &mut self.standbys[sb as usize];
+            state.counts.detections += 1;
+            state.counts.detection_us += at - state.slots[slot].outage_start_us;
         }
     }
 
@@ -307,30 +321,29 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         };
         let index = index as u32;
         let n_slots = self.standbys[sb as usize].slots.len();
+        let root = self.node_cause[node as usize];
         if !up {
             for slot in 0..n_slots {
                 let s = self.standbys[sb as usize].slots[slot];
                 match s.phase {
                     Phase::Serving if s.member == index => {
-                        self.standbys[sb as usize].slots[slot].outage_start_us = self.now;
+                        let slot_state = &mut self.standbys[sb as usize].slots[slot];
+                        slot_state.outage_start_us = self.now;
+                        slot_state.root_cause = root;
                         self.begin_detection(sb, slot);
                     }
                     // Cut off and now down for real: the monitor, which
                     // already hears nothing, notices when it would have
                     // suspected it anyway; the pending event stays.
-                    Phase::Isolated { detect_at } if s.member == index => {
-                        let in_window = self.in_window();
-                        let state = &mut self.standbys[sb as usize];
-                        if in_window {
-                            state.counts.detections += 1;
-                            state.counts.detection_us += detect_at - self.now;
-                        }
-                        let slot = &mut state.slots[slot];
+                    Phase::Isolated { .. } if s.member == index => {
+                        let slot = &mut self.standbys[sb as usize].slots[slot];
                         slot.phase = Phase::Detecting;
                         slot.outage_start_us = self.now;
+                        slot.root_cause = root;
                     }
                     // The takeover starts again with the next healthy member.
                     Phase::TakingOver(candidate) if candidate == index => {
+                        self.standbys[sb as usize].slots[slot].root_cause = root;
                         self.start_takeover(sb, slot, false)
                     }
                     // The falsely suspected member, still serving unfenced,
@@ -339,6 +352,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                         let slot = &mut self.standbys[sb as usize].slots[slot];
                         slot.unfenced = false;
                         slot.outage_start_us = self.now;
+                        slot.root_cause = root;
                     }
                     _ => {}
                 }
@@ -432,12 +446,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         };
         let plan = &self.plan.standbys[sb as usize];
         let (coverage, merge) = (plan.coverage, plan.idle_speed == 1.0);
-        let in_window = self.in_window();
         let state = &mut self.standbys[sb as usize];
-        if in_window {
-            state.counts.detections += 1;
-            state.counts.detection_us += delay;
-        }
         if merge {
             let covered = coverage >= 1.0 || state.stream.uniform() < coverage;
             state.slots[slot].covered = Some(covered);
@@ -566,7 +575,11 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             if keeps_role {
                 serving = deposed;
             }
-        } else if in_window && !s.unfenced && self.now > s.outage_start_us {
+        } else if in_window
+            && !s.unfenced
+            && self.now > s.outage_start_us
+            && s.outage_start_us >= self.window.start_us
+        {
             let outage = self.now - s.outage_start_us;
             if s.failing_back {
                 state.counts.failbacks += 1;
@@ -631,12 +644,16 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         self.account_downtime(sb);
         self.materialise(sb, Some(slot));
         match self.standbys[sb as usize].slots[slot].phase {
-            Phase::Detecting => self.start_takeover(sb, slot, true),
+            Phase::Detecting => {
+                self.count_detection(sb, slot, self.now);
+                self.start_takeover(sb, slot, true);
+            }
             Phase::TakingOver(candidate) => self.complete_takeover(sb, slot, candidate),
             Phase::Switching {
                 detect_at,
                 candidate,
             } => {
+                self.count_detection(sb, slot, detect_at);
                 self.count_failover(sb, detect_at);
                 self.complete_takeover(sb, slot, candidate);
             }

@@ -26,7 +26,9 @@ impl<W: Write> ReplicationWriter<W> {
     /// service `<name>_availability,<name>_failures,<name>_incidents,<name>_uptime_h,
     /// <name>_first_failure_h` (incidents: outages at least the incident threshold),
     /// then for each standby service `<name>_failovers,<name>_failed_failovers,
-    /// <name>_false_failovers,<name>_split_brains,<name>_split_brain_s,<name>_failbacks`.
+    /// <name>_false_failovers,<name>_split_brains,<name>_split_brain_s,<name>_failbacks`,
+    /// then for the system and each service its downtime in hours by
+    /// cause, `<name>_downtime_h[<cause>]`.
     pub fn new(inner: W, model: &Model, settings: &Settings) -> csv::Result<Self> {
         let mut writer = csv::Writer::from_writer(inner);
         let mut header = vec!["replication".to_string(), "events".to_string()];
@@ -50,6 +52,12 @@ impl<W: Write> ReplicationWriter<W> {
         {
             for column in STANDBY_COLUMNS {
                 header.push(format!("{}_{column}", service.name));
+            }
+        }
+        let names = std::iter::once("system").chain(model.services.iter().map(|s| s.name.as_str()));
+        for (name, causes) in names.zip(crate::experiment::causes_of(model)) {
+            for cause in causes {
+                header.push(format!("{name}_downtime_h[{cause}]"));
             }
         }
         writer.write_record(&header)?;
@@ -87,6 +95,11 @@ impl<W: Write> ReplicationWriter<W> {
             record.push(counts.split_brains.to_string());
             record.push((counts.split_brain_us as f64 / 1e6).to_string());
             record.push(counts.failbacks.to_string());
+        }
+        for causes in &outcome.downtime_by_cause_us {
+            for &us in causes {
+                record.push((us as f64 / MICROS_PER_HOUR).to_string());
+            }
         }
         self.writer.write_record(&record)
     }

@@ -37,6 +37,7 @@ struct FiguresJson {
     nines: Option<f64>,
     mttff_restricted_to_h: f64,
     mttff_censored: bool,
+    downtime_by_cause_min_per_year: IndexMap<String, EstimateJson>,
 }
 
 impl From<&Figures> for FiguresJson {
@@ -51,6 +52,11 @@ impl From<&Figures> for FiguresJson {
             nines: f.availability.mean.map(nines).filter(|n| n.is_finite()),
             mttff_restricted_to_h: f.mttff_restricted_to_h,
             mttff_censored: f.mttff_censored,
+            downtime_by_cause_min_per_year: f
+                .downtime_by_cause
+                .iter()
+                .map(|(k, v)| (k.clone(), v.into()))
+                .collect(),
         }
     }
 }

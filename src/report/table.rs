@@ -8,22 +8,29 @@ use super::{Report, nines};
 use crate::metrics::Estimate;
 use std::fmt::Write;
 
-/// Decimals that show the interval's half-width to two significant digits.
-fn decimals_for(half: f64) -> usize {
+/// Decimals that show the interval's half-width to two significant digits;
+/// without a usable width (zero, as for a fixed takeover time, or
+/// unbounded), four significant digits of `mean`.
+fn decimals_for(half: f64, mean: f64) -> usize {
     if !(half.is_finite() && half > 0.0) {
-        return 4;
+        return significant_decimals(mean);
     }
     let digits = 1 - half.log10().floor() as i64;
     digits.clamp(0, 10) as usize
 }
 
-/// A bound, to four significant digits.
-fn format_bound(x: f64) -> String {
-    let d = if x > 0.0 && x.is_finite() {
-        (3 - x.log10().floor() as i64).clamp(0, 10) as usize
+/// Decimals that show `x` to four significant digits.
+fn significant_decimals(x: f64) -> usize {
+    if x != 0.0 && x.is_finite() {
+        (3 - x.abs().log10().floor() as i64).clamp(0, 10) as usize
     } else {
         0
-    };
+    }
+}
+
+/// A bound, to four significant digits.
+fn format_bound(x: f64) -> String {
+    let d = significant_decimals(x);
     format!("{x:.d$}")
 }
 
@@ -44,7 +51,7 @@ pub fn format_estimate(e: &Estimate, scale: f64, unit: &str) -> String {
         Some([lo, hi]) => {
             let (lo, hi) = (lo * scale, hi * scale);
             let half = (hi - lo) / 2.0;
-            let d = decimals_for(half);
+            let d = decimals_for(half, mean);
             let skew = ((mean - lo) - (hi - mean)).abs();
             if skew <= 1e-6 * half.abs().max(f64::MIN_POSITIVE) {
                 format!("{mean:.d$}{unit} ± {half:.d$}")
@@ -52,10 +59,13 @@ pub fn format_estimate(e: &Estimate, scale: f64, unit: &str) -> String {
                 format!("{mean:.d$}{unit} [{lo:.d$}, {hi:.d$}]")
             }
         }
-        None => match e.lower95 {
-            Some(low) => format!("{mean:.4}{unit} [{}, ∞)", format_bound(low * scale)),
-            None => format!("{mean:.4}{unit}"),
-        },
+        None => {
+            let d = significant_decimals(mean);
+            match e.lower95 {
+                Some(low) => format!("{mean:.d$}{unit} [{}, ∞)", format_bound(low * scale)),
+                None => format!("{mean:.d$}{unit}"),
+            }
+        }
     }
 }
 
@@ -163,6 +173,11 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
         }
         out.push('\n');
         out.push_str(&columns(&third));
+    }
+    let causes = super::causes::render(report);
+    if !causes.is_empty() {
+        out.push('\n');
+        out.push_str(&causes);
     }
     out.push_str(FOOTNOTE);
     out

@@ -125,14 +125,14 @@ impl Builder<'_> {
             let splitting: Vec<usize> = (0..model.links.len())
                 .filter(|&l| model.link_separates(l, &service.members))
                 .collect();
-            if splitting.len() > crate::engine::MAX_SPLITTING_LINKS {
+            if splitting.len() > crate::model::MAX_SPLITTING_LINKS {
                 self.sink.error_hint(
-                    locs[splitting[crate::engine::MAX_SPLITTING_LINKS]],
+                    locs[splitting[crate::model::MAX_SPLITTING_LINKS]],
                     format!(
                         "{} links can split the quorum service `{}`, above the limit of {}",
                         splitting.len(),
                         service.name,
-                        crate::engine::MAX_SPLITTING_LINKS
+                        crate::model::MAX_SPLITTING_LINKS
                     ),
                     "place the quorum's members in fewer domains, or join domains behind one link",
                 );

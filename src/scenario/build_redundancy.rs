@@ -230,12 +230,12 @@ impl Builder<'_> {
         }
         if let Redundancy::NPlusK { active, .. } = &redundancy {
             let loc = map.get("active").map_or(map.loc, |m| m.loc);
-            if *active > crate::engine::MAX_SLOTS {
+            if *active > crate::model::MAX_SLOTS {
                 self.sink.error_hint(
                     loc,
                     format!(
                         "`active` is {active}, above the limit of {}",
-                        crate::engine::MAX_SLOTS
+                        crate::model::MAX_SLOTS
                     ),
                     "model a large pool as active-active with `min_up`",
                 );

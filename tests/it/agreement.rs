@@ -8,7 +8,7 @@ use nines::analytic;
 use nines::experiment::Settings;
 
 /// SplitMix64: enough to pick designs, and the same on every machine.
-struct Picker(u64);
+pub struct Picker(pub u64);
 
 impl Picker {
     fn next(&mut self) -> u64 {
@@ -80,7 +80,7 @@ fn group(p: &mut Picker, index: usize, zoned: bool, largest: u64) -> (String, St
     (nodes, service)
 }
 
-fn design(p: &mut Picker) -> String {
+pub fn design(p: &mut Picker) -> String {
     let zoned = p.below(3) == 0;
     let mut yaml = String::from("name: generated\ncrews: [{name: ops, size: 1}]\n");
     if zoned {

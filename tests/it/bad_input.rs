@@ -497,7 +497,7 @@ services:
 
 #[test]
 fn a_quorum_split_by_too_many_links_is_refused_with_the_limit() {
-    let n = nines::engine::MAX_SPLITTING_LINKS + 2;
+    let n = nines::model::MAX_SPLITTING_LINKS + 2;
     let names: Vec<String> = (0..n).map(|i| format!("d{i}")).collect();
     let mut yaml = format!(
         "name: x\ndomains: [{}]\nnetwork:\n  links:\n",
@@ -525,7 +525,7 @@ fn a_quorum_split_by_too_many_links_is_refused_with_the_limit() {
     // The first link above the limit.
     assert_eq!(
         all[0].loc.line,
-        5 + nines::engine::MAX_SPLITTING_LINKS as u32
+        5 + nines::model::MAX_SPLITTING_LINKS as u32
     );
 }
 

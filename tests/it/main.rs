@@ -3,6 +3,7 @@
 mod agreement;
 mod bad_input;
 mod cases;
+mod causes;
 mod cli;
 mod determinism;
 mod exact;
@@ -12,6 +13,7 @@ mod one_pass;
 mod partitions;
 mod properties;
 mod scenarios;
+mod silent_errors;
 mod solver;
 mod standby;
 mod standby_roles;
