@@ -25,6 +25,7 @@ fn figures_and_csv(
         n_replications: replications,
         horizon_us: micros_from_hours(horizon_h),
         warmup_us: micros_from_hours(warmup_h),
+        incident_threshold_us: 0,
     };
     let mut writer = ReplicationWriter::new(Vec::new(), &model, &settings).unwrap();
     let results = experiment::run(
