@@ -47,6 +47,11 @@ pub fn format_estimate(e: &Estimate, scale: f64, unit: &str) -> String {
     if let (Some(upper), true) = (e.upper95, mean == 0.0) {
         return format!("none seen (< {}{unit})", format_bound(upper * scale));
     }
+    // A time (split brain, a cause's downtime) that no replication saw:
+    // `0 ± 0` would read as a measured zero.
+    if mean == 0.0 && e.ci95 == Some([0.0, 0.0]) {
+        return "none seen".to_string();
+    }
     match e.ci95 {
         Some([lo, hi]) => {
             let (lo, hi) = (lo * scale, hi * scale);
@@ -185,7 +190,8 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
 
 const FOOTNOTE: &str =
     "\n± is the half-width of the 95% confidence interval, [low, high] the interval when it is not
-symmetric; none seen (< x): no event in any replication, x the one-sided 95% upper bound;
+symmetric; none seen (< x): no event in any replication, x the one-sided 95% upper bound
+(none seen alone: no such time in any replication);
 > x: at least x (95%); n/a: no failure was seen.\n";
 
 /// MTTFF: `> x, censored` when some replication saw no failure.
@@ -317,6 +323,14 @@ mod tests {
             lower95: None,
         };
         assert_eq!(format_estimate(&e, 1.0, ""), "none seen (< 0.03000)");
+        let e = Estimate {
+            mean: Some(0.0),
+            ci95: Some([0.0, 0.0]),
+            std_err: Some(0.0),
+            upper95: None,
+            lower95: None,
+        };
+        assert_eq!(format_estimate(&e, 1.0, ""), "none seen");
         let e = Estimate {
             lower95: Some(87_123.4),
             ..Estimate::UNDEFINED
