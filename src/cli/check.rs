@@ -1,0 +1,239 @@
+//! `nines check`: runs the scenario in planned batches until every SLO is
+//! decided or the budget is spent, then prints and writes the verdicts.
+
+use super::{EXIT_BAD_INPUT, Overrides, load, output, settings};
+use crate::experiment::{self, Batches};
+use crate::model::{Model, hours_from_micros};
+use crate::report::{self, Report};
+use crate::scenario::values::parse_duration_h;
+use crate::slo::{self, Check};
+use anyhow::{Context, anyhow, bail};
+use clap::Args;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Scenario file (.yaml) with `slos`
+    file: PathBuf,
+    /// Master seed (overrides `simulation.seed`)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Measured time per replication, e.g. 10y (overrides `simulation.horizon`)
+    #[arg(long)]
+    horizon: Option<String>,
+    /// Time simulated before measuring, e.g. 1y (overrides `simulation.warmup`)
+    #[arg(long)]
+    warmup: Option<String>,
+    /// Most replications to run; the looks are planned up to it, so the
+    /// verdict depends on it (and on the seed), never on the thread count
+    #[arg(long, default_value_t = 20_000, value_name = "N")]
+    max_replications: u64,
+    /// Replications of the first look (then doubling up to the budget)
+    #[arg(long, default_value_t = slo::FIRST_LOOK, value_name = "N")]
+    first_look: u64,
+    /// Stop at the first look after this much wall-clock time, e.g. 5m;
+    /// the verdict then depends on the machine's speed (it is said so)
+    #[arg(long, value_name = "DUR")]
+    max_time: Option<String>,
+    /// Worker threads (default: one per core); verdicts do not depend on it
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the run's summary with the verdicts (`slos`) as JSON
+    #[arg(long)]
+    json: bool,
+    /// Write JUnit XML here: one test case per objective
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a Markdown summary here (for $GITHUB_STEP_SUMMARY)
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+}
+
+/// Why the batches stopped.
+#[derive(Clone, Copy, PartialEq)]
+enum Stop {
+    Decided,
+    Budget,
+    Time,
+}
+
+pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
+    let Some(model) = load(&args.file)? else {
+        return Ok(EXIT_BAD_INPUT);
+    };
+    if model.slos.is_empty() {
+        eprintln!(
+            "error: {} has no `slos`: nothing to check\n  = hint: add for example `slos: [{{service: web, availability: \"99.9%\"}}]`",
+            args.file.display()
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
+    if args.threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    if args.first_look < 2 {
+        bail!("--first-look must be at least 2 replications");
+    }
+    let overrides = Overrides {
+        seed: args.seed,
+        replications: Some(args.max_replications),
+        horizon: args.horizon.as_deref(),
+        warmup: args.warmup.as_deref(),
+        incident_threshold: None,
+    };
+    let settings = settings(&overrides, &model).map_err(|e| {
+        anyhow!(
+            "{}",
+            e.to_string()
+                .replace("--replications", "--max-replications")
+        )
+    })?;
+    check_windows(&model, settings.horizon_us)?;
+    let max_time = args
+        .max_time
+        .as_deref()
+        .map(|t| {
+            parse_duration_h(t)
+                .map(|h| Duration::from_secs_f64(h * 3600.0))
+                .map_err(|e| anyhow!("--max-time {t}: {e}; write for example `5m`"))
+        })
+        .transpose()?;
+    let mut check = Check::new(
+        &model,
+        args.first_look,
+        settings.n_replications,
+        settings.horizon_us,
+    );
+    let mut batches = Batches::new(&model, settings, args.threads)?;
+    let expected = experiment::expected_events(&model, &settings);
+    if expected > experiment::MAX_EXPECTED_EVENTS {
+        bail!(
+            "the budget would process up to {expected:.1e} events, above the limit of {:.0e}; \
+             lower --max-replications or --horizon",
+            experiment::MAX_EXPECTED_EVENTS
+        );
+    }
+    let stop = run_looks(
+        &model,
+        &mut check,
+        &mut batches,
+        settings.warmup_us,
+        max_time,
+    )?;
+    let results = batches.results();
+    let report = Report::new(&model, &results);
+    let judgements = check.judgements();
+    let note = note(stop, &check, max_time);
+    let mut json = report::json::summary_value(&report);
+    json["input"] = output::input_json(&args.file, &settings)?;
+    json["slos"] = report::slos::json(judgements);
+    json["check"] = serde_json::json!({
+        "method": "one-sided t bounds (Wilson too for window shares), Bonferroni alpha spending over the planned looks",
+        "looks": check.looks,
+        "replications": results.settings.n_replications,
+        "stopped": match stop { Stop::Decided => "decided", Stop::Budget => "budget", Stop::Time => "time" },
+        "note": note,
+    });
+    if let Some(path) = &args.junit {
+        write_atomic(path, &report::junit::render(&model.name, judgements))?;
+    }
+    if let Some(path) = &args.markdown {
+        let md = report::markdown::render(
+            &model.name,
+            judgements,
+            results.settings.n_replications,
+            &note,
+        );
+        write_atomic(path, &md)?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        stdout.write_all(report::json::pretty(&json).as_bytes())?;
+    } else {
+        stdout.write_all(report::slos::table(judgements).as_bytes())?;
+        if !note.is_empty() {
+            writeln!(stdout, "{note}")?;
+        }
+    }
+    stdout.flush()?;
+    Ok(slo::exit_code(judgements))
+}
+
+/// Runs the planned looks until every objective is decided, the budget is
+/// spent, or (between looks) the time is up.
+fn run_looks(
+    model: &Model,
+    check: &mut Check,
+    batches: &mut Batches,
+    start_us: u64,
+    max_time: Option<Duration>,
+) -> anyhow::Result<Stop> {
+    let started = Instant::now();
+    let record = check.needs_flips();
+    let looks = check.looks.clone();
+    for (i, &look) in looks.iter().enumerate() {
+        batches.advance(
+            look,
+            record,
+            &mut |_, _, flips| {
+                if let Some(flips) = flips {
+                    check.observe(flips, start_us);
+                }
+            },
+            &|| {},
+        );
+        let results = batches.results();
+        let report = Report::new(model, &results);
+        if check.look(&report, look).map_err(|e| anyhow!(e))? {
+            return Ok(Stop::Decided);
+        }
+        let last = i + 1 == looks.len();
+        if !last && max_time.is_some_and(|t| started.elapsed() >= t) {
+            return Ok(Stop::Time);
+        }
+    }
+    Ok(Stop::Budget)
+}
+
+fn note(stop: Stop, check: &Check, max_time: Option<Duration>) -> String {
+    match stop {
+        Stop::Decided => String::new(),
+        Stop::Budget if check.all_decided() => String::new(),
+        Stop::Budget => format!(
+            "the budget of {} replications ran out before every objective was decided; raise --max-replications",
+            check.looks.last().copied().unwrap_or(0)
+        ),
+        Stop::Time => format!(
+            "stopped by --max-time {:.0} s: this verdict depends on the machine's speed, not only on the seed and budget",
+            max_time.map_or(0.0, |t| t.as_secs_f64())
+        ),
+    }
+}
+
+/// A window longer than the horizon (after `--horizon`) is bad input.
+fn check_windows(model: &Model, horizon_us: u64) -> anyhow::Result<()> {
+    for slo in &model.slos {
+        if let Some(w) = slo.window_us.filter(|&w| w > horizon_us) {
+            bail!(
+                "an SLO's window ({} h) is longer than the horizon ({} h): no window fits in a replication\n  = hint: lengthen --horizon",
+                hours_from_micros(w),
+                hours_from_micros(horizon_us)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` in one rename, so a reader never sees half a file.
+fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut file = output::temp_file(dir)?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    output::persist(file, path)
+}
