@@ -10,6 +10,7 @@
 
 mod windows;
 
+use crate::experiment::Batches;
 use crate::metrics::Estimate;
 use crate::model::{HOURS_PER_YEAR, Micros, Model, Slo};
 use crate::report::Report;
@@ -314,6 +315,65 @@ impl Check {
     pub fn judgements(&self) -> &[Judgement] {
         &self.judgements
     }
+}
+
+/// Why the batches stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Every objective is decided.
+    Decided,
+    /// The planned looks are done.
+    Budget,
+    /// `out_of_time` said so between two looks.
+    Time,
+}
+
+impl Stop {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stop::Decided => "decided",
+            Stop::Budget => "budget",
+            Stop::Time => "time",
+        }
+    }
+}
+
+/// Runs the planned looks until every objective is decided or the looks
+/// are done; `out_of_time` is asked between looks only (so a run it never
+/// stops is the same on any machine). Windows start at `start_us`.
+///
+/// # Errors
+/// When a long-run objective's figure is not in the run's summary.
+pub fn run_looks(
+    model: &Model,
+    check: &mut Check,
+    batches: &mut Batches,
+    start_us: Micros,
+    out_of_time: &dyn Fn() -> bool,
+) -> Result<Stop, String> {
+    let record = check.needs_flips();
+    let looks = check.looks.clone();
+    for (i, &look) in looks.iter().enumerate() {
+        batches.advance(
+            look,
+            record,
+            &mut |_, _, flips| {
+                if let Some(flips) = flips {
+                    check.observe(flips, start_us);
+                }
+            },
+            &|| {},
+        );
+        let results = batches.results();
+        let report = Report::new(model, &results);
+        if check.look(&report, look)? {
+            return Ok(Stop::Decided);
+        }
+        if i + 1 < looks.len() && out_of_time() {
+            return Ok(Stop::Time);
+        }
+    }
+    Ok(Stop::Budget)
 }
 
 /// The exit code of a set of verdicts: 0 all pass, 1 any fail, 3 some

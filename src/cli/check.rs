@@ -6,7 +6,7 @@ use crate::experiment::{self, Batches};
 use crate::model::{Model, hours_from_micros};
 use crate::report::{self, Report};
 use crate::scenario::values::parse_duration_h;
-use crate::slo::{self, Check};
+use crate::slo::{self, Check, Stop};
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use std::io::Write;
@@ -49,14 +49,6 @@ pub struct CheckArgs {
     /// Write a Markdown summary here (for $GITHUB_STEP_SUMMARY)
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
-}
-
-/// Why the batches stopped.
-#[derive(Clone, Copy, PartialEq)]
-enum Stop {
-    Decided,
-    Budget,
-    Time,
 }
 
 pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
@@ -115,13 +107,16 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
             experiment::MAX_EXPECTED_EVENTS
         );
     }
-    let stop = run_looks(
+    let started = Instant::now();
+    let out_of_time = || max_time.is_some_and(|t| started.elapsed() >= t);
+    let stop = slo::run_looks(
         &model,
         &mut check,
         &mut batches,
         settings.warmup_us,
-        max_time,
-    )?;
+        &out_of_time,
+    )
+    .map_err(|e| anyhow!(e))?;
     let results = batches.results();
     let report = Report::new(&model, &results);
     let judgements = check.judgements();
@@ -133,7 +128,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
         "method": "one-sided t bounds (Wilson too for window shares), Bonferroni alpha spending over the planned looks",
         "looks": check.looks,
         "replications": results.settings.n_replications,
-        "stopped": match stop { Stop::Decided => "decided", Stop::Budget => "budget", Stop::Time => "time" },
+        "stopped": stop.as_str(),
         "note": note,
     });
     if let Some(path) = &args.junit {
@@ -159,42 +154,6 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
     }
     stdout.flush()?;
     Ok(slo::exit_code(judgements))
-}
-
-/// Runs the planned looks until every objective is decided, the budget is
-/// spent, or (between looks) the time is up.
-fn run_looks(
-    model: &Model,
-    check: &mut Check,
-    batches: &mut Batches,
-    start_us: u64,
-    max_time: Option<Duration>,
-) -> anyhow::Result<Stop> {
-    let started = Instant::now();
-    let record = check.needs_flips();
-    let looks = check.looks.clone();
-    for (i, &look) in looks.iter().enumerate() {
-        batches.advance(
-            look,
-            record,
-            &mut |_, _, flips| {
-                if let Some(flips) = flips {
-                    check.observe(flips, start_us);
-                }
-            },
-            &|| {},
-        );
-        let results = batches.results();
-        let report = Report::new(model, &results);
-        if check.look(&report, look).map_err(|e| anyhow!(e))? {
-            return Ok(Stop::Decided);
-        }
-        let last = i + 1 == looks.len();
-        if !last && max_time.is_some_and(|t| started.elapsed() >= t) {
-            return Ok(Stop::Time);
-        }
-    }
-    Ok(Stop::Budget)
 }
 
 fn note(stop: Stop, check: &Check, max_time: Option<Duration>) -> String {
