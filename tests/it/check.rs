@@ -261,3 +261,26 @@ fn bad_slos_are_refused_with_their_place() {
     assert_eq!(out.status.code(), Some(2));
     let _ = micros_from_hours(1.0);
 }
+
+#[test]
+fn shipped_slo_scenarios_pass_and_fail_as_documented() {
+    let out = nines()
+        .args(["check", "--json", "scenarios/slo-passes.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = verdicts(&json);
+    // The clear pass is decided at the first look, the closer one later.
+    assert_eq!(v[0], ("pass".to_string(), 100));
+    assert_eq!(v[1], ("pass".to_string(), 800));
+    let out = nines()
+        .args(["check", "scenarios/slo-fails.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("FAIL").count(), 3, "{text}");
+}
