@@ -8,6 +8,7 @@
 //! chance of a wrong fail (and, apart, of a wrong pass) stays at most
 //! `1 − confidence` whatever the data. No I/O here: the command is `cli::check`.
 
+pub mod baseline;
 mod windows;
 
 use crate::experiment::Batches;
@@ -138,7 +139,7 @@ fn t_quantile(alpha: f64, n: u64) -> f64 {
         .unwrap_or(f64::INFINITY)
 }
 
-fn z_quantile(alpha: f64) -> f64 {
+pub(crate) fn z_quantile(alpha: f64) -> f64 {
     Normal::standard().inverse_cdf(1.0 - alpha)
 }
 

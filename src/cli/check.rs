@@ -43,6 +43,10 @@ pub struct CheckArgs {
     /// Print the run's summary with the verdicts (`slos`) as JSON
     #[arg(long)]
     json: bool,
+    /// An earlier `nines check --json` (or `nines run --json`) summary: also
+    /// fail when an objective's figure is significantly worse than there
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Write JUnit XML here: one test case per objective
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -119,9 +123,23 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
     .map_err(|e| anyhow!(e))?;
     let results = batches.results();
     let report = Report::new(&model, &results);
-    let judgements = check.judgements();
-    let note = note(stop, &check, max_time);
+    let mut judgements = check.judgements().to_vec();
+    let mut note = note(stop, &check, max_time);
     let mut json = report::json::summary_value(&report);
+    if let Some(path) = &args.baseline {
+        let base = read_baseline(path)?;
+        let n = results.settings.n_replications;
+        let (regressions, missing) = slo::baseline::compare(&check.objectives, &json, &base, n);
+        judgements.extend(regressions);
+        if !missing.is_empty() {
+            note.push_str(&format!(
+                "{}not in both summaries, so not compared with the baseline: {}",
+                if note.is_empty() { "" } else { "\n" },
+                missing.join(", ")
+            ));
+        }
+    }
+    let judgements = &judgements[..];
     json["input"] = output::input_json(&args.file, &settings)?;
     json["slos"] = report::slos::json(judgements);
     json["check"] = serde_json::json!({
@@ -169,6 +187,17 @@ fn note(stop: Stop, check: &Check, max_time: Option<Duration>) -> String {
             max_time.map_or(0.0, |t| t.as_secs_f64())
         ),
     }
+}
+
+fn read_baseline(path: &Path) -> anyhow::Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--baseline: cannot read {}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        anyhow!(
+            "--baseline {}: not a JSON summary ({e})\n  = hint: save one with `nines check FILE --json > baseline.json`",
+            path.display()
+        )
+    })
 }
 
 /// A window longer than the horizon (after `--horizon`) is bad input.

@@ -36,8 +36,13 @@ pub fn describe(j: &Judgement) -> String {
         (Some(_), _) => "share of windows",
         (None, f) => f,
     };
+    let against = if j.objective == "no_regression" {
+        "baseline"
+    } else {
+        "target"
+    };
     let mut text = format!(
-        "{} {}: {side} estimate {}, one-sided bound {}, target {} ({} replications)",
+        "{} {}: {side} estimate {}, one-sided bound {}, {against} {} ({} replications)",
         j.service,
         label(j),
         fmt_value(j.estimate),

@@ -284,3 +284,47 @@ fn shipped_slo_scenarios_pass_and_fail_as_documented() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.matches("FAIL").count(), 3, "{text}");
 }
+
+#[test]
+fn a_baseline_catches_a_regression_while_the_slo_still_passes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let yaml = format!("{SERVER}slos: [{{service: app, availability: \"97%\"}}]\n");
+    let path = write(&dir, "base.yaml", &yaml);
+    let out = nines()
+        .arg("check")
+        .arg(&path)
+        .arg("--json")
+        .output()
+        .expect("run");
+    let base = dir.path().join("base.json");
+    std::fs::write(&base, &out.stdout).expect("write baseline");
+    // Repairs 20% slower: still far above 97%, but worse than the baseline.
+    let worse = write(&dir, "worse.yaml", &yaml.replace("mean: 10h", "mean: 12h"));
+    let run = |file: &std::path::Path, seed: &str| {
+        let out = nines()
+            .arg("check")
+            .arg(file)
+            .args(["--json", "--seed", seed, "--baseline"])
+            .arg(&base)
+            .output()
+            .expect("run");
+        let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+        (out.status.code(), verdicts(&json))
+    };
+    let (code, v) = run(&worse, "7");
+    assert_eq!(code, Some(1), "{v:?}");
+    assert_eq!(v[0].0, "pass");
+    assert_eq!(v[1].0, "fail", "the regression of availability");
+    // The same design on another seed is no regression.
+    let (code, v) = run(&path, "7");
+    assert_eq!((code, v[1].0.as_str()), (Some(0), "pass"));
+    // A baseline that is not JSON is bad input.
+    let out = nines()
+        .arg("check")
+        .arg(&path)
+        .arg("--baseline")
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
