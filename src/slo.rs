@@ -9,6 +9,7 @@
 //! `1 − confidence` whatever the data. No I/O here: the command is `cli::check`.
 
 pub mod baseline;
+pub mod openslo;
 mod windows;
 
 use crate::experiment::Batches;

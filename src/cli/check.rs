@@ -47,6 +47,9 @@ pub struct CheckArgs {
     /// fail when an objective's figure is significantly worse than there
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Also judge the objectives of these OpenSLO v1 `SLO` documents
+    #[arg(long, value_name = "FILE.yaml")]
+    slos: Option<PathBuf>,
     /// Write JUnit XML here: one test case per objective
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -56,9 +59,27 @@ pub struct CheckArgs {
 }
 
 pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
-    let Some(model) = load(&args.file)? else {
+    let Some(mut model) = load(&args.file)? else {
         return Ok(EXIT_BAD_INPUT);
     };
+    let mut not_mapped = Vec::new();
+    if let Some(path) = &args.slos {
+        match read_openslo(path, &model)? {
+            Ok(mapped) => {
+                model.slos.extend(mapped.slos);
+                not_mapped = mapped.not_mapped;
+            }
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("error: {}: {e}", path.display());
+                }
+                return Ok(EXIT_BAD_INPUT);
+            }
+        }
+    }
+    for line in &not_mapped {
+        eprintln!("note: --slos: not mapped: {line}");
+    }
     if model.slos.is_empty() {
         eprintln!(
             "error: {} has no `slos`: nothing to check\n  = hint: add for example `slos: [{{service: web, availability: \"99.9%\"}}]`",
@@ -125,6 +146,13 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
     let report = Report::new(&model, &results);
     let mut judgements = check.judgements().to_vec();
     let mut note = note(stop, &check, max_time);
+    if !not_mapped.is_empty() {
+        let sep = if note.is_empty() { "" } else { "\n" };
+        note.push_str(&format!(
+            "{sep}OpenSLO keys not mapped: {}",
+            not_mapped.join("; ")
+        ));
+    }
     let mut json = report::json::summary_value(&report);
     if let Some(path) = &args.baseline {
         let base = read_baseline(path)?;
@@ -142,6 +170,9 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
     let judgements = &judgements[..];
     json["input"] = output::input_json(&args.file, &settings)?;
     json["slos"] = report::slos::json(judgements);
+    if args.slos.is_some() {
+        json["openslo_not_mapped"] = serde_json::json!(not_mapped);
+    }
     json["check"] = serde_json::json!({
         "method": "one-sided t bounds (Wilson too for window shares), Bonferroni alpha spending over the planned looks",
         "looks": check.looks,
@@ -187,6 +218,16 @@ fn note(stop: Stop, check: &Check, max_time: Option<Duration>) -> String {
             max_time.map_or(0.0, |t| t.as_secs_f64())
         ),
     }
+}
+
+type OpenSlo = Result<slo::openslo::Mapped, Vec<String>>;
+
+fn read_openslo(path: &Path, model: &Model) -> anyhow::Result<OpenSlo> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--slos: cannot read {}", path.display()))?;
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&text)
+        .map_err(|e| anyhow!("--slos {}: not YAML ({e})", path.display()))?;
+    Ok(slo::openslo::map(&docs, model))
 }
 
 fn read_baseline(path: &Path) -> anyhow::Result<serde_json::Value> {

@@ -328,3 +328,65 @@ fn a_baseline_catches_a_regression_while_the_slo_still_passes() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn openslo_objectives_are_mapped_and_what_is_not_is_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = write(&dir, "s.yaml", SERVER);
+    let openslo = "apiVersion: openslo/v1
+kind: SLO
+metadata: {name: app-monthly}
+spec:
+  service: app
+  indicatorRef: app-uptime
+  timeWindow: [{duration: 30d, isRolling: true}]
+  budgetingMethod: Timeslices
+  objectives: [{target: 0.999}]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: app-long-run}
+spec:
+  service: app
+  budgetingMethod: RatioTimeslices
+  objectives: [{targetPercent: 98}]
+";
+    let slos = write(&dir, "slos.yaml", openslo);
+    let out = nines()
+        .arg("check")
+        .arg(&scenario)
+        .arg("--json")
+        .arg("--slos")
+        .arg(&slos)
+        .output()
+        .expect("run");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(out.status.code(), Some(1), "{json:#}");
+    let s = &json["slos"];
+    assert_eq!(
+        (s[0]["figure"].as_str(), s[0]["verdict"].as_str()),
+        (Some("window_share"), Some("fail"))
+    );
+    assert_eq!(s[0]["window_h"], 720.0);
+    assert_eq!(
+        (s[1]["target"].as_f64(), s[1]["verdict"].as_str()),
+        (Some(0.98), Some("pass"))
+    );
+    let unmapped = json["openslo_not_mapped"].to_string();
+    assert!(unmapped.contains("indicatorRef"), "{unmapped}");
+    // An SLO on a service the scenario lacks is bad input, not dropped.
+    let bad = write(
+        &dir,
+        "bad.yaml",
+        &openslo.replace("service: app\n  b", "service: web\n  b"),
+    );
+    let out = nines()
+        .arg("check")
+        .arg(&scenario)
+        .arg("--slos")
+        .arg(&bad)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown service `web`"));
+}
