@@ -390,3 +390,21 @@ spec:
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown service `web`"));
 }
+
+#[test]
+fn a_time_budget_stops_between_looks_and_says_so() {
+    let u = unavailability(87_600.0);
+    let yaml = format!(
+        "{SERVER}slos: [{{service: app, availability: {}}}]\n",
+        1.0 - u
+    );
+    let (code, json) = check_json(&yaml, &["--max-time", "0s"]);
+    assert_eq!(code, 3, "{json:#}");
+    assert_eq!(json["check"]["stopped"], "time");
+    assert_eq!(json["slos"][0]["replications"], 100, "only the first look");
+    assert!(
+        json["check"]["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("machine's speed"))
+    );
+}
