@@ -393,10 +393,9 @@ pub fn exit_code(judgements: &[Judgement]) -> i32 {
     }
 }
 
-/// The Wilson score bounds of a proportion `p` of `n` at one-sided `alpha`.
-pub fn wilson(p: f64, n: u64, alpha: f64) -> (f64, f64) {
+/// The Wilson score bounds of a proportion `p` of (an effective) `n` at one-sided `alpha`.
+pub fn wilson(p: f64, n: f64, alpha: f64) -> (f64, f64) {
     let z = z_quantile(alpha);
-    let n = n as f64;
     let z2 = z * z / n;
     let centre = p + z2 / 2.0;
     let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n)).max(0.0).sqrt();
@@ -449,9 +448,9 @@ mod tests {
 
     #[test]
     fn wilson_bounds_hold_the_share() {
-        let (lo, hi) = wilson(1.0, 100, 0.05);
+        let (lo, hi) = wilson(1.0, 100.0, 0.05);
         assert!(lo > 0.95 && lo < 0.98 && hi == 1.0, "{lo} {hi}");
-        let (lo, hi) = wilson(0.5, 100, 0.05);
+        let (lo, hi) = wilson(0.5, 100.0, 0.05);
         assert!(
             (lo - 0.42).abs() < 0.01 && (hi - 0.58).abs() < 0.01,
             "{lo} {hi}"

@@ -93,8 +93,9 @@ impl WindowTally {
 
     /// The share of windows that met the target and the verdict against
     /// `meets` at one-sided level `alpha`: the lower (upper) bound is the
-    /// lower (upper) of the cluster t bound and the Wilson bound over
-    /// replications, so that a share of exactly 1 is not taken as certain.
+    /// lower (upper) of the cluster t bound and the Wilson bound at the
+    /// effective sample size, so that a share of exactly 1 (or one with
+    /// little spread) is not taken as certain.
     pub fn judge(&self, alpha: f64, meets: f64) -> (Verdict, Option<f64>, Option<f64>) {
         if self.n < 2 {
             return (Verdict::Inconclusive, None, None);
@@ -103,7 +104,16 @@ impl WindowTally {
         let mean = self.sum / n;
         let var = ((self.sum_sq - self.sum * mean) / (n - 1.0)).max(0.0);
         let half = t_quantile(alpha, self.n) * (var / n).sqrt();
-        let (w_lo, w_hi) = wilson(mean, self.n, alpha);
+        // The Wilson interval at the effective sample size (the binomial n
+        // with the clusters' variance), one per replication when every
+        // replication had the same share (no spread to measure).
+        let binomial = mean * (1.0 - mean);
+        let n_eff = if var > 0.0 && binomial > 0.0 {
+            (binomial / (var / n)).clamp(n, n * self.count as f64)
+        } else {
+            n
+        };
+        let (w_lo, w_hi) = wilson(mean, n_eff, alpha);
         let lower = (mean - half).min(w_lo);
         let upper = (mean + half).max(w_hi);
         let (verdict, bound) = decide(lower, upper, meets, true);
