@@ -2,7 +2,7 @@
 //! decided or the budget is spent, then prints and writes the verdicts.
 
 use super::{EXIT_BAD_INPUT, Overrides, load, output, settings};
-use crate::experiment::{self, Batches};
+use crate::experiment::{self, Batches, Settings};
 use crate::model::{Model, hours_from_micros};
 use crate::report::{self, Report};
 use crate::scenario::values::parse_duration_h;
@@ -59,8 +59,79 @@ pub struct CheckArgs {
 }
 
 pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
-    let Some(mut model) = load(&args.file)? else {
+    let Some((model, not_mapped)) = objectives(args)? else {
         return Ok(EXIT_BAD_INPUT);
+    };
+    let (settings, max_time) = plan(args, &model)?;
+    let mut check = Check::new(
+        &model,
+        args.first_look,
+        settings.n_replications,
+        settings.horizon_us,
+    );
+    let mut batches = Batches::new(&model, settings, args.threads)?;
+    let started = Instant::now();
+    let out_of_time = || max_time.is_some_and(|t| started.elapsed() >= t);
+    let stop = slo::run_looks(
+        &model,
+        &mut check,
+        &mut batches,
+        settings.warmup_us,
+        &out_of_time,
+    )
+    .map_err(|e| anyhow!(e))?;
+    let results = batches.results();
+    let n = results.settings.n_replications;
+    let report = Report::new(&model, &results);
+    let mut judgements = check.judgements().to_vec();
+    let mut note = note(stop, &check, max_time);
+    if !not_mapped.is_empty() {
+        add_note(
+            &mut note,
+            &format!("OpenSLO keys not mapped: {}", not_mapped.join("; ")),
+        );
+    }
+    let mut json = report::json::summary_value(&report);
+    if let Some(path) = &args.baseline {
+        let base = read_baseline(path)?;
+        let (regressions, missing) = slo::baseline::compare(&check.objectives, &json, &base, n);
+        judgements.extend(regressions);
+        if !missing.is_empty() {
+            let text = format!(
+                "not in both summaries, so not compared with the baseline: {}",
+                missing.join(", ")
+            );
+            add_note(&mut note, &text);
+        }
+    }
+    json["input"] = output::input_json(&args.file, &settings)?;
+    json["slos"] = report::slos::json(&judgements);
+    if args.slos.is_some() {
+        json["openslo_not_mapped"] = serde_json::json!(not_mapped);
+    }
+    json["check"] = serde_json::json!({
+        "method": "one-sided t bounds (Wilson too for window shares), Bonferroni alpha spending over the planned looks",
+        "looks": check.looks,
+        "replications": n,
+        "stopped": stop.as_str(),
+        "note": note,
+    });
+    emit(args, &model.name, &json, &judgements, n, &note)?;
+    Ok(slo::exit_code(&judgements))
+}
+
+fn add_note(note: &mut String, text: &str) {
+    if !note.is_empty() {
+        note.push('\n');
+    }
+    note.push_str(text);
+}
+
+/// The scenario with the objectives of `--slos` added, and what of those
+/// could not be mapped; `None` (after printing why) on bad input.
+fn objectives(args: &CheckArgs) -> anyhow::Result<Option<(Model, Vec<String>)>> {
+    let Some(mut model) = load(&args.file)? else {
+        return Ok(None);
     };
     let mut not_mapped = Vec::new();
     if let Some(path) = &args.slos {
@@ -73,7 +144,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
                 for e in errors {
                     eprintln!("error: {}: {e}", path.display());
                 }
-                return Ok(EXIT_BAD_INPUT);
+                return Ok(None);
             }
         }
     }
@@ -85,8 +156,13 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
             "error: {} has no `slos`: nothing to check\n  = hint: add for example `slos: [{{service: web, availability: \"99.9%\"}}]`",
             args.file.display()
         );
-        return Ok(EXIT_BAD_INPUT);
+        return Ok(None);
     }
+    Ok(Some((model, not_mapped)))
+}
+
+/// The settings of the whole budget and the time budget, checked.
+fn plan(args: &CheckArgs, model: &Model) -> anyhow::Result<(Settings, Option<Duration>)> {
     if args.threads == Some(0) {
         bail!("--threads must be at least 1");
     }
@@ -100,14 +176,22 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
         warmup: args.warmup.as_deref(),
         incident_threshold: None,
     };
-    let settings = settings(&overrides, &model).map_err(|e| {
+    let settings = settings(&overrides, model).map_err(|e| {
         anyhow!(
             "{}",
             e.to_string()
                 .replace("--replications", "--max-replications")
         )
     })?;
-    check_windows(&model, settings.horizon_us)?;
+    check_windows(model, settings.horizon_us)?;
+    let expected = experiment::expected_events(model, &settings);
+    if expected > experiment::MAX_EXPECTED_EVENTS {
+        bail!(
+            "the budget would process up to {expected:.1e} events, above the limit of {:.0e}; \
+             lower --max-replications or --horizon",
+            experiment::MAX_EXPECTED_EVENTS
+        );
+    }
     let max_time = args
         .max_time
         .as_deref()
@@ -117,84 +201,30 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
                 .map_err(|e| anyhow!("--max-time {t}: {e}; write for example `5m`"))
         })
         .transpose()?;
-    let mut check = Check::new(
-        &model,
-        args.first_look,
-        settings.n_replications,
-        settings.horizon_us,
-    );
-    let mut batches = Batches::new(&model, settings, args.threads)?;
-    let expected = experiment::expected_events(&model, &settings);
-    if expected > experiment::MAX_EXPECTED_EVENTS {
-        bail!(
-            "the budget would process up to {expected:.1e} events, above the limit of {:.0e}; \
-             lower --max-replications or --horizon",
-            experiment::MAX_EXPECTED_EVENTS
-        );
-    }
-    let started = Instant::now();
-    let out_of_time = || max_time.is_some_and(|t| started.elapsed() >= t);
-    let stop = slo::run_looks(
-        &model,
-        &mut check,
-        &mut batches,
-        settings.warmup_us,
-        &out_of_time,
-    )
-    .map_err(|e| anyhow!(e))?;
-    let results = batches.results();
-    let report = Report::new(&model, &results);
-    let mut judgements = check.judgements().to_vec();
-    let mut note = note(stop, &check, max_time);
-    if !not_mapped.is_empty() {
-        let sep = if note.is_empty() { "" } else { "\n" };
-        note.push_str(&format!(
-            "{sep}OpenSLO keys not mapped: {}",
-            not_mapped.join("; ")
-        ));
-    }
-    let mut json = report::json::summary_value(&report);
-    if let Some(path) = &args.baseline {
-        let base = read_baseline(path)?;
-        let n = results.settings.n_replications;
-        let (regressions, missing) = slo::baseline::compare(&check.objectives, &json, &base, n);
-        judgements.extend(regressions);
-        if !missing.is_empty() {
-            note.push_str(&format!(
-                "{}not in both summaries, so not compared with the baseline: {}",
-                if note.is_empty() { "" } else { "\n" },
-                missing.join(", ")
-            ));
-        }
-    }
-    let judgements = &judgements[..];
-    json["input"] = output::input_json(&args.file, &settings)?;
-    json["slos"] = report::slos::json(judgements);
-    if args.slos.is_some() {
-        json["openslo_not_mapped"] = serde_json::json!(not_mapped);
-    }
-    json["check"] = serde_json::json!({
-        "method": "one-sided t bounds (Wilson too for window shares), Bonferroni alpha spending over the planned looks",
-        "looks": check.looks,
-        "replications": results.settings.n_replications,
-        "stopped": stop.as_str(),
-        "note": note,
-    });
+    Ok((settings, max_time))
+}
+
+/// The JUnit and Markdown files, then the table or the JSON on stdout.
+fn emit(
+    args: &CheckArgs,
+    scenario: &str,
+    json: &serde_json::Value,
+    judgements: &[slo::Judgement],
+    n: u64,
+    note: &str,
+) -> anyhow::Result<()> {
     if let Some(path) = &args.junit {
-        write_atomic(path, &report::junit::render(&model.name, judgements))?;
+        write_atomic(path, &report::junit::render(scenario, judgements))?;
     }
     if let Some(path) = &args.markdown {
-        let md = report::markdown::render(
-            &model.name,
-            judgements,
-            results.settings.n_replications,
-            &note,
-        );
-        write_atomic(path, &md)?;
+        write_atomic(
+            path,
+            &report::markdown::render(scenario, judgements, n, note),
+        )?;
     }
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        stdout.write_all(report::json::pretty(&json).as_bytes())?;
+        stdout.write_all(report::json::pretty(json).as_bytes())?;
     } else {
         stdout.write_all(report::slos::table(judgements).as_bytes())?;
         if !note.is_empty() {
@@ -202,7 +232,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
         }
     }
     stdout.flush()?;
-    Ok(slo::exit_code(judgements))
+    Ok(())
 }
 
 fn note(stop: Stop, check: &Check, max_time: Option<Duration>) -> String {
