@@ -4,17 +4,37 @@
 use crate::slo::{Judgement, Verdict};
 use serde_json::{Value, json};
 
-/// "availability" or "availability per 720h window (meets 90%)".
+/// "availability" or "availability ≥ 99.9% per 30d window in ≥ 90% of windows".
 pub fn label(j: &Judgement) -> String {
     match &j.window {
         Some(w) => format!(
-            "{} per {} h window ≥ {} in {} of windows",
+            "{} ≥ {} per {} window in ≥ {} of windows",
             j.objective,
-            fmt_value(Some(w.window_h)),
-            fmt_value(Some(w.availability_target)),
-            fmt_value(Some(j.target))
+            percent(w.availability_target),
+            window(w.window_h),
+            percent(j.target)
         ),
         None => j.objective.clone(),
+    }
+}
+
+/// A share as a percentage with no trailing zeros: 0.999 → "99.9%".
+fn percent(x: f64) -> String {
+    let text = format!("{:.6}", x * 100.0);
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// A window in days when whole, else in hours.
+fn window(h: f64) -> String {
+    if h >= 24.0 && h % 24.0 == 0.0 {
+        format!("{}d", h / 24.0)
+    } else {
+        format!(
+            "{}h",
+            fmt_value(Some(h))
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+        )
     }
 }
 
@@ -95,4 +115,17 @@ pub fn table(judgements: &[Judgement]) -> String {
         out.push_str(&format!("{verdict:<13} {}\n", describe(j)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_read_as_an_sre_would_say_them() {
+        assert_eq!(percent(0.999), "99.9%");
+        assert_eq!(percent(0.9), "90%");
+        assert_eq!(window(720.0), "30d");
+        assert_eq!(window(36.0), "36h");
+    }
 }
