@@ -443,3 +443,33 @@ fn windowed_false_fails_stay_below_the_nominal_level() {
     let rate = fails as f64 / seeds as f64;
     assert!(rate <= 0.05, "false-fail rate {rate} ({fails} of {seeds})");
 }
+
+/// The other side: an objective that fails by a 1% margin in
+/// unavailability passes no more often than the nominal level. Measured:
+/// 22 of 600 (3.7%), more than the 1.0% of wrong fails: downtime per
+/// replication is skewed, so the t bound is a little short on the pass side.
+#[test]
+fn false_passes_stay_below_the_nominal_level_under_repeated_looks() {
+    let u = unavailability(8760.0);
+    let yaml = format!(
+        "{}slos: [{{service: app, availability: {}}}]\n",
+        SERVER.replace("10y", "1y"),
+        1.0 - 0.99 * u
+    );
+    let mut model = model(&yaml);
+    let mut passes = 0;
+    let seeds = 600;
+    for seed in 0..seeds {
+        model.simulation.seed = 9000 + seed;
+        let settings = Settings {
+            n_replications: 800,
+            ..Settings::from_model(&model)
+        };
+        let mut check = Check::new(&model, 50, 800, settings.horizon_us);
+        let mut batches = Batches::new(&model, settings, Some(1)).expect("batches");
+        slo::run_looks(&model, &mut check, &mut batches, 0, &|| false).expect("run");
+        passes += u64::from(check.judgements()[0].verdict == Verdict::Pass);
+    }
+    let rate = passes as f64 / seeds as f64;
+    assert!(rate <= 0.05, "false-pass rate {rate} ({passes} of {seeds})");
+}
