@@ -409,18 +409,10 @@ fn a_time_budget_stops_between_looks_and_says_so() {
     );
 }
 
-/// Windowed objectives are calibrated too: the share of 30-day windows of
-/// a 1-year replication meeting 99%, first measured on 20,000 replications
-/// (standard error about 0.001), then judged against `meets` 0.4 points
-/// below it on 400 seeds of at most 800 replications. Measured: 4 of 400
-/// fail (1.0%); without alpha spending 25 of 400 (6.25%) and this fails.
-#[test]
-fn windowed_false_fails_stay_below_the_nominal_level() {
-    let yaml = format!(
-        "{}slos: [{{availability: 0.99, window: 30d, meets: 0.5}}]\n",
-        SERVER.replace("10y", "1y")
-    );
-    let mut model = model(&yaml);
+/// Judges the first objective of `model` (its `meets` set `margin` below
+/// the share measured on 20,000 replications, standard error about 0.001
+/// or less) on `seeds` seeds of at most 800 replications; the wrong fails.
+fn windowed_false_fails(mut model: nines::model::Model, margin: f64, seeds: u64) -> u64 {
     let judge = |model: &nines::model::Model, first: u64, max: u64| {
         let settings = Settings {
             n_replications: max,
@@ -432,16 +424,48 @@ fn windowed_false_fails_stay_below_the_nominal_level() {
         check.judgements()[0].clone()
     };
     let share = judge(&model, 20_000, 20_000).estimate.expect("share");
-    assert!(share > 0.6 && share < 0.8, "{share}");
-    model.slos[0].meets = share - 0.004;
-    let seeds = 400;
+    assert!(share > 0.3 && share < 0.9, "{share}");
+    model.slos[0].meets = share - margin;
     let mut fails = 0;
     for seed in 0..seeds {
         model.simulation.seed = 5000 + seed;
         fails += u64::from(judge(&model, 50, 800).verdict == Verdict::Fail);
     }
-    let rate = fails as f64 / seeds as f64;
-    assert!(rate <= 0.05, "false-fail rate {rate} ({fails} of {seeds})");
+    fails
+}
+
+/// Windowed objectives are calibrated too: 30-day windows of a 1-year
+/// replication meeting 99%, `meets` 0.4 points below the true share.
+/// Measured: 4 of 400 fail (1.0%); without alpha spending 25 of 400
+/// (6.25%) and this fails.
+#[test]
+fn windowed_false_fails_stay_below_the_nominal_level() {
+    let yaml = format!(
+        "{}slos: [{{availability: 0.99, window: 30d, meets: 0.5}}]\n",
+        SERVER.replace("10y", "1y")
+    );
+    let fails = windowed_false_fails(model(&yaml), 0.004, 400);
+    assert!(fails <= 20, "false-fail rate {fails} of 400");
+}
+
+/// Windows of one replication are not independent: with outages of 12
+/// days on average, 1-day windows come in long runs. Replications are the
+/// clusters; taking the 60 windows of each as independent samples makes
+/// the interval far too short. Measured: 3 of 300 fail (1.0%); with the
+/// windows as independent samples, 63 of 300 (21%) and this fails.
+#[test]
+fn windows_of_one_replication_are_judged_as_a_cluster() {
+    let yaml = "name: long outages
+simulation: {horizon: 60d, seed: 1}
+nodes:
+  - name: server
+    failures: [{name: f, ttf: {dist: exponential, mean: 300h}, repair: {dist: exponential, mean: 300h}}]
+services: [{name: app, nodes: server}]
+system: [app]
+slos: [{availability: 0.99, window: 1d, meets: 0.5}]
+";
+    let fails = windowed_false_fails(model(yaml), 0.01, 300);
+    assert!(fails <= 15, "false-fail rate {fails} of 300");
 }
 
 /// The other side: an objective that fails by a 1% margin in
