@@ -230,19 +230,23 @@ fn bad_slos_are_refused_with_their_place() {
     let out = nines().arg("check").arg(&path).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
+    // Each message, then the place it points at on the next line.
+    let lines: Vec<&str> = err.lines().collect();
     for (line, what) in [
         (9, "unknown service `nope`"),
-        (10, "out of range"),
+        (10, "must be between 0 and 1"),
         (11, "longer than the horizon"),
         (12, "rpo_s"),
         (13, "request_success_ratio"),
-        (14, "`confidence`"),
+        (14, "`confidence` 0.3 is out of range"),
     ] {
+        let at = lines
+            .iter()
+            .position(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("{what}\n{err}"));
         assert!(
-            err.lines()
-                .any(|l| l.contains(&format!(":{line}:")) && l.contains(what))
-                || err.contains(what),
-            "line {line}: {what}\n{err}"
+            lines[at + 1].contains(&format!("s.yaml:{line}:")),
+            "{what} at line {line}\n{err}"
         );
     }
     // A window longer than a --horizon override is bad input too.
