@@ -2,6 +2,7 @@
 //! a run configuration, and the outcome is mapped to an exit code. The only
 //! module that touches stdout, stderr and the file system for output.
 
+mod check;
 mod output;
 
 use crate::analytic;
@@ -16,10 +17,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Exit codes: success, a checked objective failed, bad input or I/O.
+/// Exit codes: success, a checked objective failed, bad input or I/O, an
+/// objective inconclusive (and none failed).
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_OBJECTIVE_FAILED: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
+pub const EXIT_INCONCLUSIVE: i32 = 3;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -38,6 +41,8 @@ enum Command {
     Run(RunArgs),
     /// Solve a Markovian design exactly (every time exponential): steady state and over the horizon
     Solve(SolveArgs),
+    /// Judge the scenario's SLOs: pass, fail or inconclusive (exit 0, 1 or 3), sequentially
+    Check(check::CheckArgs),
     /// Check scenarios without running them; every problem is listed
     Validate {
         /// Scenario files (.yaml)
@@ -114,6 +119,7 @@ pub fn main() -> i32 {
     let outcome = match cli.command {
         Command::Run(args) => run(&args),
         Command::Solve(args) => solve(&args),
+        Command::Check(args) => check::check(&args),
         Command::Validate { files } => validate(&files),
     };
     match outcome {

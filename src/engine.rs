@@ -117,6 +117,9 @@ struct Sim<'p, Q> {
     trigger: u32,
     /// The standby service whose own failover holds the system down, if any.
     system_standby: u32,
+    /// When asked for (`nines check` windows): the times each tally's state
+    /// flipped, alternately down and up; `None` costs one branch per change.
+    flips: Option<Vec<Vec<u64>>>,
 }
 
 /// Pending events above which the radix heap beats the binary heap
@@ -135,7 +138,35 @@ pub fn simulate(plan: &Plan, settings: RunSettings, replication: u64) -> RepOutc
 /// One replication with a given future event list; every list gives the
 /// same result, only faster or slower.
 pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64) -> RepOutcome {
+    run_recording::<Q>(plan, settings, replication, false).0
+}
+
+/// Like [`simulate`], also returning, per tally (the system, then each
+/// service), the times its state flipped: down, up, down... from an up start.
+/// The same random draws and the same outcome as [`simulate`].
+pub fn simulate_recording(
+    plan: &Plan,
+    settings: RunSettings,
+    replication: u64,
+) -> (RepOutcome, Vec<Vec<u64>>) {
+    let (outcome, flips) = if plan.modes.len() + plan.shocks.len() < RADIX_FROM_PENDING {
+        run_recording::<BinaryHeap>(plan, settings, replication, true)
+    } else {
+        run_recording::<RadixHeap>(plan, settings, replication, true)
+    };
+    (outcome, flips.unwrap_or_default())
+}
+
+fn run_recording<Q: FutureEvents>(
+    plan: &Plan,
+    settings: RunSettings,
+    replication: u64,
+    record: bool,
+) -> (RepOutcome, Option<Vec<Vec<u64>>>) {
     let mut sim = Sim::<Q>::new(plan, settings, replication);
+    if record {
+        sim.flips = Some(vec![Vec::new(); sim.tallies.len()]);
+    }
     sim.start();
     let mut events = 0u64;
     let end = sim.window.end_us;
@@ -167,7 +198,7 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
     }
     let downtime_by_cause_us = sim.finish_causes();
     let window = sim.window;
-    RepOutcome {
+    let outcome = RepOutcome {
         events,
         tallies: sim.tallies.iter_mut().map(|t| t.finish(window)).collect(),
         standby: sim.standbys.iter().map(|s| s.counts).collect(),
@@ -177,7 +208,8 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
             .map(|s| std::mem::take(&mut s.takeovers_us))
             .collect(),
         downtime_by_cause_us,
-    }
+    };
+    (outcome, sim.flips)
 }
 
 impl<'p, Q: FutureEvents> Sim<'p, Q> {
@@ -253,6 +285,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
             node_cause: vec![causes::NONE; plan.n_nodes],
             trigger: causes::NONE,
             system_standby: causes::NONE,
+            flips: None,
         }
     }
 
@@ -484,6 +517,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         }
         state.up = up;
         self.tallies[s as usize + 1].change(self.now, up, self.window);
+        if let Some(flips) = &mut self.flips {
+            flips[s as usize + 1].push(self.now);
+        }
         if spec.in_system {
             let was_up = self.system_down == 0;
             if up {
@@ -494,6 +530,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
             let is_up = self.system_down == 0;
             if was_up != is_up {
                 self.tallies[0].change(self.now, is_up, self.window);
+                if let Some(flips) = &mut self.flips {
+                    flips[0].push(self.now);
+                }
             }
         }
         if up {

@@ -133,71 +133,151 @@ pub fn run(
             limit: MAX_EXPECTED_EVENTS,
         });
     }
-    let plan = Plan::new(model);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .map_err(|e| ExperimentError::Threads {
-            threads: threads.unwrap_or(0),
-            message: e.to_string(),
-        })?;
-    let run_settings = RunSettings {
-        seed: settings.seed,
-        warmup_us: settings.warmup_us,
-        horizon_us: settings.horizon_us,
-    };
-    let window = settings.window();
-    let mut accumulators =
-        vec![Accumulator::new(settings.incident_threshold_us); model.services.len() + 1];
-    let mut standby: Vec<(usize, StandbyAccumulator)> = plan
-        .standbys
-        .iter()
-        .map(|sb| (sb.service as usize, StandbyAccumulator::default()))
-        .collect();
-    let mut causes: Vec<CauseAccumulator> = cause_names(&plan)
-        .into_iter()
-        .map(CauseAccumulator::new)
-        .collect();
-    let mut events = 0u64;
-    let mut start = 0;
-    while start < settings.n_replications {
-        let end = (start + BLOCK).min(settings.n_replications);
-        let outcomes: Vec<RepOutcome> = pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|rep| {
-                    let outcome = engine::simulate(&plan, run_settings, rep);
-                    progress();
-                    outcome
-                })
-                .collect()
-        });
-        for (rep, outcome) in (start..end).zip(&outcomes) {
-            events += outcome.events;
-            for (acc, tally) in accumulators.iter_mut().zip(&outcome.tallies) {
-                acc.push(tally, window);
-            }
-            for (acc, downtime) in causes.iter_mut().zip(&outcome.downtime_by_cause_us) {
-                acc.push(downtime, window);
-            }
-            for (((_, acc), counts), takeovers) in standby
-                .iter_mut()
-                .zip(&outcome.standby)
-                .zip(&outcome.takeovers_us)
-            {
-                acc.push(counts, takeovers, window);
-            }
-            each(rep, outcome);
-        }
-        start = end;
+    let mut batches = Batches::new(model, settings, threads)?;
+    batches.advance(
+        settings.n_replications,
+        false,
+        &mut |rep, outcome, _| each(rep, outcome),
+        progress,
+    );
+    Ok(batches.results())
+}
+
+/// A run that grows batch by batch (`nines check`): replications
+/// `0..done` folded in order, so that a run stopped at `n` equals a run of
+/// `n` replications, whatever the batches and threads.
+pub struct Batches {
+    plan: Plan,
+    pool: rayon::ThreadPool,
+    settings: Settings,
+    accumulators: Vec<Accumulator>,
+    standby: Vec<(usize, StandbyAccumulator)>,
+    causes: Vec<CauseAccumulator>,
+    events: u64,
+    done: u64,
+}
+
+/// Per tally (the system, then each service), the times its state flipped.
+pub type Flips = [Vec<u64>];
+
+impl Batches {
+    /// # Errors
+    /// When the thread pool cannot be built.
+    pub fn new(
+        model: &Model,
+        settings: Settings,
+        threads: Option<usize>,
+    ) -> Result<Batches, ExperimentError> {
+        let plan = Plan::new(model);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.unwrap_or(0))
+            .build()
+            .map_err(|e| ExperimentError::Threads {
+                threads: threads.unwrap_or(0),
+                message: e.to_string(),
+            })?;
+        let standby = plan
+            .standbys
+            .iter()
+            .map(|sb| (sb.service as usize, StandbyAccumulator::default()))
+            .collect();
+        let causes = cause_names(&plan)
+            .into_iter()
+            .map(CauseAccumulator::new)
+            .collect();
+        Ok(Batches {
+            accumulators: vec![
+                Accumulator::new(settings.incident_threshold_us);
+                model.services.len() + 1
+            ],
+            plan,
+            pool,
+            settings,
+            standby,
+            causes,
+            events: 0,
+            done: 0,
+        })
     }
-    Ok(Results {
-        settings,
-        events,
-        accumulators,
-        standby,
-        causes,
-    })
+
+    /// Replications run so far.
+    pub fn done(&self) -> u64 {
+        self.done
+    }
+
+    /// Runs replications `done..to`; with `record`, `each` also sees the
+    /// times every tally flipped (see [`engine::simulate_recording`]).
+    pub fn advance(
+        &mut self,
+        to: u64,
+        record: bool,
+        each: &mut dyn FnMut(u64, &RepOutcome, Option<&Flips>),
+        progress: &(dyn Fn() + Sync),
+    ) {
+        let settings = self.settings;
+        let run_settings = RunSettings {
+            seed: settings.seed,
+            warmup_us: settings.warmup_us,
+            horizon_us: settings.horizon_us,
+        };
+        let window = settings.window();
+        while self.done < to {
+            let (start, end) = (self.done, (self.done + BLOCK).min(to));
+            let plan = &self.plan;
+            let outcomes: Vec<(RepOutcome, Option<Vec<Vec<u64>>>)> = self.pool.install(|| {
+                (start..end)
+                    .into_par_iter()
+                    .map(|rep| {
+                        let outcome = if record {
+                            let (o, flips) = engine::simulate_recording(plan, run_settings, rep);
+                            (o, Some(flips))
+                        } else {
+                            (engine::simulate(plan, run_settings, rep), None)
+                        };
+                        progress();
+                        outcome
+                    })
+                    .collect()
+            });
+            for (rep, (outcome, flips)) in (start..end).zip(&outcomes) {
+                self.fold(outcome, window);
+                each(rep, outcome, flips.as_deref());
+            }
+            self.done = end;
+        }
+    }
+
+    fn fold(&mut self, outcome: &RepOutcome, window: Window) {
+        self.events += outcome.events;
+        for (acc, tally) in self.accumulators.iter_mut().zip(&outcome.tallies) {
+            acc.push(tally, window);
+        }
+        for (acc, downtime) in self.causes.iter_mut().zip(&outcome.downtime_by_cause_us) {
+            acc.push(downtime, window);
+        }
+        for (((_, acc), counts), takeovers) in self
+            .standby
+            .iter_mut()
+            .zip(&outcome.standby)
+            .zip(&outcome.takeovers_us)
+        {
+            acc.push(counts, takeovers, window);
+        }
+    }
+
+    /// What the replications run so far measured.
+    pub fn results(&self) -> Results {
+        Results {
+            settings: Settings {
+                n_replications: self.done,
+                ..self.settings
+            },
+            events: self.events,
+            accumulators: self.accumulators.clone(),
+            standby: self.standby.clone(),
+            causes: self.causes.clone(),
+        }
+    }
 }
 
 /// The names of the causes of downtime of the system and of each service

@@ -375,10 +375,20 @@ pub struct Fault {
     pub duration: Option<Dist>,
 }
 
-#[derive(Clone, Debug)]
+/// One objective of `slos`, judged by `nines check`.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Slo {
-    pub service: usize,
+    /// The service's index, or `None` for the system.
+    pub service: Option<usize>,
+    /// The scenario key: `availability`, `downtime_per_year`, ...
     pub objective: String,
+    /// A probability for ratios, hours per year for `downtime_per_year`,
+    /// hours for the durations.
     pub target: f64,
+    /// With a window, the objective is on each window of this length.
     pub window_us: Option<Micros>,
+    /// The share of windows that must meet the target (default 0.9).
+    pub meets: f64,
+    /// The confidence of the verdict's one-sided bound (default 0.95).
+    pub confidence: f64,
 }

@@ -6,7 +6,10 @@ pub mod causes;
 pub mod csv;
 pub mod exact;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod risk;
+pub mod slos;
 pub mod table;
 
 use crate::experiment::Results;

@@ -131,7 +131,7 @@ impl<'a> Builder<'a> {
         let (links, link_locs) = self.network(map.get("network"), &domains);
         let traffic = self.traffic(map.get("traffic"));
         let faults = self.faults(map.get("faults"), &nodes, &domains);
-        let slos = self.slos(map.get("slos"));
+        let slos = self.slos(map.get("slos"), simulation.as_ref(), &traffic);
         let model = Model {
             name,
             description,

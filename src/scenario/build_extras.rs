@@ -1,13 +1,13 @@
-//! Network links, traffic, chaos faults and SLOs.
+//! Network links, traffic and chaos faults.
 
 use super::build::Builder;
 use super::diag::suggest;
 use super::read::{self, Map};
 use super::tree::Loc;
 use super::tree::{Node, Value};
-use super::values::{dist, duration_h, positive_duration_h, probability, rate_per_s};
+use super::values::{dist, duration_h, rate_per_s};
 use crate::model::{
-    Domain, Fault, Link, Model, Node as Instance, Redundancy, Slo, Traffic, micros_from_hours,
+    Domain, Fault, Link, Model, Node as Instance, Redundancy, Traffic, micros_from_hours,
 };
 
 const ACTIONS: &[&str] = &[
@@ -278,55 +278,5 @@ impl Builder<'_> {
                 hint,
             );
         }
-    }
-
-    pub fn slos(&mut self, node: Option<&Node>) -> Vec<Slo> {
-        const OBJECTIVES: &[&str] = &[
-            "availability",
-            "request_success",
-            "rpo",
-            "rto",
-            "downtime_per_year",
-        ];
-        let Some(node) = node else { return Vec::new() };
-        let mut slos = Vec::new();
-        for item in read::sequence(&mut self.sink, node, "`slos`") {
-            let mut allowed = vec!["service", "window"];
-            allowed.extend_from_slice(OBJECTIVES);
-            let Some(map) = Map::read(&mut self.sink, item, "an SLO", &allowed) else {
-                continue;
-            };
-            let service = map
-                .required(&mut self.sink, "service", "an SLO")
-                .and_then(|s| self.resolve(s, "service", |n| &n.services));
-            let window = map
-                .get("window")
-                .map(|w| positive_duration_h(&mut self.sink, w, "`window`"));
-            let given: Vec<&str> = OBJECTIVES.iter().copied().filter(|o| map.has(o)).collect();
-            if given.len() != 1 {
-                self.sink.error_hint(
-                    map.loc,
-                    format!("an SLO needs exactly one objective, found {}", given.len()),
-                    format!("give one of: {}", OBJECTIVES.join(", ")),
-                );
-                continue;
-            }
-            let objective = given[0];
-            let value_node = map.get(objective);
-            let target = value_node.and_then(|v| match objective {
-                "availability" | "request_success" => probability(&mut self.sink, v, objective),
-                _ => duration_h(&mut self.sink, v, objective),
-            });
-            if let (Some(service), Some(target)) = (service, target) {
-                self.unsupported(item.loc, "`slos` (checked by `nines check`)");
-                slos.push(Slo {
-                    service,
-                    objective: objective.to_string(),
-                    target,
-                    window_us: window.flatten().map(micros_from_hours),
-                });
-            }
-        }
-        slos
     }
 }

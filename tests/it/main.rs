@@ -4,6 +4,7 @@ mod agreement;
 mod bad_input;
 mod cases;
 mod causes;
+mod check;
 mod cli;
 mod determinism;
 mod exact;
