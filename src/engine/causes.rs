@@ -162,7 +162,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// Service `s` just went down. The common case, a member's failure
     /// taking a service that is not a standby one below what it needs, is
     /// handled here without the general search.
-    #[inline(never)]
+    #[inline]
     pub(super) fn service_went_down(&mut self, s: u32, own_up: bool) {
         let t = self.trigger;
         let plan = self.plan;
@@ -201,7 +201,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     }
 
     /// Service `s` is back up.
-    #[inline(never)]
+    #[inline]
     pub(super) fn service_back_up(&mut self, s: u32) {
         self.attribute(s as usize + 1, Holder::None, NONE);
         if self.plan.causes.system_mirror.is_none() {
