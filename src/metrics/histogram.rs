@@ -62,10 +62,15 @@ impl LogHistogram {
         let bin = bin_of(value);
         let index = bin.wrapping_sub(self.first) as u32 as usize;
         if let Some(b) = self.counts.get_mut(index) {
+            // Plain comparisons: `value` is positive, so no NaN to handle.
             self.n += 1;
             b.count += 1;
-            b.min = b.min.min(value);
-            b.max = b.max.max(value);
+            if value < b.min {
+                b.min = value;
+            }
+            if value > b.max {
+                b.max = value;
+            }
             return;
         }
         self.add(
