@@ -167,9 +167,13 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
     }
     let downtime_by_cause_us = sim.finish_causes();
     let window = sim.window;
+    let mut tallies: Vec<_> = sim.tallies.iter_mut().map(|t| t.finish(window)).collect();
+    if let Some(t) = plan.causes.system_mirror {
+        tallies[0] = tallies[t as usize + 1].clone();
+    }
     RepOutcome {
         events,
-        tallies: sim.tallies.iter_mut().map(|t| t.finish(window)).collect(),
+        tallies,
         standby: sim.standbys.iter().map(|s| s.counts).collect(),
         takeovers_us: sim
             .standbys
@@ -484,7 +488,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         }
         state.up = up;
         self.tallies[s as usize + 1].change(self.now, up, self.window);
-        if spec.in_system {
+        // A system of one service that requires nothing is that service:
+        // its tally is copied at the end (`system_mirror`).
+        if spec.in_system && plan.causes.system_mirror.is_none() {
             let was_up = self.system_down == 0;
             if up {
                 self.system_down -= 1;
