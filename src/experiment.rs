@@ -172,9 +172,12 @@ pub fn run(
                 })
                 .collect()
         });
+        // A system that is one service has that service's figures: they
+        // are copied at the end.
+        let skip = usize::from(plan.causes.system_mirror.is_some());
         for (rep, outcome) in (start..end).zip(&outcomes) {
             events += outcome.events;
-            for (acc, tally) in accumulators.iter_mut().zip(&outcome.tallies) {
+            for (acc, tally) in accumulators.iter_mut().zip(&outcome.tallies).skip(skip) {
                 acc.push(tally, window);
             }
             for (acc, downtime) in causes.iter_mut().zip(&outcome.downtime_by_cause_us) {
@@ -190,6 +193,9 @@ pub fn run(
             each(rep, outcome);
         }
         start = end;
+    }
+    if let Some(t) = plan.causes.system_mirror {
+        accumulators[0] = accumulators[t as usize + 1].clone();
     }
     Ok(Results {
         settings,
