@@ -165,12 +165,12 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
         sim.account_downtime(sb);
         sim.end_split_brains(sb, true);
     }
-    let downtime_by_cause_us = sim.finish_causes();
     let window = sim.window;
     let mut tallies: Vec<_> = sim.tallies.iter_mut().map(|t| t.finish(window)).collect();
     if let Some(t) = plan.causes.system_mirror {
         tallies[0] = tallies[t as usize + 1].clone();
     }
+    let downtime_by_cause_us = sim.finish_causes(&tallies);
     RepOutcome {
         events,
         tallies,
@@ -481,7 +481,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         }
         let state = &mut self.services[s as usize];
         if up == state.up {
-            if !up && !self.still_held(s, own_up) {
+            if !up && plan.causes.unattributed != Some(s) && !self.still_held(s, own_up) {
                 self.service_still_down(s);
             }
             return;
@@ -502,10 +502,13 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                 self.tallies[0].change(self.now, is_up, self.window);
             }
         }
-        if up {
-            self.service_back_up(s);
-        } else {
-            self.service_went_down(s, own_up);
+        // A service with one cause needs no holder (`unattributed`).
+        if plan.causes.unattributed != Some(s) {
+            if up {
+                self.service_back_up(s);
+            } else {
+                self.service_went_down(s, own_up);
+            }
         }
         for &d in plan.dependents.row(s as usize) {
             let dependent = &mut self.services[d as usize];
