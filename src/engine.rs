@@ -455,8 +455,13 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
     /// serve, with enough capacity, on one side of any partition.
     #[inline(always)]
     fn own_up(&self, s: u32) -> bool {
+        self.own_up_with(s, &self.services[s as usize])
+    }
+
+    /// `own_up` with the service's state already read.
+    #[inline(always)]
+    fn own_up_with(&self, s: u32, state: &ServiceState) -> bool {
         let spec = &self.plan.services[s as usize];
-        let state = &self.services[s as usize];
         state.up_members >= spec.min_up
             && spec.demand.is_none_or(|d| state.up_capacity >= d)
             && (!spec.partitionable
@@ -471,22 +476,23 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
     fn update_service(&mut self, s: u32) {
         let plan = self.plan;
         let spec = &plan.services[s as usize];
+        // Read once: the common case only reads it.
+        let state = self.services[s as usize];
         let own_up = match spec.standby {
             Some(sb) => self.standby_up(sb),
-            None => self.own_up(s),
+            None => self.own_up_with(s, &state),
         };
-        let mut up = own_up && self.services[s as usize].requires_down == 0;
+        let mut up = own_up && state.requires_down == 0;
         if spec.reach_linked && !self.down_links.is_empty() {
             up = self.reach_while_cut(s, up);
         }
-        let state = &mut self.services[s as usize];
         if up == state.up {
             if !up && plan.causes.unattributed != Some(s) && !self.still_held(s, own_up) {
                 self.service_still_down(s);
             }
             return;
         }
-        state.up = up;
+        self.services[s as usize].up = up;
         self.tallies[s as usize + 1].change(self.now, up, self.window);
         // A system of one service that requires nothing is that service:
         // its tally is copied at the end (`system_mirror`).
