@@ -46,7 +46,7 @@ nodes:
 services:
   - {name: db, nodes: db, redundancy: {mode: hot-standby, failover: {coverage: 0.6}}}
 ";
-    let (chain, [s2, s1, f1, f0, n0]) = pair_with_coverage(lambda, mu, c);
+    let (chain, [s2, _, f1, f0, n0]) = pair_with_coverage(lambda, mu, c);
     let pi = chain.stationary();
     let (failed, both_down) = (pi[f1] + pi[f0], pi[n0]);
     // The solver builds the same chain from the scenario on its own.
