@@ -196,11 +196,19 @@ fn run_recording<Q: FutureEvents>(
         sim.account_downtime(sb);
         sim.end_split_brains(sb, true);
     }
-    let downtime_by_cause_us = sim.finish_causes();
     let window = sim.window;
+    let mut tallies: Vec<_> = sim.tallies.iter_mut().map(|t| t.finish(window)).collect();
+    if let Some(t) = plan.causes.system_mirror {
+        tallies[0] = tallies[t as usize + 1].clone();
+        // The system's flips were not recorded either: they are the service's.
+        if let Some(flips) = &mut sim.flips {
+            flips[0] = flips[t as usize + 1].clone();
+        }
+    }
+    let downtime_by_cause_us = sim.finish_causes(&tallies);
     let outcome = RepOutcome {
         events,
-        tallies: sim.tallies.iter_mut().map(|t| t.finish(window)).collect(),
+        tallies,
         standby: sim.standbys.iter().map(|s| s.counts).collect(),
         takeovers_us: sim
             .standbys
@@ -484,8 +492,13 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
     /// serve, with enough capacity, on one side of any partition.
     #[inline(always)]
     fn own_up(&self, s: u32) -> bool {
+        self.own_up_with(s, &self.services[s as usize])
+    }
+
+    /// `own_up` with the service's state already read.
+    #[inline(always)]
+    fn own_up_with(&self, s: u32, state: &ServiceState) -> bool {
         let spec = &self.plan.services[s as usize];
-        let state = &self.services[s as usize];
         state.up_members >= spec.min_up
             && spec.demand.is_none_or(|d| state.up_capacity >= d)
             && (!spec.partitionable
@@ -500,27 +513,30 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
     fn update_service(&mut self, s: u32) {
         let plan = self.plan;
         let spec = &plan.services[s as usize];
+        // Read once: the common case only reads it.
+        let state = self.services[s as usize];
         let own_up = match spec.standby {
             Some(sb) => self.standby_up(sb),
-            None => self.own_up(s),
+            None => self.own_up_with(s, &state),
         };
-        let mut up = own_up && self.services[s as usize].requires_down == 0;
+        let mut up = own_up && state.requires_down == 0;
         if spec.reach_linked && !self.down_links.is_empty() {
             up = self.reach_while_cut(s, up);
         }
-        let state = &mut self.services[s as usize];
         if up == state.up {
-            if !up && !self.still_held(s, own_up) {
+            if !up && plan.causes.unattributed != Some(s) && !self.still_held(s, own_up) {
                 self.service_still_down(s);
             }
             return;
         }
-        state.up = up;
+        self.services[s as usize].up = up;
         self.tallies[s as usize + 1].change(self.now, up, self.window);
         if let Some(flips) = &mut self.flips {
             flips[s as usize + 1].push(self.now);
         }
-        if spec.in_system {
+        // A system of one service that requires nothing is that service:
+        // its tally is copied at the end (`system_mirror`).
+        if spec.in_system && plan.causes.system_mirror.is_none() {
             let was_up = self.system_down == 0;
             if up {
                 self.system_down -= 1;
@@ -535,10 +551,13 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                 }
             }
         }
-        if up {
-            self.service_back_up(s);
-        } else {
-            self.service_went_down(s, own_up);
+        // A service with one cause needs no holder (`unattributed`).
+        if plan.causes.unattributed != Some(s) {
+            if up {
+                self.service_back_up(s);
+            } else {
+                self.service_went_down(s, own_up);
+            }
         }
         for &d in plan.dependents.row(s as usize) {
             let dependent = &mut self.services[d as usize];

@@ -249,7 +249,10 @@ impl Batches {
 
     fn fold(&mut self, outcome: &RepOutcome, window: Window) {
         self.events += outcome.events;
-        for (acc, tally) in self.accumulators.iter_mut().zip(&outcome.tallies) {
+        // A system that is one service has that service's figures: they
+        // are copied when the results are taken.
+        let skip = usize::from(self.plan.causes.system_mirror.is_some());
+        for (acc, tally) in self.accumulators.iter_mut().zip(&outcome.tallies).skip(skip) {
             acc.push(tally, window);
         }
         for (acc, downtime) in self.causes.iter_mut().zip(&outcome.downtime_by_cause_us) {
@@ -267,13 +270,17 @@ impl Batches {
 
     /// What the replications run so far measured.
     pub fn results(&self) -> Results {
+        let mut accumulators = self.accumulators.clone();
+        if let Some(t) = self.plan.causes.system_mirror {
+            accumulators[0] = accumulators[t as usize + 1].clone();
+        }
         Results {
             settings: Settings {
                 n_replications: self.done,
                 ..self.settings
             },
             events: self.events,
-            accumulators: self.accumulators.clone(),
+            accumulators,
             standby: self.standby.clone(),
             causes: self.causes.clone(),
         }

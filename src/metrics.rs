@@ -34,7 +34,9 @@ impl Window {
     }
 }
 
-/// Up and down over time of one service or the system.
+/// Up and down over time of one service or the system. `change` is on the
+/// engine's hot path (every change of a service or the system): it is
+/// inlined, and each of its two transitions is a few stores and one push.
 #[derive(Clone, Debug)]
 pub struct Tally {
     up: bool,
@@ -44,7 +46,15 @@ pub struct Tally {
     uptime_us: Micros,
     failures: u64,
     first_failure_us: Option<Micros>,
-    outages: Outages,
+    /// Start of the outage going on, if it began inside the window
+    /// (`Micros::MAX`: none).
+    since_us: Micros,
+    /// Start of the outage that ended last, while it may still go on
+    /// (`Micros::MAX`: none).
+    reopenable_us: Micros,
+    /// The lengths of the outages that began inside the window (the
+    /// failures counted), each until the state is back up or the run ends.
+    lengths_us: Vec<Micros>,
 }
 
 impl Tally {
@@ -56,7 +66,9 @@ impl Tally {
             uptime_us: 0,
             failures: 0,
             first_failure_us: None,
-            outages: Outages::default(),
+            since_us: Micros::MAX,
+            reopenable_us: Micros::MAX,
+            lengths_us: Vec::new(),
         }
     }
 
@@ -64,68 +76,72 @@ impl Tally {
     /// again at the same instant (several changes of one moment handled one
     /// after another, such as the members of a domain coming back) is no
     /// up period: the outage goes on, and is not a new failure.
-    #[inline]
+    #[inline(always)]
     pub fn change(&mut self, now: Micros, up: bool, window: Window) {
-        if self.up {
-            self.uptime_us += window.clamp(now) - window.clamp(self.last_change_us);
-        }
-        if self.up && !up {
-            if now != self.recovered_us {
-                if now >= window.start_us && now <= window.end_us {
-                    self.failures += 1;
-                    self.outages.since_us = Some(now);
-                }
-                self.first_failure_us.get_or_insert(now);
-            } else {
-                self.outages.reopen();
+        match (self.up, up) {
+            (true, false) => self.went_down(now, window),
+            (false, true) => self.came_up(now),
+            (true, true) => {
+                self.uptime_us += window.clamp(now) - window.clamp(self.last_change_us);
+                self.last_change_us = now;
             }
+            (false, false) => self.last_change_us = now,
         }
-        if !self.up && up {
-            self.recovered_us = now;
-            self.outages.close(now);
-        }
-        self.up = up;
+    }
+
+    #[inline(always)]
+    fn went_down(&mut self, now: Micros, window: Window) {
+        self.uptime_us += window.clamp(now) - window.clamp(self.last_change_us);
+        self.up = false;
         self.last_change_us = now;
+        if now == self.recovered_us {
+            self.reopen();
+            return;
+        }
+        if now >= window.start_us && now <= window.end_us {
+            self.failures += 1;
+            self.since_us = now;
+        }
+        self.first_failure_us.get_or_insert(now);
+    }
+
+    #[inline(always)]
+    fn came_up(&mut self, now: Micros) {
+        self.up = true;
+        self.last_change_us = now;
+        self.recovered_us = now;
+        self.close(now);
+    }
+
+    #[inline]
+    fn close(&mut self, now: Micros) {
+        self.reopenable_us = self.since_us;
+        if self.since_us != Micros::MAX {
+            self.lengths_us.push(now - self.since_us);
+            self.since_us = Micros::MAX;
+        }
+    }
+
+    /// The outage that ended at this instant goes on.
+    #[cold]
+    fn reopen(&mut self) {
+        let since = std::mem::replace(&mut self.reopenable_us, Micros::MAX);
+        if since != Micros::MAX {
+            self.lengths_us.pop();
+            self.since_us = since;
+        }
     }
 
     /// What the replication measured, at the end of the window (the
     /// tally gives up its outage lengths).
     pub fn finish(&mut self, window: Window) -> Outcome {
         self.change(window.end_us, self.up, window);
-        self.outages.close(window.end_us);
+        self.close(window.end_us);
         Outcome {
             uptime_us: self.uptime_us,
             failures: self.failures,
             first_failure_us: self.first_failure_us,
-            outages_us: std::mem::take(&mut self.outages.lengths_us),
-        }
-    }
-}
-
-/// The lengths of the outages that began inside the window (the failures
-/// counted), each until the state is back up or the run ends.
-#[derive(Clone, Debug, Default)]
-struct Outages {
-    /// Start of the outage going on, if it began inside the window.
-    since_us: Option<Micros>,
-    /// Start of the outage that ended last, while it may still go on.
-    reopenable_us: Option<Micros>,
-    lengths_us: Vec<Micros>,
-}
-
-impl Outages {
-    fn close(&mut self, now: Micros) {
-        self.reopenable_us = self.since_us.take();
-        if let Some(since) = self.reopenable_us {
-            self.lengths_us.push(now - since);
-        }
-    }
-
-    /// The outage that ended at this instant goes on.
-    fn reopen(&mut self) {
-        if let Some(since) = self.reopenable_us.take() {
-            self.lengths_us.pop();
-            self.since_us = Some(since);
+            outages_us: std::mem::take(&mut self.lengths_us),
         }
     }
 }

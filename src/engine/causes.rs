@@ -19,6 +19,7 @@
 pub mod plan;
 
 use super::{FutureEvents, Sim};
+use crate::metrics::Outcome;
 use crate::model::Micros;
 
 /// No cause: up, or not accumulated here.
@@ -137,7 +138,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         };
         self.node_cause[n as usize] = self.unit_cause(unit);
         for &s in plan.node_services.row(n as usize) {
-            if !self.services[s as usize].up {
+            if !self.services[s as usize].up && plan.causes.unattributed != Some(s) {
                 self.service_still_down(s);
             }
         }
@@ -162,7 +163,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// Service `s` just went down. The common case, a member's failure
     /// taking a service that is not a standby one below what it needs, is
     /// handled here without the general search.
-    #[inline(never)]
+    #[inline]
     pub(super) fn service_went_down(&mut self, s: u32, own_up: bool) {
         let t = self.trigger;
         let plan = self.plan;
@@ -201,7 +202,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     }
 
     /// Service `s` is back up.
-    #[inline(never)]
+    #[inline]
     pub(super) fn service_back_up(&mut self, s: u32) {
         self.attribute(s as usize + 1, Holder::None, NONE);
         if self.plan.causes.system_mirror.is_none() {
@@ -330,10 +331,15 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         self.attribute(0, holder, cause);
     }
 
-    /// Closes every attribution at the end of the run.
-    pub(super) fn finish_causes(&mut self) -> Vec<Vec<Micros>> {
+    /// Closes every attribution at the end of the run; `tallies` are the
+    /// run's outcomes (for a service with one cause, not followed).
+    pub(super) fn finish_causes(&mut self, tallies: &[Outcome]) -> Vec<Vec<Micros>> {
         for e in 0..self.attribution.len() {
             self.attribute(e, Holder::None, NONE);
+        }
+        if let Some(t) = self.plan.causes.unattributed {
+            let e = t as usize + 1;
+            self.attribution[e].totals[0] = self.window.length_us() - tallies[e].uptime_us;
         }
         if let Some(t) = self.plan.causes.system_mirror {
             self.attribution[0].totals = self.attribution[t as usize + 1].totals.clone();

@@ -446,11 +446,18 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         };
         let plan = &self.plan.standbys[sb as usize];
         let (coverage, merge) = (plan.coverage, plan.idle_speed == 1.0);
-        let state = &mut self.standbys[sb as usize];
-        if merge {
+        // With no free member now there is no coverage to draw: the
+        // detection decides (`start_takeover`).
+        let free = if merge {
+            self.free_member(sb, Some(slot), None)
+        } else {
+            None
+        };
+        if let Some(candidate) = free {
+            let state = &mut self.standbys[sb as usize];
             let covered = coverage >= 1.0 || state.stream.uniform() < coverage;
             state.slots[slot].covered = Some(covered);
-            if let (true, Some(candidate)) = (covered, self.free_member(sb, Some(slot), None)) {
+            if covered {
                 let detect_at = self.now.saturating_add(delay);
                 let total = delay.saturating_add(self.takeover_delay(sb));
                 let s = &mut self.standbys[sb as usize].slots[slot];
@@ -498,11 +505,19 @@ impl<Q: FutureEvents> Sim<'_, Q> {
 
     /// Starts a takeover of `slot` by the first free healthy member;
     /// `new_failover` draws its coverage and counts it (a restart after the
-    /// member being switched in failed is part of the same failover).
+    /// member being switched in failed is part of the same failover). With
+    /// no free healthy member there is no failover: nothing is counted nor
+    /// drawn, and the slot is down with no member (a coverage drawn early
+    /// for a merged failover is dropped).
     fn start_takeover(&mut self, sb: u32, slot: usize, new_failover: bool) {
         let in_window = self.in_window();
         self.standbys[sb as usize].slots[slot].unfenced = false;
-        if new_failover {
+        // The slot being filled does not hold its own members back: after a
+        // failed failback, its still healthy member may serve it again.
+        let free = self.free_member(sb, Some(slot), None);
+        if new_failover && free.is_none() {
+            self.standbys[sb as usize].slots[slot].covered = None;
+        } else if new_failover {
             let coverage = self.plan.standbys[sb as usize].coverage;
             let state = &mut self.standbys[sb as usize];
             if in_window {
@@ -522,9 +537,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 return;
             }
         }
-        // The slot being filled does not hold its own members back: after a
-        // failed failback, its still healthy member may serve it again.
-        match self.free_member(sb, Some(slot), None) {
+        match free {
             None => {
                 let s = &mut self.standbys[sb as usize].slots[slot];
                 s.phase = Phase::Down(DownReason::NoMember);

@@ -50,6 +50,9 @@ const EMPTY: Bin = Bin {
 };
 
 impl LogHistogram {
+    /// Records one value: an index into the bins seen so far, or a
+    /// wider range of bins when it falls outside them.
+    #[inline]
     pub fn push(&mut self, value: f64) {
         if value <= 0.0 {
             self.n += 1;
@@ -57,6 +60,19 @@ impl LogHistogram {
             return;
         }
         let bin = bin_of(value);
+        let index = bin.wrapping_sub(self.first) as u32 as usize;
+        if let Some(b) = self.counts.get_mut(index) {
+            // Plain comparisons: `value` is positive, so no NaN to handle.
+            self.n += 1;
+            b.count += 1;
+            if value < b.min {
+                b.min = value;
+            }
+            if value > b.max {
+                b.max = value;
+            }
+            return;
+        }
         self.add(
             bin,
             Bin {
@@ -67,6 +83,7 @@ impl LogHistogram {
         );
     }
 
+    #[inline(never)]
     fn add(&mut self, bin: i32, other: Bin) {
         self.n += other.count;
         if self.counts.is_empty() {

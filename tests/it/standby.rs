@@ -80,19 +80,20 @@ impl Standby {
                     down[x] = false;
                     if up[x] && rate > 0.0 {
                         match phase {
-                            Phase::Serving if x == active => {
+                            // With the other member up, a failover (coverage
+                            // c); with it down, none: both are down.
+                            Phase::Serving if x == active && up[other] => {
                                 failover_rate[s] += rate;
                                 chain.add(
                                     s,
                                     Self::index(down, active, Phase::Down),
                                     rate * (1.0 - self.coverage),
                                 );
-                                let next = if up[other] {
-                                    Phase::TakingOver(other)
-                                } else {
-                                    Phase::Down
-                                };
+                                let next = Phase::TakingOver(other);
                                 chain.add(s, Self::index(down, active, next), rate * self.coverage);
+                            }
+                            Phase::Serving if x == active => {
+                                chain.add(s, Self::index(down, active, Phase::Down), rate);
                             }
                             Phase::TakingOver(c) if c == x => {
                                 let next = if up[other] {

@@ -20,16 +20,15 @@ fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
 /// both up and serving (S2), one up and serving (S1), the takeover failed
 /// with the standby up (F1) or since failed too (F0: the cause stays a
 /// failed takeover), and both down with nobody to take over (N0). The slot
-/// is served again by the first member back from repair. As documented, a
-/// failure of the serving member is a failover, and fails with probability
-/// 1 − c, even when nobody is left to take over: S1 goes to F0 then.
+/// is served again by the first member back from repair. With nobody left
+/// to take over, a failure of the serving member is no failover (nothing
+/// is counted nor drawn): S1 goes to N0 then.
 fn pair_with_coverage(lambda: f64, mu: f64, c: f64) -> (Chain, [usize; 5]) {
     let [s2, s1, f1, f0, n0] = [0, 1, 2, 3, 4];
     let mut chain = Chain::new(5);
     chain.add(s2, s1, lambda * c + lambda); // covered takeover, or the standby fails
     chain.add(s2, f1, lambda * (1.0 - c));
-    chain.add(s1, n0, lambda * c);
-    chain.add(s1, f0, lambda * (1.0 - c));
+    chain.add(s1, n0, lambda);
     chain.add(s1, s2, mu);
     chain.add(f1, f0, lambda);
     chain.add(f1, s2, mu);
@@ -47,7 +46,7 @@ nodes:
 services:
   - {name: db, nodes: db, redundancy: {mode: hot-standby, failover: {coverage: 0.6}}}
 ";
-    let (chain, [s2, s1, f1, f0, n0]) = pair_with_coverage(lambda, mu, c);
+    let (chain, [s2, _, f1, f0, n0]) = pair_with_coverage(lambda, mu, c);
     let pi = chain.stationary();
     let (failed, both_down) = (pi[f1] + pi[f0], pi[n0]);
     // The solver builds the same chain from the scenario on its own.
@@ -75,8 +74,9 @@ services:
         extra(&f[1], "downtime_both_down_min_per_year"),
         per_year(both_down),
     );
-    // Every failure of the serving member is a failover; 1 − c of them fail.
-    let failovers = lambda * (pi[s2] + pi[s1]) * 8760.0;
+    // A failure of the serving member is a failover when the standby is up
+    // (S2); 1 − c of them fail.
+    let failovers = lambda * pi[s2] * 8760.0;
     assert_figure(
         "failovers/yr",
         extra(&f[1], "failovers_per_year"),

@@ -2,8 +2,9 @@
 //! (engine/standby.rs) on counts. Under the lumping conditions (see
 //! `analytic::standby`) a slot carries nothing but its phase and the class
 //! of its member, so the per-member steps become:
-//! - a serving member fails: its slot fails over (a coverage draw), and the
-//!   first free up member in pool order is switched in, or the slot is down;
+//! - a serving member fails: with a free up member its slot fails over (a
+//!   coverage draw) and the first free up member in pool order is switched
+//!   in; with none there is no failover and the slot is down;
 //! - a member being switched in fails: the takeover starts again with the
 //!   next free member, with no new coverage draw;
 //! - a domain outage or a group shock downs every busy member of a class at
@@ -125,7 +126,10 @@ impl Builder<'_> {
     /// slot in turn is down (not covered) or takes the next free member in
     /// pool order; the free members are the same whichever slot asks, so
     /// the counts depend only on how many failovers were covered: a
-    /// binomial draw.
+    /// binomial draw. A slot that finds no free member left draws no
+    /// coverage (there is no failover): as the lumped state does not tell a
+    /// failed takeover from a slot with no member, capping the covered
+    /// slots by the free members gives the same states.
     fn take_over(
         &self,
         spec: &StandbySpec,

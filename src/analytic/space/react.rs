@@ -209,16 +209,18 @@ impl Builder<'_> {
         let member = slots.member(&state, slot);
         let mut outcomes = Vec::new();
         let mut success = 1.0;
-        if new_failover && spec.coverage < 1.0 {
+        let pool_classes = spec.pool_classes();
+        let free = (0..pool_classes.len() as u32).find(|&p| {
+            self.node_up(&state, pool_classes[p as usize]) && !slots.assigned(&state, p, Some(slot))
+        });
+        // With no free member there is no failover, so no coverage draw:
+        // the slot is down with no member.
+        if new_failover && spec.coverage < 1.0 && free.is_some() {
             let mut failed = state.clone();
             slots.set(&mut failed, slot, member, DOWN_FAILED);
             outcomes.push((failed, 1.0 - spec.coverage));
             success = spec.coverage;
         }
-        let pool_classes = spec.pool_classes();
-        let free = (0..pool_classes.len() as u32).find(|&p| {
-            self.node_up(&state, pool_classes[p as usize]) && !slots.assigned(&state, p, Some(slot))
-        });
         match free {
             Some(candidate) => self.begin_takeover(spec, &mut state, slot, candidate),
             None => slots.set(&mut state, slot, member, DOWN_NO_MEMBER),

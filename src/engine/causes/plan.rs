@@ -32,6 +32,10 @@ pub struct CausePlan {
     /// The system is one service that requires nothing: its downtime by
     /// cause is that service's, copied at the end instead of followed.
     pub system_mirror: Option<u32>,
+    /// That one service, when it is no standby service and can be down for
+    /// one cause only: all its downtime is that cause's, so the engine
+    /// follows no holder for it and fills the total in at the end.
+    pub unattributed: Option<u32>,
 }
 
 struct Names(IndexSet<String>);
@@ -106,6 +110,9 @@ impl CausePlan {
             && model.services[t].requires.is_empty()
         {
             plan.system_mirror = Some(t as u32);
+            if plan.entity[t + 1].len() == 1 && services[t].standby.is_none() {
+                plan.unattributed = Some(t as u32);
+            }
         }
         plan
     }
