@@ -15,9 +15,11 @@ pub mod queue;
 pub mod rng;
 pub mod sampler;
 mod standby;
+mod traffic;
 
 pub use causes::plan::CausePlan;
 pub use plan::{Plan, false_suspicion_rate_per_us};
+pub use traffic::TrafficPlans;
 
 use crate::metrics::{RepOutcome, Tally, Window};
 use causes::Attribution;
@@ -32,6 +34,7 @@ const KIND_REPAIR: u64 = 1;
 const KIND_SHOCK: u64 = 2;
 const KIND_STANDBY: u64 = 3;
 const KIND_SUSPECT: u64 = 4;
+const KIND_TRAFFIC: u64 = 5;
 const KIND_SHIFT: u32 = 29;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
 
@@ -117,6 +120,11 @@ struct Sim<'p, Q> {
     trigger: u32,
     /// The standby service whose own failover holds the system down, if any.
     system_standby: u32,
+    /// Services with traffic (empty without), and when their requests were
+    /// last added up; scratch list of members up.
+    traffic: Vec<traffic::TrafficState>,
+    traffic_at: u64,
+    traffic_up: Vec<bool>,
 }
 
 /// Pending events above which the radix heap beats the binary heap
@@ -139,7 +147,11 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
     sim.start();
     let mut events = 0u64;
     let end = sim.window.end_us;
+    let has_traffic = !plan.traffic.entries.is_empty();
     while let Some(event) = sim.queue.pop_until(end) {
+        if has_traffic {
+            sim.flush_traffic(event.time);
+        }
         sim.now = event.time;
         let index = (event.payload & INDEX_MASK) as u32;
         let handled = match (event.payload >> KIND_SHIFT) & 0b111 {
@@ -153,6 +165,7 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
                 sim.on_suspicion(index);
                 true
             }
+            KIND_TRAFFIC => sim.on_rotation(index, (event.payload >> 32) as u32),
             _ => {
                 sim.on_shock(index);
                 true
@@ -161,6 +174,9 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
         events += u64::from(handled);
     }
     sim.now = end;
+    if has_traffic {
+        sim.flush_traffic(end);
+    }
     for sb in 0..plan.standbys.len() as u32 {
         sim.account_downtime(sb);
         sim.end_split_brains(sb, true);
@@ -177,6 +193,7 @@ pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64
             .map(|s| std::mem::take(&mut s.takeovers_us))
             .collect(),
         downtime_by_cause_us,
+        requests: sim.traffic.iter().map(|t| t.counts).collect(),
     }
 }
 
@@ -253,6 +270,14 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
             node_cause: vec![causes::NONE; plan.n_nodes],
             trigger: causes::NONE,
             system_standby: causes::NONE,
+            traffic: plan
+                .traffic
+                .entries
+                .iter()
+                .map(|t| traffic::TrafficState::new(t, seed, replication))
+                .collect(),
+            traffic_at: 0,
+            traffic_up: Vec::new(),
         }
     }
 
@@ -419,6 +444,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         self.trigger = n;
         if !up {
             self.node_cause[n as usize] = self.cause;
+        }
+        if !plan.traffic.slots.is_empty() {
+            self.traffic_member_changed(n, up);
         }
         for &s in plan.node_services.row(n as usize) {
             if let Some(sb) = plan.services[s as usize].standby {

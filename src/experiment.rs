@@ -6,7 +6,9 @@
 //! number of replications.
 
 use crate::engine::{self, Plan, RunSettings};
-use crate::metrics::{Accumulator, CauseAccumulator, RepOutcome, StandbyAccumulator, Window};
+use crate::metrics::{
+    Accumulator, CauseAccumulator, RepOutcome, RequestAccumulator, StandbyAccumulator, Window,
+};
 use crate::model::{Micros, Model, hours_from_micros};
 use rayon::prelude::*;
 
@@ -110,6 +112,8 @@ pub struct Results {
     pub standby: Vec<(usize, StandbyAccumulator)>,
     /// Downtime by cause, like `accumulators`.
     pub causes: Vec<CauseAccumulator>,
+    /// One per service with traffic, with the service's index.
+    pub requests: Vec<(usize, RequestAccumulator)>,
 }
 
 /// Runs every replication. `each` sees every replication's outcome in
@@ -158,6 +162,11 @@ pub fn run(
         .into_iter()
         .map(CauseAccumulator::new)
         .collect();
+    let mut requests: Vec<(usize, RequestAccumulator)> = model
+        .traffic
+        .iter()
+        .map(|t| (t.service, RequestAccumulator::default()))
+        .collect();
     let mut events = 0u64;
     let mut start = 0;
     while start < settings.n_replications {
@@ -187,6 +196,9 @@ pub fn run(
             {
                 acc.push(counts, takeovers, window);
             }
+            for ((_, acc), counts) in requests.iter_mut().zip(&outcome.requests) {
+                acc.push(counts, window);
+            }
             each(rep, outcome);
         }
         start = end;
@@ -197,6 +209,7 @@ pub fn run(
         accumulators,
         standby,
         causes,
+        requests,
     })
 }
 

@@ -10,6 +10,7 @@ mod build_extras;
 mod build_options;
 mod build_redundancy;
 mod build_services;
+mod build_traffic;
 pub mod diag;
 mod read;
 mod recover;

@@ -341,8 +341,14 @@ faults: [{at: 1h, action: crash, target: web-1}]
 slos: [{service: s, availability: \"99.9%\", window: 30d}]
 ";
     let all = problems(yaml);
+    assert_problem(
+        &all,
+        "a `balancer` applies to active-active services, not to `n-plus-k`",
+        10,
+        15,
+        Some("`mode: active-active`"),
+    );
     for (what, line) in [
-        ("`balancer`", 10),
         ("`replication`", 11),
         ("`traffic`", 15),
         ("`faults`", 16),

@@ -18,3 +18,4 @@ mod solver;
 mod standby;
 mod standby_roles;
 mod support;
+mod traffic;
