@@ -160,3 +160,26 @@ fn the_request_rate_changes_no_event_and_scales_the_figures() {
     assert_eq!(slow.events, fast.events);
     assert!(slow.events > 100);
 }
+
+
+#[test]
+fn the_shipped_load_balancing_scenarios_give_the_success_their_descriptions_state() {
+    // Expected values: independent nodes, every up-set enumerated, plus the
+    // ejection lag (failures x share x E[min(delay, repair)] x rate).
+    for (file, exact, reps) in [
+        ("lb-round-robin", 0.999_300_964, 40),
+        ("lb-random", 0.999_300_964, 40),
+        ("lb-weighted", 0.999_991_564, 60),
+        ("lb-least-connections", 0.999_991_564, 60),
+        ("lb-power-of-two", 0.999_991_564, 60),
+        ("lb-health-check-fast", 0.999_956_774, 10),
+        ("lb-health-check-slow", 0.999_678_369, 10),
+        ("lb-weights-mismatch", 0.932_811_432, 10),
+        ("lb-n-plus-one", 0.999_988_479, 100),
+    ] {
+        let yaml = std::fs::read_to_string(format!("scenarios/{file}.yaml")).unwrap();
+        let f = figures(&yaml, reps, 10.0 * HOURS_PER_YEAR, 0.0, 3);
+        let success = request_figure(&f[1], "request_success_ratio");
+        assert_close(file, success, exact, 1.0 - exact, 0.25);
+    }
+}
