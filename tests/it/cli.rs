@@ -540,3 +540,14 @@ fn the_headline_shows_split_brain_and_false_failovers_beside_availability() {
     let out = json(&["run", PAIR, "--replications", "20"]);
     assert!(!String::from_utf8(out).unwrap().contains("risk"));
 }
+
+#[test]
+fn solve_refuses_a_design_with_traffic_and_says_why() {
+    nines()
+        .args(["solve", "scenarios/lb-n-plus-one.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`traffic`"))
+        .stderr(predicate::str::contains("no request"))
+        .stderr(predicate::str::contains("nines run"));
+}
