@@ -57,7 +57,10 @@ impl TrafficPlans {
         };
         for t in &model.traffic {
             let service = &model.services[t.service];
-            let policy = service.balancer.as_ref().map_or("round-robin", |b| &b.policy);
+            let policy = service
+                .balancer
+                .as_ref()
+                .map_or("round-robin", |b| &b.policy);
             let weight = service
                 .members
                 .iter()
@@ -219,8 +222,16 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let mut up = std::mem::take(&mut self.traffic_up);
         for (plan, state) in plans.iter().zip(&mut self.traffic) {
             up.clear();
-            up.extend(plan.members.iter().map(|&m| self.node_blockers[m as usize] == 0));
-            let rot: &[bool] = if plan.check.is_some() { &state.in_rotation } else { &up };
+            up.extend(
+                plan.members
+                    .iter()
+                    .map(|&m| self.node_blockers[m as usize] == 0),
+            );
+            let rot: &[bool] = if plan.check.is_some() {
+                &state.in_rotation
+            } else {
+                &up
+            };
             let service_up = self.services[plan.service as usize].up;
             let rate = plan.rate_per_s;
             let r = integrate(a, b, plan.pattern.as_deref(), |f| {
@@ -261,7 +272,8 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             let u = state.streams[p].uniform();
             let delay = low + ((high - low) as f64 * u) as u64;
             let at = self.now.saturating_add(delay);
-            self.queue.push(at, payload(KIND_TRAFFIC, slot, state.epoch[p]));
+            self.queue
+                .push(at, payload(KIND_TRAFFIC, slot, state.epoch[p]));
         }
     }
 

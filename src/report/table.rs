@@ -87,7 +87,10 @@ fn extras_table(with_extras: &[&(&str, crate::metrics::Figures)]) -> String {
             .collect::<Vec<_>>(),
     ];
     let find = |f: &crate::metrics::Figures, name: &str| {
-        f.extras.iter().find(|(k, _)| *k == name).map(|(_, e)| e.clone())
+        f.extras
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, e)| e.clone())
     };
     for name in names {
         rows.push(
@@ -100,14 +103,20 @@ fn extras_table(with_extras: &[&(&str, crate::metrics::Figures)]) -> String {
         if name == "request_success_ratio" {
             rows.push(
                 std::iter::once("request success (nines)".to_string())
-                    .chain(with_extras.iter().map(|(_, f)| {
-                        find(f, name).map_or("-".to_string(), |e| format_nines(&e))
-                    }))
+                    .chain(
+                        with_extras.iter().map(|(_, f)| {
+                            find(f, name).map_or("-".to_string(), |e| format_nines(&e))
+                        }),
+                    )
                     .collect(),
             );
             rows.push(
                 std::iter::once("availability (nines, time-based)".to_string())
-                    .chain(with_extras.iter().map(|(_, f)| format_nines(&f.availability)))
+                    .chain(
+                        with_extras
+                            .iter()
+                            .map(|(_, f)| format_nines(&f.availability)),
+                    )
                     .collect(),
             );
         }

@@ -265,7 +265,10 @@ impl Builder<'_> {
         for &(i, _) in weights.iter().filter(|(i, _)| !members.contains(i)) {
             self.sink.error_hint(
                 at.loc,
-                format!("weight for `{}`, which is not a member of {label}", nodes[i].name),
+                format!(
+                    "weight for `{}`, which is not a member of {label}",
+                    nodes[i].name
+                ),
                 "weights are given to the service's own members only",
             );
             ok = false;

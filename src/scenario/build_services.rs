@@ -109,7 +109,10 @@ impl Builder<'_> {
             {
                 self.sink.error_hint(
                     b.loc,
-                    format!("a `balancer` applies to active-active services, not to `{}`", r.mode_name()),
+                    format!(
+                        "a `balancer` applies to active-active services, not to `{}`",
+                        r.mode_name()
+                    ),
                     "remove `balancer`, or use `mode: active-active`",
                 );
             }
@@ -309,9 +312,11 @@ impl Builder<'_> {
             return;
         }
         let mut demanded = vec![false; groups.len()];
-        for (_, service) in services.iter().enumerate().filter(|(i, s)| {
-            s.demand_per_s.is_some() || traffic.iter().any(|t| t.service == *i)
-        }) {
+        for (_, service) in services
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| s.demand_per_s.is_some() || traffic.iter().any(|t| t.service == *i))
+        {
             for &m in &service.members {
                 demanded[nodes[m].group] = true;
             }

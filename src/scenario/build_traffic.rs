@@ -182,8 +182,11 @@ impl Builder<'_> {
                 match (from, to) {
                     (Some(f), Some(t)) if f < t => Some((f as usize, t as usize)),
                     (Some(_), Some(_)) => {
-                        self.sink
-                            .error_hint(n.loc, "`peak_hours` must start before they end", HINT);
+                        self.sink.error_hint(
+                            n.loc,
+                            "`peak_hours` must start before they end",
+                            HINT,
+                        );
                         None
                     }
                     _ => None,
@@ -192,7 +195,13 @@ impl Builder<'_> {
         let (peak, offpeak, (from, to)) = (peak?, offpeak?, hours?);
         Some(
             (0..24)
-                .map(|h| if (from..to).contains(&h) { peak } else { offpeak })
+                .map(|h| {
+                    if (from..to).contains(&h) {
+                        peak
+                    } else {
+                        offpeak
+                    }
+                })
                 .collect(),
         )
     }

@@ -615,10 +615,28 @@ traffic:
 ";
     let all = problems(yaml);
     assert_problem(&all, "unknown key `wbe-3`", 8, 64, Some("web-3"));
-    assert_problem(&all, "`weights` of service `api` miss web-3", 11, 43, Some("every member"));
-    assert_problem(&all, "the `weights` of service `z` add up to zero", 14, 43, None);
+    assert_problem(
+        &all,
+        "`weights` of service `api` miss web-3",
+        11,
+        43,
+        Some("every member"),
+    );
+    assert_problem(
+        &all,
+        "the `weights` of service `z` add up to zero",
+        14,
+        43,
+        None,
+    );
     assert_problem(&all, "unknown key `web-9`", 17, 74, None);
-    assert_problem(&all, "`capacity` must be above zero", 4, 26, Some("capacity: 100/s"));
+    assert_problem(
+        &all,
+        "`capacity` must be above zero",
+        4,
+        26,
+        Some("capacity: 100/s"),
+    );
     assert_problem(&all, "unknown service `wbe`", 20, 15, None);
     assert_problem(
         &all,

@@ -161,7 +161,6 @@ fn the_request_rate_changes_no_event_and_scales_the_figures() {
     assert!(slow.events > 100);
 }
 
-
 #[test]
 fn the_shipped_load_balancing_scenarios_give_the_success_their_descriptions_state() {
     // Expected values: independent nodes, every up-set enumerated, plus the
