@@ -596,7 +596,7 @@ fn request_figures_are_identical_for_any_thread_count_and_in_the_csv() {
     let text = value.to_string();
     let at = text.find("\"request_success_ratio\":{\"mean\":").unwrap();
     let mean: f64 = text[at + 32..]
-        .split(|c| c == ',' || c == '}')
+        .split([',', '}'])
         .next()
         .unwrap()
         .parse()
