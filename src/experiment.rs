@@ -98,6 +98,23 @@ pub fn expected_events(model: &Model, settings: &Settings) -> f64 {
         })
         .sum();
     per_replication += false_suspicions_per_h * time_h;
+    // With health checks, a member's failure and repair may each add an
+    // ejection or rejoin event.
+    for t in &model.traffic {
+        let service = &model.services[t.service];
+        if service
+            .balancer
+            .as_ref()
+            .is_some_and(|b| b.health_check.is_some())
+        {
+            for &m in &service.members {
+                for mode in &model.groups[model.nodes[m].group].failures {
+                    let cycle_h = mode.ttf.mean_h() + mode.repair.mean_h();
+                    per_replication += 2.0 * time_h / cycle_h;
+                }
+            }
+        }
+    }
     per_replication * settings.n_replications as f64
 }
 
