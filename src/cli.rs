@@ -248,6 +248,19 @@ fn solve(args: &SolveArgs) -> anyhow::Result<i32> {
         ..Overrides::default()
     };
     let settings = settings(&overrides, &model)?;
+    if !model.traffic.is_empty() {
+        eprintln!(
+            "error: cannot solve {} exactly: it has `traffic`, and the solver computes no request \
+             figures (they depend on health-check delays and capacities it does not model)",
+            args.file.display()
+        );
+        eprintln!(
+            "  = hint: `nines run {}` simulates the requests; `--cross-check` compares its \
+             time-based figures with the solver",
+            args.file.display()
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
     let solution = match analytic::solve(&model, &settings) {
         Ok(solution) => solution,
         Err(err) => {

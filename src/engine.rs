@@ -15,9 +15,11 @@ pub mod queue;
 pub mod rng;
 pub mod sampler;
 mod standby;
+mod traffic;
 
 pub use causes::plan::CausePlan;
 pub use plan::{Plan, false_suspicion_rate_per_us};
+pub use traffic::TrafficPlans;
 
 use crate::metrics::{RepOutcome, Tally, Window};
 use causes::Attribution;
@@ -32,6 +34,7 @@ const KIND_REPAIR: u64 = 1;
 const KIND_SHOCK: u64 = 2;
 const KIND_STANDBY: u64 = 3;
 const KIND_SUSPECT: u64 = 4;
+const KIND_TRAFFIC: u64 = 5;
 const KIND_SHIFT: u32 = 29;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
 
@@ -120,6 +123,11 @@ struct Sim<'p, Q> {
     /// When asked for (`nines check` windows): the times each tally's state
     /// flipped, alternately down and up; `None` costs one branch per change.
     flips: Option<Vec<Vec<u64>>>,
+    /// Services with traffic (empty without), and when their requests were
+    /// last added up; scratch list of members up.
+    traffic: Vec<traffic::TrafficState>,
+    traffic_at: u64,
+    traffic_up: Vec<bool>,
 }
 
 /// Pending events above which the radix heap beats the binary heap
@@ -170,7 +178,11 @@ fn run_recording<Q: FutureEvents>(
     sim.start();
     let mut events = 0u64;
     let end = sim.window.end_us;
+    let has_traffic = !plan.traffic.entries.is_empty();
     while let Some(event) = sim.queue.pop_until(end) {
+        if has_traffic {
+            sim.flush_traffic(event.time);
+        }
         sim.now = event.time;
         let index = (event.payload & INDEX_MASK) as u32;
         let handled = match (event.payload >> KIND_SHIFT) & 0b111 {
@@ -184,6 +196,7 @@ fn run_recording<Q: FutureEvents>(
                 sim.on_suspicion(index);
                 true
             }
+            KIND_TRAFFIC => sim.on_rotation(index, (event.payload >> 32) as u32),
             _ => {
                 sim.on_shock(index);
                 true
@@ -192,6 +205,9 @@ fn run_recording<Q: FutureEvents>(
         events += u64::from(handled);
     }
     sim.now = end;
+    if has_traffic {
+        sim.flush_traffic(end);
+    }
     for sb in 0..plan.standbys.len() as u32 {
         sim.account_downtime(sb);
         sim.end_split_brains(sb, true);
@@ -216,6 +232,7 @@ fn run_recording<Q: FutureEvents>(
             .map(|s| std::mem::take(&mut s.takeovers_us))
             .collect(),
         downtime_by_cause_us,
+        requests: sim.traffic.iter().map(|t| t.counts).collect(),
     };
     (outcome, sim.flips)
 }
@@ -294,6 +311,14 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
             trigger: causes::NONE,
             system_standby: causes::NONE,
             flips: None,
+            traffic: plan
+                .traffic
+                .entries
+                .iter()
+                .map(|t| traffic::TrafficState::new(t, seed, replication))
+                .collect(),
+            traffic_at: 0,
+            traffic_up: Vec::new(),
         }
     }
 
@@ -460,6 +485,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         self.trigger = n;
         if !up {
             self.node_cause[n as usize] = self.cause;
+        }
+        if !plan.traffic.slots.is_empty() {
+            self.traffic_member_changed(n, up);
         }
         for &s in plan.node_services.row(n as usize) {
             if let Some(sb) = plan.services[s as usize].standby {

@@ -6,7 +6,9 @@
 //! number of replications.
 
 use crate::engine::{self, Plan, RunSettings};
-use crate::metrics::{Accumulator, CauseAccumulator, RepOutcome, StandbyAccumulator, Window};
+use crate::metrics::{
+    Accumulator, CauseAccumulator, RepOutcome, RequestAccumulator, StandbyAccumulator, Window,
+};
 use crate::model::{Micros, Model, hours_from_micros};
 use rayon::prelude::*;
 
@@ -96,6 +98,23 @@ pub fn expected_events(model: &Model, settings: &Settings) -> f64 {
         })
         .sum();
     per_replication += false_suspicions_per_h * time_h;
+    // With health checks, a member's failure and repair may each add an
+    // ejection or rejoin event.
+    for t in &model.traffic {
+        let service = &model.services[t.service];
+        if service
+            .balancer
+            .as_ref()
+            .is_some_and(|b| b.health_check.is_some())
+        {
+            for &m in &service.members {
+                for mode in &model.groups[model.nodes[m].group].failures {
+                    let cycle_h = mode.ttf.mean_h() + mode.repair.mean_h();
+                    per_replication += 2.0 * time_h / cycle_h;
+                }
+            }
+        }
+    }
     per_replication * settings.n_replications as f64
 }
 
@@ -110,6 +129,8 @@ pub struct Results {
     pub standby: Vec<(usize, StandbyAccumulator)>,
     /// Downtime by cause, like `accumulators`.
     pub causes: Vec<CauseAccumulator>,
+    /// One per service with traffic, with the service's index.
+    pub requests: Vec<(usize, RequestAccumulator)>,
 }
 
 /// Runs every replication. `each` sees every replication's outcome in
@@ -153,6 +174,7 @@ pub struct Batches {
     accumulators: Vec<Accumulator>,
     standby: Vec<(usize, StandbyAccumulator)>,
     causes: Vec<CauseAccumulator>,
+    requests: Vec<(usize, RequestAccumulator)>,
     events: u64,
     done: u64,
 }
@@ -185,7 +207,13 @@ impl Batches {
             .into_iter()
             .map(CauseAccumulator::new)
             .collect();
+        let requests = model
+            .traffic
+            .iter()
+            .map(|t| (t.service, RequestAccumulator::default()))
+            .collect();
         Ok(Batches {
+            requests,
             accumulators: vec![
                 Accumulator::new(settings.incident_threshold_us);
                 model.services.len() + 1
@@ -252,7 +280,12 @@ impl Batches {
         // A system that is one service has that service's figures: they
         // are copied when the results are taken.
         let skip = usize::from(self.plan.causes.system_mirror.is_some());
-        for (acc, tally) in self.accumulators.iter_mut().zip(&outcome.tallies).skip(skip) {
+        for (acc, tally) in self
+            .accumulators
+            .iter_mut()
+            .zip(&outcome.tallies)
+            .skip(skip)
+        {
             acc.push(tally, window);
         }
         for (acc, downtime) in self.causes.iter_mut().zip(&outcome.downtime_by_cause_us) {
@@ -265,6 +298,9 @@ impl Batches {
             .zip(&outcome.takeovers_us)
         {
             acc.push(counts, takeovers, window);
+        }
+        for ((_, acc), counts) in self.requests.iter_mut().zip(&outcome.requests) {
+            acc.push(counts, window);
         }
     }
 
@@ -283,6 +319,7 @@ impl Batches {
             accumulators,
             standby: self.standby.clone(),
             causes: self.causes.clone(),
+            requests: self.requests.clone(),
         }
     }
 }

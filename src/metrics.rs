@@ -10,10 +10,12 @@
 mod causes;
 mod histogram;
 mod intervals;
+mod requests;
 mod stats;
 
 pub use causes::CauseAccumulator;
 pub use histogram::LogHistogram;
+pub use requests::{RequestAccumulator, RequestCounts};
 pub use stats::{Comoments, Estimate, compound_poisson_interval, poisson_interval};
 
 use crate::model::{HOURS_PER_YEAR, MICROS_PER_HOUR, Micros};
@@ -172,6 +174,8 @@ pub struct RepOutcome {
     /// Downtime inside the window by cause, like `tallies` (the system,
     /// then each service), each in the order of its causes.
     pub downtime_by_cause_us: Vec<Vec<Micros>>,
+    /// Requests of each service with traffic, in `traffic` order.
+    pub requests: Vec<RequestCounts>,
 }
 
 /// What one replication counted for a standby service, inside the window.

@@ -364,7 +364,10 @@ impl Model {
 #[derive(Clone, Debug)]
 pub struct Traffic {
     pub service: usize,
+    /// The offered load, requests per second (times the hour's factor).
     pub rate_per_s: f64,
+    /// 24 hourly factors of the rate, hour 0 starting at simulated time 0.
+    pub pattern: Option<Vec<f64>>,
 }
 
 #[derive(Clone, Debug)]

@@ -34,6 +34,9 @@ impl<'a> Report<'a> {
         for (service, acc) in &results.standby {
             entities[service + 1].1.extras = acc.figures();
         }
+        for (service, acc) in &results.requests {
+            entities[service + 1].1.extras.extend(acc.figures());
+        }
         for ((_, figures), acc) in entities.iter_mut().zip(&results.causes) {
             figures.downtime_by_cause = acc.figures();
         }

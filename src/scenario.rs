@@ -11,6 +11,7 @@ mod build_options;
 mod build_redundancy;
 mod build_services;
 mod build_slos;
+mod build_traffic;
 pub mod diag;
 mod read;
 mod recover;

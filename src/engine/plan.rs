@@ -154,6 +154,8 @@ pub struct Plan {
     pub system_services: Vec<u32>,
     /// The causes of downtime.
     pub causes: super::causes::plan::CausePlan,
+    /// Balancers and traffic of the services with traffic.
+    pub traffic: super::traffic::TrafficPlans,
 }
 
 /// The standby mechanism of a service in a standby mode.
@@ -401,6 +403,7 @@ impl Plan {
             mode.cause = cause;
         }
         Plan {
+            traffic: super::traffic::TrafficPlans::new(model),
             causes,
             system_services: model.system.iter().map(|&s| s as u32).collect(),
             units,

@@ -15,6 +15,15 @@ const STANDBY_COLUMNS: [&str; 6] = [
     "failbacks",
 ];
 
+/// Per-replication requests of each service with traffic (a fluid: real numbers).
+const REQUEST_COLUMNS: [&str; 5] = [
+    "requests_offered",
+    "requests_served",
+    "requests_failed_ejection_lag",
+    "requests_failed_overload",
+    "requests_failed_outage",
+];
+
 pub struct ReplicationWriter<W: Write> {
     writer: csv::Writer<W>,
     window_h: f64,
@@ -27,6 +36,8 @@ impl<W: Write> ReplicationWriter<W> {
     /// <name>_first_failure_h` (incidents: outages at least the incident threshold),
     /// then for each standby service `<name>_failovers,<name>_failed_failovers,
     /// <name>_false_failovers,<name>_split_brains,<name>_split_brain_s,<name>_failbacks`,
+    /// then for each service with traffic `<name>_requests_offered`, `_requests_served`,
+    /// `_requests_failed_ejection_lag`, `_requests_failed_overload`, `_requests_failed_outage`,
     /// then for the system and each service its downtime in hours by
     /// cause, `<name>_downtime_h[<cause>]`.
     pub fn new(inner: W, model: &Model, settings: &Settings) -> csv::Result<Self> {
@@ -52,6 +63,11 @@ impl<W: Write> ReplicationWriter<W> {
         {
             for column in STANDBY_COLUMNS {
                 header.push(format!("{}_{column}", service.name));
+            }
+        }
+        for t in &model.traffic {
+            for column in REQUEST_COLUMNS {
+                header.push(format!("{}_{column}", model.services[t.service].name));
             }
         }
         let names = std::iter::once("system").chain(model.services.iter().map(|s| s.name.as_str()));
@@ -95,6 +111,17 @@ impl<W: Write> ReplicationWriter<W> {
             record.push(counts.split_brains.to_string());
             record.push((counts.split_brain_us as f64 / 1e6).to_string());
             record.push(counts.failbacks.to_string());
+        }
+        for r in &outcome.requests {
+            for x in [
+                r.offered,
+                r.served,
+                r.failed_ejection_lag,
+                r.failed_overload,
+                r.failed_outage,
+            ] {
+                record.push(x.to_string());
+            }
         }
         for causes in &outcome.downtime_by_cause_us {
             for &us in causes {

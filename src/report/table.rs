@@ -74,6 +74,61 @@ pub fn format_estimate(e: &Estimate, scale: f64, unit: &str) -> String {
     }
 }
 
+/// One column per service with extra figures, one row per figure (the
+/// union of their names, in order; a service without one shows "-"). Beside
+/// `request_success_ratio`, its nines and the time-based availability's.
+fn extras_table(with_extras: &[&(&str, crate::metrics::Figures)]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for (_, f) in with_extras {
+        for (k, _) in &f.extras {
+            if !names.contains(k) {
+                names.push(k);
+            }
+        }
+    }
+    let mut rows = vec![
+        std::iter::once(String::new())
+            .chain(with_extras.iter().map(|(name, _)| (*name).to_string()))
+            .collect::<Vec<_>>(),
+    ];
+    let find = |f: &crate::metrics::Figures, name: &str| {
+        f.extras
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, e)| e.clone())
+    };
+    for name in names {
+        rows.push(
+            std::iter::once(name.replace('_', " "))
+                .chain(with_extras.iter().map(|(_, f)| {
+                    find(f, name).map_or("-".to_string(), |e| format_estimate(&e, 1.0, ""))
+                }))
+                .collect(),
+        );
+        if name == "request_success_ratio" {
+            rows.push(
+                std::iter::once("request success (nines)".to_string())
+                    .chain(
+                        with_extras.iter().map(|(_, f)| {
+                            find(f, name).map_or("-".to_string(), |e| format_nines(&e))
+                        }),
+                    )
+                    .collect(),
+            );
+            rows.push(
+                std::iter::once("availability (nines, time-based)".to_string())
+                    .chain(
+                        with_extras
+                            .iter()
+                            .map(|(_, f)| format_nines(&f.availability)),
+                    )
+                    .collect(),
+            );
+        }
+    }
+    columns(&rows)
+}
+
 fn format_nines(e: &Estimate) -> String {
     match e.mean.map(nines) {
         Some(n) if n.is_finite() => format!("{n:.2}"),
@@ -158,26 +213,9 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
         .iter()
         .filter(|(_, f)| !f.extras.is_empty())
         .collect();
-    if let Some((_, first_with)) = with_extras.first() {
-        // One column per service, one row per figure: there are many.
-        let mut third = vec![
-            std::iter::once(String::new())
-                .chain(with_extras.iter().map(|(name, _)| (*name).to_string()))
-                .collect::<Vec<_>>(),
-        ];
-        for (i, (figure, _)) in first_with.extras.iter().enumerate() {
-            third.push(
-                std::iter::once(figure.replace('_', " "))
-                    .chain(
-                        with_extras
-                            .iter()
-                            .map(|(_, f)| format_estimate(&f.extras[i].1, 1.0, "")),
-                    )
-                    .collect(),
-            );
-        }
+    if !with_extras.is_empty() {
         out.push('\n');
-        out.push_str(&columns(&third));
+        out.push_str(&extras_table(&with_extras));
     }
     let causes = super::causes::render(report);
     if !causes.is_empty() {

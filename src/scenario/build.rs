@@ -129,7 +129,8 @@ impl<'a> Builder<'a> {
         let services = self.services(map.get("services"), &groups, &nodes, map.loc);
         let system = self.system(map.get("system"), &services);
         let (links, link_locs) = self.network(map.get("network"), &domains);
-        let traffic = self.traffic(map.get("traffic"));
+        let traffic = self.traffic(map.get("traffic"), &services);
+        self.unused_capacity(&services, &groups, &nodes, &traffic);
         let faults = self.faults(map.get("faults"), &nodes, &domains);
         let slos = self.slos(map.get("slos"), simulation.as_ref(), &traffic);
         let model = Model {
@@ -523,9 +524,18 @@ impl<'a> Builder<'a> {
                         .collect()
                 })
                 .unwrap_or_default();
-            let capacity = map
-                .get("capacity")
-                .map(|n| rate_per_s(&mut self.sink, n, "`capacity`"));
+            let capacity = map.get("capacity").map(|n| {
+                let c = rate_per_s(&mut self.sink, n, "`capacity`")?;
+                if c <= 0.0 {
+                    self.sink.error_hint(
+                        n.loc,
+                        "`capacity` must be above zero",
+                        "write the requests per second one node can serve, e.g. `capacity: 100/s`",
+                    );
+                    return None;
+                }
+                Some(c)
+            });
             let failures = self.failure_modes(map.get("failures"), "node group", true);
             let locs = GroupLocs {
                 slow: self.slow_pending.drain(..).next(),

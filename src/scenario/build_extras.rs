@@ -5,10 +5,8 @@ use super::diag::suggest;
 use super::read::{self, Map};
 use super::tree::Loc;
 use super::tree::{Node, Value};
-use super::values::{dist, duration_h, rate_per_s};
-use crate::model::{
-    Domain, Fault, Link, Model, Node as Instance, Redundancy, Traffic, micros_from_hours,
-};
+use super::values::{dist, duration_h};
+use crate::model::{Domain, Fault, Link, Model, Node as Instance, Redundancy, micros_from_hours};
 
 const ACTIONS: &[&str] = &[
     "crash",
@@ -138,35 +136,6 @@ impl Builder<'_> {
                 );
             }
         }
-    }
-
-    pub fn traffic(&mut self, node: Option<&Node>) -> Vec<Traffic> {
-        let Some(node) = node else { return Vec::new() };
-        let mut traffic = Vec::new();
-        for item in read::sequence(&mut self.sink, node, "`traffic`") {
-            let Some(map) = Map::read(
-                &mut self.sink,
-                item,
-                "a traffic entry",
-                &["service", "rate"],
-            ) else {
-                continue;
-            };
-            let service = map
-                .required(&mut self.sink, "service", "a traffic entry")
-                .and_then(|s| self.resolve(s, "service", |n| &n.services));
-            let rate = map
-                .required(&mut self.sink, "rate", "a traffic entry")
-                .and_then(|r| rate_per_s(&mut self.sink, r, "`rate`"));
-            if let (Some(service), Some(rate_per_s)) = (service, rate) {
-                self.unsupported(item.loc, "`traffic` (request-based availability)");
-                traffic.push(Traffic {
-                    service,
-                    rate_per_s,
-                });
-            }
-        }
-        traffic
     }
 
     pub fn faults(

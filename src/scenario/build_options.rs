@@ -131,6 +131,7 @@ impl Builder<'_> {
         &mut self,
         node: &Node,
         nodes: &[Instance],
+        members: Option<&[usize]>,
         label: &str,
     ) -> Option<Balancer> {
         const POLICIES: &[&str] = &[
@@ -178,8 +179,39 @@ impl Builder<'_> {
                 ) else {
                     continue;
                 };
-                weights.push((i, read::positive(&mut self.sink, v, "a weight")?));
+                let weight = read::number(&mut self.sink, v, "a weight")?;
+                if weight < 0.0 {
+                    self.sink.error_hint(
+                        v.loc,
+                        format!("weight of `{}` is negative ({weight})", key.name),
+                        "a weight is a share of the load: 0 (drained) or more",
+                    );
+                    return None;
+                }
+                weights.push((i, weight));
             }
+            if let Some(members) = members {
+                self.check_weights(w, &weights, members, nodes, label)?;
+            }
+        }
+        match (policy, weights.is_empty()) {
+            ("weighted", true) => {
+                self.sink.error_hint(
+                    map.loc,
+                    format!("`policy: weighted` of {label} has no `weights`"),
+                    "give every member a weight, e.g. `weights: {web-1: 2, web-2: 1}`",
+                );
+                return None;
+            }
+            (p, false) if p != "weighted" => {
+                self.sink.error_hint(
+                    map.get("weights").map_or(map.loc, |w| w.loc),
+                    format!("`weights` of {label} are used only by `policy: weighted`, not `{p}`"),
+                    "add `policy: weighted`, or remove `weights`",
+                );
+                return None;
+            }
+            _ => {}
         }
         let health_check = match map.get("health_check") {
             None => None,
@@ -217,6 +249,52 @@ impl Builder<'_> {
             weights,
             health_check,
         })
+    }
+
+    /// Every member has a weight, no weight is for a non-member, and the
+    /// weights do not add up to zero.
+    fn check_weights(
+        &mut self,
+        at: &Node,
+        weights: &[(usize, f64)],
+        members: &[usize],
+        nodes: &[Instance],
+        label: &str,
+    ) -> Option<()> {
+        let mut ok = true;
+        for &(i, _) in weights.iter().filter(|(i, _)| !members.contains(i)) {
+            self.sink.error_hint(
+                at.loc,
+                format!(
+                    "weight for `{}`, which is not a member of {label}",
+                    nodes[i].name
+                ),
+                "weights are given to the service's own members only",
+            );
+            ok = false;
+        }
+        let missing: Vec<&str> = members
+            .iter()
+            .filter(|m| !weights.iter().any(|(i, _)| i == *m))
+            .map(|&m| nodes[m].name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            self.sink.error_hint(
+                at.loc,
+                format!("`weights` of {label} miss {}", missing.join(", ")),
+                "give every member a weight (0 drains a member)",
+            );
+            ok = false;
+        }
+        if weights.iter().map(|w| w.1).sum::<f64>() <= 0.0 {
+            self.sink.error_hint(
+                at.loc,
+                format!("the `weights` of {label} add up to zero"),
+                "at least one member must have a positive weight",
+            );
+            ok = false;
+        }
+        ok.then_some(())
     }
 
     pub(super) fn replication(&mut self, node: &Node, label: &str) -> Option<Replication> {

@@ -103,7 +103,19 @@ impl Builder<'_> {
             }
             let balancer = map
                 .get("balancer")
-                .map(|n| (self.balancer(n, nodes, &label), n.loc));
+                .map(|n| (self.balancer(n, nodes, members.as_deref(), &label), n.loc));
+            if let (Some(b), Some(r)) = (map.get("balancer"), redundancy.as_ref())
+                && !matches!(r, Redundancy::ActiveActive { .. })
+            {
+                self.sink.error_hint(
+                    b.loc,
+                    format!(
+                        "a `balancer` applies to active-active services, not to `{}`",
+                        r.mode_name()
+                    ),
+                    "remove `balancer`, or use `mode: active-active`",
+                );
+            }
             let replication = map
                 .get("replication")
                 .map(|n| (self.replication(n, &label), n.loc));
@@ -143,7 +155,6 @@ impl Builder<'_> {
                 }
             }
             for (loc, what) in [
-                (balancer.as_ref().map(|b| b.1), "`balancer`"),
                 (replication.as_ref().map(|r| r.1), "`replication`"),
                 (recovery.as_ref().map(|r| r.1), "`recovery`"),
             ] {
@@ -171,7 +182,6 @@ impl Builder<'_> {
                 recovery: recovery.and_then(|r| r.0),
             });
         }
-        self.unused_capacity(&services, groups, nodes);
         self.requires_cycles(&edges);
         self.standby_overlaps(&services, nodes, &member_locs);
         services
@@ -291,12 +301,22 @@ impl Builder<'_> {
     /// A `capacity` that no service's `demand` counts against is refused,
     /// not ignored (checked only when every service could be read: a broken
     /// one may be its user).
-    fn unused_capacity(&mut self, services: &[Service], groups: &[NodeGroup], nodes: &[Instance]) {
+    pub fn unused_capacity(
+        &mut self,
+        services: &[Service],
+        groups: &[NodeGroup],
+        nodes: &[Instance],
+        traffic: &[crate::model::Traffic],
+    ) {
         if services.len() != self.names.services.len() {
             return;
         }
         let mut demanded = vec![false; groups.len()];
-        for service in services.iter().filter(|s| s.demand_per_s.is_some()) {
+        for (_, service) in services
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| s.demand_per_s.is_some() || traffic.iter().any(|t| t.service == *i))
+        {
             for &m in &service.members {
                 demanded[nodes[m].group] = true;
             }
@@ -308,11 +328,11 @@ impl Builder<'_> {
                 self.sink.error_hint(
                     loc,
                     format!(
-                        "`capacity` of node group `{}` is not used: no service with a `demand` has these nodes",
+                        "`capacity` of node group `{}` is not used: no service with a `demand` or `traffic` has these nodes",
                         group.name
                     ),
-                    "capacity counts only against an active-active service's `demand`; \
-                     add `demand` to the service, or remove `capacity`",
+                    "capacity counts only against an active-active service's `demand` or its `traffic`; \
+                     add `demand` or `traffic` for the service, or remove `capacity`",
                 );
             }
         }

@@ -341,12 +341,14 @@ faults: [{at: 1h, action: crash, target: web-1}]
 slos: [{service: s, availability: \"99.9%\", window: 30d}]
 ";
     let all = problems(yaml);
-    for (what, line) in [
-        ("`balancer`", 10),
-        ("`replication`", 11),
-        ("`traffic`", 15),
-        ("`faults`", 16),
-    ] {
+    assert_problem(
+        &all,
+        "a `balancer` applies to active-active services, not to `n-plus-k`",
+        10,
+        15,
+        Some("`mode: active-active`"),
+    );
+    for (what, line) in [("`replication`", 11), ("`traffic`", 15), ("`faults`", 16)] {
         let d = all
             .iter()
             .find(|d| d.message.contains(what) && d.message.contains("not supported yet"))
@@ -582,4 +584,69 @@ services: [{name: s, nodes: \"true\"}]
             .unwrap_or("")
             .contains("put the name in quotes")
     );
+}
+
+#[test]
+fn balancer_and_traffic_mistakes_are_refused_at_their_place() {
+    let yaml = "name: x
+nodes:
+  - {name: web, count: 3, capacity: 100/s}
+  - {name: db, capacity: 0/s}
+services:
+  - name: web
+    nodes: web
+    balancer: {policy: weighted, weights: {web-1: 1, web-2: 1, wbe-3: 1}}
+  - name: api
+    nodes: web
+    balancer: {policy: weighted, weights: {web-1: 1, web-2: 2}}
+  - name: z
+    nodes: web
+    balancer: {policy: weighted, weights: {web-1: 0, web-2: 0, web-3: 0}}
+  - name: d
+    nodes: [db, web]
+    balancer: {policy: weighted, weights: {web-1: 1, web-2: 1, web-3: 1, web-9: 1}}
+traffic:
+  - {service: web, rate: 10/s}
+  - {service: wbe, rate: 10/s}
+  - {service: api, rate: 10/s, mode: requests}
+";
+    let all = problems(yaml);
+    assert_problem(&all, "unknown key `wbe-3`", 8, 64, Some("web-3"));
+    assert_problem(
+        &all,
+        "`weights` of service `api` miss web-3",
+        11,
+        43,
+        Some("every member"),
+    );
+    assert_problem(
+        &all,
+        "the `weights` of service `z` add up to zero",
+        14,
+        43,
+        None,
+    );
+    assert_problem(&all, "unknown key `web-9`", 17, 74, None);
+    assert_problem(
+        &all,
+        "`capacity` must be above zero",
+        4,
+        26,
+        Some("capacity: 100/s"),
+    );
+    assert_problem(&all, "unknown service `wbe`", 20, 15, None);
+    assert_problem(
+        &all,
+        "`mode: requests` (per-request simulation) is not supported yet",
+        21,
+        38,
+        Some("nines never ignores"),
+    );
+    let all = problems(
+        "name: x
+nodes: [{name: web, count: 2, capacity: -5/s}]
+services: [{name: web, nodes: web}]
+",
+    );
+    assert_problem(&all, "`capacity`: `-5/s` is not a rate", 2, 41, None);
 }

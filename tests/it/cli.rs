@@ -540,3 +540,75 @@ fn the_headline_shows_split_brain_and_false_failovers_beside_availability() {
     let out = json(&["run", PAIR, "--replications", "20"]);
     assert!(!String::from_utf8(out).unwrap().contains("risk"));
 }
+
+#[test]
+fn solve_refuses_a_design_with_traffic_and_says_why() {
+    nines()
+        .args(["solve", "scenarios/lb-n-plus-one.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`traffic`"))
+        .stderr(predicate::str::contains("no request"))
+        .stderr(predicate::str::contains("nines run"));
+}
+
+#[test]
+fn request_figures_are_identical_for_any_thread_count_and_in_the_csv() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    for (dir, threads) in dirs.iter().zip(["1", "2"]) {
+        nines()
+            .args([
+                "run",
+                "scenarios/lb-health-check-slow.yaml",
+                "--replications",
+                "16",
+                "--horizon",
+                "1y",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(dir.path())
+            .assert()
+            .success();
+    }
+    let read = |d: &tempfile::TempDir, f: &str| std::fs::read(d.path().join(f)).unwrap();
+    for file in ["summary.json", "replications.csv"] {
+        assert_eq!(read(&dirs[0], file), read(&dirs[1], file), "{file}");
+    }
+    let csv = String::from_utf8(read(&dirs[0], "replications.csv")).unwrap();
+    assert!(
+        csv.contains("web_requests_offered,web_requests_served,web_requests_failed_ejection_lag")
+    );
+    // The success ratio is the ratio of the sums of the CSV's columns.
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (offered, served) = (col("web_requests_offered"), col("web_requests_served"));
+    let (mut sum_offered, mut sum_served) = (0.0, 0.0);
+    for row in rows.records() {
+        let row = row.unwrap();
+        sum_offered += row[offered].parse::<f64>().unwrap();
+        sum_served += row[served].parse::<f64>().unwrap();
+    }
+    let summary = String::from_utf8(read(&dirs[0], "summary.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let text = value.to_string();
+    let at = text.find("\"request_success_ratio\":{\"mean\":").unwrap();
+    let mean: f64 = text[at + 32..]
+        .split([',', '}'])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((mean - sum_served / sum_offered).abs() < 1e-12, "{mean}");
+    for figure in [
+        "request_success_ratio",
+        "requests_failed_per_year",
+        "requests_failed_ejection_lag_per_year",
+        "requests_failed_overload_per_year",
+        "requests_failed_outage_per_year",
+    ] {
+        assert!(summary.contains(figure), "{figure}");
+    }
+}

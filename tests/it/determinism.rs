@@ -14,6 +14,7 @@ fn both_event_lists_give_identical_replications() {
         "scenarios/n-plus-two-cold-spares.yaml",
         "scenarios/partitioned-pair.yaml",
         "scenarios/heartbeat-tuning.yaml",
+        "scenarios/lb-health-check-slow.yaml",
     ] {
         identical_with_both_lists(file);
     }

@@ -19,3 +19,4 @@ mod solver;
 mod standby;
 mod standby_roles;
 mod support;
+mod traffic;

@@ -158,7 +158,9 @@ fn shipped_markovian_scenarios() -> Vec<(std::path::PathBuf, nines::model::Model
             let model = nines::scenario::load(&path).unwrap();
             (path, model)
         })
-        .filter(|(_, model)| analytic::check_markovian(model).is_ok())
+        // The load-balancing scenarios are built to be almost never down:
+        // their request figures are checked in `traffic`.
+        .filter(|(_, model)| model.traffic.is_empty() && analytic::check_markovian(model).is_ok())
         .collect()
 }
 

@@ -1,0 +1,184 @@
+//! Load balancing and traffic as a fluid: request figures against exact
+//! answers (binomial up-sets, enumerated up-sets, ejection lag from the
+//! drawn health-check delays, a daily pattern), and cost independent of the rate.
+
+use crate::support::{assert_close, figures, model};
+use nines::experiment::{self, Settings};
+use nines::metrics::{Estimate, Figures};
+use nines::model::{HOURS_PER_YEAR, micros_from_hours};
+
+fn request_figure<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
+    f.extras
+        .iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, e)| e)
+        .unwrap_or_else(|| panic!("no figure {name}"))
+}
+
+fn binomial(n: u32, k: u32) -> f64 {
+    (0..k).fold(1.0, |c, i| c * f64::from(n - i) / f64::from(i + 1))
+}
+
+/// Four nodes (up 10/11 of the time, independently), `policy`, 300/s.
+fn pool(policy: &str, capacity: &str) -> String {
+    format!(
+        "name: pool
+nodes:
+  - name: web
+    count: 4
+    capacity: {capacity}
+    failures: [{{name: crash, ttf: {{dist: exponential, mean: 100h}}, repair: {{dist: exponential, mean: 10h}}}}]
+services:
+  - {{name: web, nodes: web, balancer: {{policy: {policy}}}}}
+traffic: [{{service: web, rate: 300/s}}]
+"
+    )
+}
+
+#[test]
+fn a_capacity_sized_pool_serves_the_expected_minimum_of_load_and_capacity_up() {
+    // k members up with probability C(4,k) a^k (1-a)^(4-k); they serve min(300, 100 k).
+    let a: f64 = 10.0 / 11.0;
+    let exact: f64 = (0..=4u32)
+        .map(|k| {
+            let p = binomial(4, k) * a.powi(k as i32) * (1.0 - a).powi(4 - k as i32);
+            p * (300.0f64).min(100.0 * f64::from(k)) / 300.0
+        })
+        .sum();
+    for policy in ["round-robin", "least-connections"] {
+        let f = figures(&pool(policy, "100/s"), 40, 20_000.0, 500.0, 11);
+        let success = request_figure(&f[1], "request_success_ratio");
+        assert_close(policy, success, exact, 1.0 - exact, 0.1);
+    }
+}
+
+#[test]
+fn weights_that_ignore_capacity_lose_what_each_up_set_overloads() {
+    let yaml = "name: weighted
+nodes:
+  - name: web
+    count: 3
+    capacity: 100/s
+    failures: [{name: crash, ttf: {dist: exponential, mean: 100h}, repair: {dist: exponential, mean: 10h}}]
+services:
+  - name: web
+    nodes: web
+    balancer: {policy: weighted, weights: {web-1: 2, web-2: 1, web-3: 1}}
+traffic: [{service: web, rate: 240/s}]
+";
+    let (w, a, load) = ([2.0, 1.0, 1.0], 10.0 / 11.0, 240.0);
+    let mut exact = 0.0;
+    for set in 1u32..8 {
+        let up = |i: usize| set & (1 << i) != 0;
+        let p: f64 = (0..3).map(|i| if up(i) { a } else { 1.0 - a }).product();
+        let total: f64 = (0..3).filter(|&i| up(i)).map(|i| w[i]).sum();
+        let served: f64 = (0..3)
+            .filter(|&i| up(i))
+            .map(|i| (load * w[i] / total).min(100.0))
+            .sum();
+        exact += p * served / load;
+    }
+    let f = figures(yaml, 40, 20_000.0, 500.0, 12);
+    let success = request_figure(&f[1], "request_success_ratio");
+    assert_close("weighted", success, exact, 1.0 - exact, 0.1);
+    // With every member up, web-1 gets 120/s against 100/s: overload never stops.
+    let overload = request_figure(&f[1], "requests_failed_overload_per_year");
+    assert!(overload.mean.unwrap() > 0.5 * 20.0 * 3600.0 * HOURS_PER_YEAR);
+}
+
+#[test]
+fn a_dead_member_in_rotation_loses_its_share_until_the_checks_eject_it() {
+    // Two members, no capacity limit: a failure loses half the load (the
+    // other member up) for min(ejection delay, repair), the delay uniform on
+    // [(u-1) I + T, u I + T] = [22 s, 32 s].
+    let yaml = "name: lag
+nodes:
+  - name: web
+    count: 2
+    failures: [{name: crash, ttf: {dist: exponential, mean: 100h}, repair: {dist: exponential, mean: 1h}}]
+services:
+  - name: web
+    nodes: web
+    balancer: {policy: round-robin, health_check: {interval: 10s, timeout: 2s, unhealthy_after: 3}}
+traffic: [{service: web, rate: 1000/s}]
+";
+    let (mtbf, mttr, rate) = (100.0, 1.0, 1000.0);
+    let (low, high) = (22.0f64, 32.0f64);
+    let mu: f64 = 1.0 / (mttr * 3600.0);
+    // E[min(D, R)] for D uniform, R exponential: E[(1 - e^{-mu D}) / mu].
+    let lag_s = (high - low - ((-mu * low).exp() - (-mu * high).exp()) / mu) / (mu * (high - low));
+    let failures_per_year = HOURS_PER_YEAR / (mtbf + mttr);
+    let other_up = mtbf / (mtbf + mttr);
+    let exact = 2.0 * failures_per_year * other_up * 0.5 * lag_s * rate;
+    let f = figures(yaml, 40, 20_000.0, 100.0, 13);
+    let lag = request_figure(&f[1], "requests_failed_ejection_lag_per_year");
+    assert_close("ejection lag", lag, exact, exact, 0.1);
+    // Without health checks the member leaves rotation at once.
+    let instant = yaml.replace(
+        ", health_check: {interval: 10s, timeout: 2s, unhealthy_after: 3}",
+        "",
+    );
+    let f = figures(&instant, 4, 2_000.0, 0.0, 13);
+    let lag = request_figure(&f[1], "requests_failed_ejection_lag_per_year");
+    assert_eq!(lag.mean, Some(0.0));
+}
+
+#[test]
+fn a_daily_pattern_weights_outages_by_the_load_of_their_hour() {
+    // One server down (1/11 of the time) independently of the hour: it loses
+    // (1 - A) of the pattern-weighted load, 0.6 x 100/s on average.
+    let yaml = "name: pattern
+nodes:
+  - name: web
+    failures: [{name: crash, ttf: {dist: exponential, mean: 100h}, repair: {dist: exponential, mean: 10h}}]
+services: [{name: web, nodes: web}]
+traffic: [{service: web, rate: 100/s, pattern: {peak: 1.0, offpeak: 0.2, peak_hours: [8, 20]}}]
+";
+    let exact = 100.0 * 0.6 * 3600.0 * HOURS_PER_YEAR / 11.0;
+    let f = figures(yaml, 40, 20_000.0, 500.0, 14);
+    let outage = request_figure(&f[1], "requests_failed_outage_per_year");
+    assert_close("pattern outage", outage, exact, exact, 0.1);
+    let success = request_figure(&f[1], "request_success_ratio");
+    assert_close("pattern success", success, 10.0 / 11.0, 1.0 / 11.0, 0.1);
+}
+
+#[test]
+fn the_request_rate_changes_no_event_and_scales_the_figures() {
+    let run = |rate: &str| {
+        let yaml = pool("round-robin", "100/s").replace("rate: 300/s", &format!("rate: {rate}"));
+        let model = model(&yaml);
+        let settings = Settings {
+            seed: 5,
+            n_replications: 8,
+            horizon_us: micros_from_hours(5_000.0),
+            warmup_us: 0,
+            incident_threshold_us: 0,
+        };
+        experiment::run(&model, settings, Some(1), &mut |_, _| {}, &|| {}).expect("run")
+    };
+    let (slow, fast) = (run("1/s"), run("1000000/s"));
+    assert_eq!(slow.events, fast.events);
+    assert!(slow.events > 100);
+}
+
+#[test]
+fn the_shipped_load_balancing_scenarios_give_the_success_their_descriptions_state() {
+    // Expected values: independent nodes, every up-set enumerated, plus the
+    // ejection lag (failures x share x E[min(delay, repair)] x rate).
+    for (file, exact, reps) in [
+        ("lb-round-robin", 0.999_300_964, 40),
+        ("lb-random", 0.999_300_964, 40),
+        ("lb-weighted", 0.999_991_564, 60),
+        ("lb-least-connections", 0.999_991_564, 60),
+        ("lb-power-of-two", 0.999_991_564, 60),
+        ("lb-health-check-fast", 0.999_956_774, 10),
+        ("lb-health-check-slow", 0.999_678_369, 10),
+        ("lb-weights-mismatch", 0.932_811_432, 10),
+        ("lb-n-plus-one", 0.999_988_479, 100),
+    ] {
+        let yaml = std::fs::read_to_string(format!("scenarios/{file}.yaml")).unwrap();
+        let f = figures(&yaml, reps, 10.0 * HOURS_PER_YEAR, 0.0, 3);
+        let success = request_figure(&f[1], "request_success_ratio");
+        assert_close(file, success, exact, 1.0 - exact, 0.25);
+    }
+}
