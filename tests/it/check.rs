@@ -124,17 +124,26 @@ fn a_clear_pass_takes_fewer_replications_than_a_borderline_one() {
 /// alpha spending) 57 of 600 (9.5%) fail and this test fails.
 #[test]
 fn false_fails_stay_below_the_nominal_level_under_repeated_looks() {
+    let (fails, seeds) = count_verdicts(1.01, 1000, Verdict::Fail);
+    let rate = fails as f64 / seeds as f64;
+    assert!(rate <= 0.05, "false-fail rate {rate} ({fails} of {seeds})");
+}
+
+/// Over 600 seeds, how often an availability objective at `1 − factor × U`
+/// (U the exact 1-year unavailability) ends with `verdict`, with looks
+/// from 50 to 800 replications of 1 year.
+fn count_verdicts(factor: f64, first_seed: u64, verdict: Verdict) -> (u64, u64) {
     let u = unavailability(8760.0);
     let yaml = format!(
         "{}slos: [{{service: app, availability: {}}}]\n",
         SERVER.replace("10y", "1y"),
-        1.0 - 1.01 * u
+        1.0 - factor * u
     );
     let mut model = model(&yaml);
-    let mut fails = 0;
+    let mut count = 0;
     let seeds = 600;
     for seed in 0..seeds {
-        model.simulation.seed = 1000 + seed;
+        model.simulation.seed = first_seed + seed;
         let settings = Settings {
             n_replications: 800,
             ..Settings::from_model(&model)
@@ -142,10 +151,9 @@ fn false_fails_stay_below_the_nominal_level_under_repeated_looks() {
         let mut check = Check::new(&model, 50, 800, settings.horizon_us);
         let mut batches = Batches::new(&model, settings, Some(1)).expect("batches");
         slo::run_looks(&model, &mut check, &mut batches, 0, &|| false).expect("run");
-        fails += u64::from(check.judgements()[0].verdict == Verdict::Fail);
+        count += u64::from(check.judgements()[0].verdict == verdict);
     }
-    let rate = fails as f64 / seeds as f64;
-    assert!(rate <= 0.05, "false-fail rate {rate} ({fails} of {seeds})");
+    (count, seeds)
 }
 
 #[test]
@@ -478,26 +486,7 @@ slos: [{availability: 0.99, window: 1d, meets: 0.5}]
 /// replication is skewed, so the t bound is a little short on the pass side.
 #[test]
 fn false_passes_stay_below_the_nominal_level_under_repeated_looks() {
-    let u = unavailability(8760.0);
-    let yaml = format!(
-        "{}slos: [{{service: app, availability: {}}}]\n",
-        SERVER.replace("10y", "1y"),
-        1.0 - 0.99 * u
-    );
-    let mut model = model(&yaml);
-    let mut passes = 0;
-    let seeds = 600;
-    for seed in 0..seeds {
-        model.simulation.seed = 9000 + seed;
-        let settings = Settings {
-            n_replications: 800,
-            ..Settings::from_model(&model)
-        };
-        let mut check = Check::new(&model, 50, 800, settings.horizon_us);
-        let mut batches = Batches::new(&model, settings, Some(1)).expect("batches");
-        slo::run_looks(&model, &mut check, &mut batches, 0, &|| false).expect("run");
-        passes += u64::from(check.judgements()[0].verdict == Verdict::Pass);
-    }
+    let (passes, seeds) = count_verdicts(0.99, 9000, Verdict::Pass);
     let rate = passes as f64 / seeds as f64;
     assert!(rate <= 0.05, "false-pass rate {rate} ({passes} of {seeds})");
 }

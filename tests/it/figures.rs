@@ -18,11 +18,8 @@ fn figures_with_threshold(
 ) -> Vec<Figures> {
     let model = model(yaml);
     let settings = Settings {
-        seed,
-        n_replications: n,
-        horizon_us: micros_from_hours(horizon_h),
-        warmup_us: micros_from_hours(warmup_h),
         incident_threshold_us: micros_from_hours(threshold_h),
+        ..crate::support::settings(n, horizon_h, warmup_h, seed)
     };
     let results = experiment::run(&model, settings, None, &mut |_, _| {}, &|| {}).expect("run");
     Report::new(&model, &results)

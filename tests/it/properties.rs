@@ -1,9 +1,8 @@
 //! Any valid scenario runs without panicking, and its figures are those
 //! its replications' rows give.
 
-use nines::experiment::{self, Settings};
+use nines::experiment;
 use nines::metrics::Figures;
-use nines::model::micros_from_hours;
 use nines::report::{Report, csv::ReplicationWriter};
 use proptest::prelude::*;
 
@@ -20,13 +19,7 @@ fn figures_and_csv(
     seed: u64,
 ) -> (Vec<Figures>, Table, Vec<String>) {
     let model = crate::support::model(yaml);
-    let settings = Settings {
-        seed,
-        n_replications: replications,
-        horizon_us: micros_from_hours(horizon_h),
-        warmup_us: micros_from_hours(warmup_h),
-        incident_threshold_us: 0,
-    };
+    let settings = crate::support::settings(replications, horizon_h, warmup_h, seed);
     let mut writer = ReplicationWriter::new(Vec::new(), &model, &settings).unwrap();
     let results = experiment::run(
         &model,

@@ -13,6 +13,17 @@ pub fn model(yaml: &str) -> Model {
     }
 }
 
+/// Run settings in hours, with no incident threshold.
+pub fn settings(replications: u64, horizon_h: f64, warmup_h: f64, seed: u64) -> Settings {
+    Settings {
+        seed,
+        n_replications: replications,
+        horizon_us: micros_from_hours(horizon_h),
+        warmup_us: micros_from_hours(warmup_h),
+        incident_threshold_us: 0,
+    }
+}
+
 /// Runs `yaml` with the given settings and returns the figures of the
 /// system and then of each service.
 pub fn figures(
@@ -23,13 +34,7 @@ pub fn figures(
     seed: u64,
 ) -> Vec<Figures> {
     let model = model(yaml);
-    let settings = Settings {
-        seed,
-        n_replications: replications,
-        horizon_us: micros_from_hours(horizon_h),
-        warmup_us: micros_from_hours(warmup_h),
-        incident_threshold_us: 0,
-    };
+    let settings = settings(replications, horizon_h, warmup_h, seed);
     let results = experiment::run(&model, settings, None, &mut |_, _| {}, &|| {}).expect("run");
     Report::new(&model, &results)
         .entities
