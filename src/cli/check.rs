@@ -226,6 +226,12 @@ fn emit(
     if args.json {
         stdout.write_all(report::json::pretty(json).as_bytes())?;
     } else {
+        // Which design, and how many replications decided it, before the verdicts.
+        writeln!(
+            stdout,
+            "{scenario}: {n} replications, seed {}\n",
+            args_seed(json)
+        )?;
         stdout.write_all(report::slos::table(judgements).as_bytes())?;
         if !note.is_empty() {
             writeln!(stdout, "{note}")?;
@@ -233,6 +239,11 @@ fn emit(
     }
     stdout.flush()?;
     Ok(())
+}
+
+/// The seed the run used, as the JSON summary records it.
+fn args_seed(json: &serde_json::Value) -> u64 {
+    json["seed"].as_u64().unwrap_or_default()
 }
 
 fn note(stop: Stop, check: &Check, max_time: Option<Duration>) -> String {
