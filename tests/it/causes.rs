@@ -2,25 +2,12 @@
 //! share matches its exact value.
 
 use crate::exact::Chain;
+use crate::support::shipped;
 use crate::support::{assert_figure, figures};
 use nines::experiment::{self, Settings};
 use nines::metrics::{Estimate, Figures, RepOutcome};
 use nines::model::micros_from_hours;
 use nines::scenario;
-
-fn shipped() -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for dir in ["scenarios", "scenarios/bench"] {
-        for entry in std::fs::read_dir(dir).expect("scenarios directory") {
-            let path = entry.expect("entry").path();
-            if path.extension().is_some_and(|e| e == "yaml") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
 
 #[test]
 fn causes_add_up_to_the_downtime_in_every_replication_of_every_shipped_scenario() {

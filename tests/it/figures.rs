@@ -16,17 +16,11 @@ fn figures_with_threshold(
     seed: u64,
     threshold_h: f64,
 ) -> Vec<Figures> {
-    let model = model(yaml);
     let settings = Settings {
         incident_threshold_us: micros_from_hours(threshold_h),
         ..crate::support::settings(n, horizon_h, warmup_h, seed)
     };
-    let results = experiment::run(&model, settings, None, &mut |_, _| {}, &|| {}).expect("run");
-    Report::new(&model, &results)
-        .entities
-        .into_iter()
-        .map(|(_, f)| f)
-        .collect()
+    crate::support::figures_with(yaml, settings)
 }
 
 fn contains(e: &Estimate, x: f64) -> bool {
@@ -259,12 +253,7 @@ services:
 #[test]
 fn no_interval_leaves_its_figures_range_on_any_shipped_scenario() {
     // 200 replications each (gc-pauses, 80 times slower than the others, 12).
-    let mut paths: Vec<_> = std::fs::read_dir("scenarios")
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    paths.sort();
+    let paths = crate::support::shipped_in(&["scenarios"]);
     let mut checked = 0;
     for path in paths {
         let model = nines::scenario::load(&path).unwrap();

@@ -1,21 +1,8 @@
 //! The shipped scenarios and the documentation's examples.
 
+use crate::support::shipped;
 use nines::scenario;
 use std::path::Path;
-
-fn shipped() -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for dir in ["scenarios", "scenarios/bench"] {
-        for entry in std::fs::read_dir(dir).expect("scenarios directory") {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
 
 #[test]
 fn every_shipped_scenario_is_valid_and_explains_itself() {

@@ -146,12 +146,7 @@ fn chains_above_the_state_limit_are_refused_not_truncated() {
 
 /// The shipped scenarios the solver can solve, with their paths.
 fn shipped_markovian_scenarios() -> Vec<(std::path::PathBuf, nines::model::Model)> {
-    let mut paths: Vec<_> = std::fs::read_dir("scenarios")
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    paths.sort();
+    let paths = crate::support::shipped_in(&["scenarios"]);
     paths
         .into_iter()
         .map(|path| {

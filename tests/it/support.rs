@@ -33,8 +33,13 @@ pub fn figures(
     warmup_h: f64,
     seed: u64,
 ) -> Vec<Figures> {
+    figures_with(yaml, settings(replications, horizon_h, warmup_h, seed))
+}
+
+/// Runs `yaml` with `settings` and returns the figures of the system and
+/// then of each service.
+pub fn figures_with(yaml: &str, settings: Settings) -> Vec<Figures> {
     let model = model(yaml);
-    let settings = settings(replications, horizon_h, warmup_h, seed);
     let results = experiment::run(&model, settings, None, &mut |_, _| {}, &|| {}).expect("run");
     Report::new(&model, &results)
         .entities
@@ -136,4 +141,24 @@ pub fn assert_steady_state(name: &str, f: &Figures, exact: &Exact) {
     if let Some(mttff) = exact.mttff_h {
         assert_close(&format!("{name} MTTFF"), &f.mttff_h, mttff, mttff, 0.1);
     }
+}
+
+/// The shipped scenario files in `dirs`, sorted.
+pub fn shipped_in(dirs: &[&str]) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        for entry in std::fs::read_dir(dir).expect("scenarios directory") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Every shipped scenario, the benchmark workloads included.
+pub fn shipped() -> Vec<std::path::PathBuf> {
+    shipped_in(&["scenarios", "scenarios/bench"])
 }
