@@ -35,7 +35,12 @@ const KIND_SHOCK: u64 = 2;
 const KIND_STANDBY: u64 = 3;
 const KIND_SUSPECT: u64 = 4;
 const KIND_TRAFFIC: u64 = 5;
-const KIND_SHIFT: u32 = 29;
+// Kinds reserved for mechanisms in progress, so that parallel work does not
+// collide: 6 injected faults, 7 monitoring (alert and response), 8 leader
+// elections, 9 replication (resync), 10 overload collapse, 11 per-request
+// traffic. Four bits leave room for 16 kinds.
+const KIND_SHIFT: u32 = 28;
+const KIND_MASK: u64 = 0b1111;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
 
 #[inline]
@@ -185,7 +190,7 @@ fn run_recording<Q: FutureEvents>(
         }
         sim.now = event.time;
         let index = (event.payload & INDEX_MASK) as u32;
-        let handled = match (event.payload >> KIND_SHIFT) & 0b111 {
+        let handled = match (event.payload >> KIND_SHIFT) & KIND_MASK {
             KIND_FAIL => sim.on_clock(index, (event.payload >> 32) as u32),
             KIND_REPAIR => {
                 sim.on_repair(index);
