@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  nines check scenarios/slo-passes.yaml\n  nines check scenarios/slo-fails.yaml --junit slo.xml --markdown slo.md\n  nines check design.yaml --baseline last/summary.json --max-replications 20000"
+)]
 pub struct CheckArgs {
     /// Scenario file (.yaml) with `slos`
     file: PathBuf,

@@ -1,0 +1,196 @@
+//! `nines run`: simulate a scenario, print the table or JSON, and write
+//! `summary.json` and `replications.csv` with `--out`.
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, Overrides, load, output, settings};
+use crate::analytic;
+use crate::experiment::{self, Settings};
+use crate::model::Model;
+use crate::report::{self, Report, csv::ReplicationWriter};
+use anyhow::bail;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  nines run scenarios/hot-standby.yaml\n  nines run scenarios/two-zone-web-shop.yaml --replications 2000 --seed 7 --out results/shop\n  nines run scenarios/hot-standby.yaml --cross-check --json"
+)]
+pub struct RunArgs {
+    /// Scenario file (.yaml)
+    file: PathBuf,
+    /// Master seed (overrides `simulation.seed`)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Number of replications (overrides `simulation.replications`)
+    #[arg(long)]
+    replications: Option<u64>,
+    /// Measured time per replication, e.g. 10y (overrides `simulation.horizon`)
+    #[arg(long)]
+    horizon: Option<String>,
+    /// Time simulated before measuring, e.g. 1y (overrides `simulation.warmup`)
+    #[arg(long)]
+    warmup: Option<String>,
+    /// Outages shorter than this are downtime but no incident, e.g. 1m
+    /// (overrides `simulation.incident_threshold`; default 0: every outage)
+    #[arg(long, value_name = "DUR")]
+    incident_threshold: Option<String>,
+    /// Worker threads (default: one per core); results do not depend on it
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the summary as JSON on stdout instead of the table
+    #[arg(long)]
+    json: bool,
+    /// Also write summary.json and replications.csv into this directory
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replace the results already in the --out directory
+    #[arg(long, requires = "out")]
+    force: bool,
+    /// Print the exact value (for Markovian designs) beside each estimate, with its z-score
+    #[arg(long)]
+    cross_check: bool,
+}
+
+fn progress_bar(n: u64, expected_events: f64) -> ProgressBar {
+    // Runs of a moment (under ~20 million events) get no bar at all.
+    if expected_events < 2e7 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} replications, {elapsed} (eta {eta})")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
+    let Some(model) = load(&args.file)? else {
+        return Ok(EXIT_BAD_INPUT);
+    };
+    if args.threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    let overrides = Overrides {
+        seed: args.seed,
+        replications: args.replications,
+        horizon: args.horizon.as_deref(),
+        warmup: args.warmup.as_deref(),
+        incident_threshold: args.incident_threshold.as_deref(),
+    };
+    let settings = settings(&overrides, &model)?;
+    let mut csv = match &args.out {
+        Some(dir) => {
+            output::prepare_dir(dir, args.force)?;
+            let file = output::temp_file(dir)?;
+            Some(ReplicationWriter::new(
+                std::io::BufWriter::new(file),
+                &model,
+                &settings,
+            )?)
+        }
+        None => None,
+    };
+    let bar = progress_bar(
+        settings.n_replications,
+        experiment::expected_events(&model, &settings),
+    );
+    let started = Instant::now();
+    let mut csv_error = None;
+    let results = experiment::run(
+        &model,
+        settings,
+        args.threads,
+        &mut |rep, outcome| {
+            if let Some(writer) = csv.as_mut()
+                && let Err(e) = writer.write(rep, outcome)
+            {
+                csv_error.get_or_insert(e);
+            }
+        },
+        &|| bar.inc(1),
+    )?;
+    bar.finish_and_clear();
+    let elapsed_s = started.elapsed().as_secs_f64();
+    if let Some(e) = csv_error {
+        bail!("cannot write replications.csv: {e}");
+    }
+    let report = Report::new(&model, &results);
+    let mut json_value = report::json::summary_value(&report);
+    let checks = if args.cross_check {
+        cross_check(&model, &settings, &report, &args.file)
+    } else {
+        None
+    };
+    if let Some(checks) = &checks {
+        json_value["cross_check"] = report::exact::cross_check_json(checks);
+    }
+    json_value["input"] = output::input_json(&args.file, &settings)?;
+    let json = report::json::pretty(&json_value);
+    if let (Some(dir), Some(writer)) = (&args.out, csv) {
+        let file = writer.finish()?.into_inner().map_err(|e| e.into_error())?;
+        output::persist(file, &dir.join("replications.csv"))?;
+        let mut summary = output::temp_file(dir)?;
+        summary.write_all(json.as_bytes())?;
+        output::persist(summary, &dir.join("summary.json"))?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        stdout.write_all(json.as_bytes())?;
+    } else {
+        stdout.write_all(report::table::render(&report, Some(elapsed_s)).as_bytes())?;
+        if let Some(checks) = &checks {
+            writeln!(stdout)?;
+            stdout.write_all(report::exact::cross_check_table(checks).as_bytes())?;
+        }
+        if let Some(dir) = &args.out {
+            writeln!(
+                stdout,
+                "wrote {0}/summary.json and {0}/replications.csv",
+                dir.display()
+            )?;
+        }
+    }
+    stdout.flush()?;
+    Ok(EXIT_OK)
+}
+
+type Checks = Vec<(String, Vec<report::exact::Check>)>;
+
+/// The exact solution beside the estimates; warns on stderr about any
+/// |z| above the flag, with the command that replays the run.
+fn cross_check(model: &Model, settings: &Settings, report: &Report, file: &Path) -> Option<Checks> {
+    let solution = match analytic::solve(model, settings) {
+        Ok(solution) => solution,
+        Err(err) => {
+            eprintln!("cross-check unavailable: {err}");
+            return None;
+        }
+    };
+    let checks = report::exact::cross_check(report, &solution);
+    let flagged: Vec<String> = checks
+        .iter()
+        .flat_map(|(name, list)| {
+            list.iter()
+                .filter(|c| c.flagged())
+                .map(move |c| format!("{name} {} (z = {:+.2})", c.figure, c.z.unwrap_or(0.0)))
+        })
+        .collect();
+    if !flagged.is_empty() {
+        eprintln!(
+            "warning: {} simulated figure(s) more than 4 standard errors from the exact value, a likely model or engine bug: {}",
+            flagged.len(),
+            flagged.join(", ")
+        );
+        eprintln!(
+            "  replay: nines run {} --seed {} --replications {} --cross-check",
+            file.display(),
+            settings.seed,
+            settings.n_replications
+        );
+    }
+    Some(checks)
+}
