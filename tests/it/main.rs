@@ -7,6 +7,7 @@ mod causes;
 mod check;
 mod cli;
 mod determinism;
+mod docs;
 mod exact;
 mod figures;
 mod mechanisms;
