@@ -16,6 +16,7 @@ pub use space::{Lumping, MAX_STATES, SpaceError, check_markovian};
 use crate::experiment::Settings;
 use crate::model::{HOURS_PER_YEAR, Model, hours_from_micros};
 use chain::{Chain, ChainError};
+use rayon::prelude::*;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum SolveError {
@@ -33,7 +34,9 @@ pub struct Exact {
     pub failures_per_h: f64,
     /// Mean time to the first failure from everything new and up.
     pub mttff_h: f64,
-    /// Over the window [warm-up, warm-up + horizon], from everything new at 0.
+    /// Over the window [warm-up, warm-up + horizon], from everything new at 0
+    /// (this and the next three are 0 or `None` when the solution has no
+    /// window: [`Solution::window_h`] is `None`).
     pub window_availability: f64,
     pub window_failures: f64,
     /// E[min(T₁, end)] / P(T₁ ≤ end): total time on test per failure,
@@ -49,7 +52,9 @@ pub struct Solution {
     pub n_states: usize,
     pub n_transitions: usize,
     pub n_classes: usize,
-    pub window_h: (f64, f64),
+    /// The run's window, or `None` for the steady state alone
+    /// ([`solve_steady_state`]).
+    pub window_h: Option<(f64, f64)>,
     /// The system first, then each service.
     pub entities: Vec<Exact>,
 }
@@ -60,6 +65,15 @@ pub struct Solution {
 /// When the design is not Markovian, its chain is too large, or a system is singular.
 pub fn solve(model: &Model, settings: &Settings) -> Result<Solution, SolveError> {
     solve_with(model, settings, Lumping::Exact)
+}
+
+/// The steady-state figures alone, without the figures over the horizon and
+/// the restricted MTTFF (their uniformization is skipped).
+///
+/// # Errors
+/// As [`solve`].
+pub fn solve_steady_state(model: &Model) -> Result<Solution, SolveError> {
+    solve_window(model, None, Lumping::Exact)
 }
 
 /// [`solve`], choosing whether standby pools are lumped: the tests solve
@@ -73,63 +87,110 @@ pub fn solve_with(
     settings: &Settings,
     lumping: Lumping,
 ) -> Result<Solution, SolveError> {
+    let start_h = hours_from_micros(settings.warmup_us);
+    let end_h = start_h + hours_from_micros(settings.horizon_us);
+    solve_window(model, Some((start_h, end_h)), lumping)
+}
+
+fn solve_window(
+    model: &Model,
+    window_h: Option<(f64, f64)>,
+    lumping: Lumping,
+) -> Result<Solution, SolveError> {
     let space = space::build_with(model, lumping)?;
     let n = space.states.len();
     let chain = Chain::new(n, &space.transitions);
-    let pi = chain.stationary()?;
-    let start_h = hours_from_micros(settings.warmup_us);
-    let end_h = start_h + hours_from_micros(settings.horizon_us);
     let mut initial = vec![0.0; n];
     initial[0] = 1.0;
-    let (integral, _) = chain.integrate(&initial, start_h, end_h, None)?;
+    // The stationary solve, the window's integral and each entity's first
+    // failure are independent: solved side by side (the result does not
+    // depend on the thread count).
+    let (pi, window) = rayon::join(
+        || chain.stationary(),
+        || {
+            window_h
+                .map(|(a, b)| chain.integrate(&initial, a, b, None))
+                .transpose()
+        },
+    );
+    let (pi, integral) = (pi?, window?.map(|(integral, _)| integral));
     let n_entities = model.services.len() + 1;
-    let mut entities = Vec::with_capacity(n_entities);
-    for e in 0..n_entities {
-        let up: Vec<bool> = space.up_masks.iter().map(|m| m & (1 << e) != 0).collect();
-        // Rate out of each up state into down states of this entity.
-        let mut failure_rate = vec![0.0; n];
-        for &(from, to, rate) in &space.transitions {
-            if up[from as usize] && !up[to as usize] {
-                failure_rate[from as usize] += rate;
-            }
-        }
-        let availability: f64 = (0..n).filter(|&i| up[i]).map(|i| pi[i]).sum();
-        let failures_per_h: f64 = (0..n).map(|i| pi[i] * failure_rate[i]).sum();
-        let window_up: f64 = (0..n).filter(|&i| up[i]).map(|i| integral[i]).sum();
-        let window_failures: f64 = (0..n).map(|i| integral[i] * failure_rate[i]).sum();
-        let (mttff_h, censored_mttff_h, restricted_mttff_h) = if up.iter().all(|&u| u) {
-            (f64::INFINITY, None, None)
-        } else {
-            let times = chain.mean_time_to_exit(&up)?;
-            // The same chain with this entity's down states absorbing.
-            let down: Vec<bool> = up.iter().map(|u| !u).collect();
-            let (alive_integral, at_end) = chain.integrate(&initial, 0.0, end_h, Some(&down))?;
-            let time_on_test: f64 = (0..n).filter(|&i| up[i]).map(|i| alive_integral[i]).sum();
-            // Mass that reached a down state has left the chain.
-            let alive_at_end: f64 = (0..n).filter(|&i| up[i]).map(|i| at_end[i]).sum();
-            let failed = 1.0 - alive_at_end;
-            (
-                times[0],
-                (failed > 0.0).then(|| time_on_test / failed),
-                Some(time_on_test),
+    let entities = (0..n_entities)
+        .into_par_iter()
+        .map(|e| {
+            entity(
+                &space,
+                &chain,
+                &pi,
+                integral.as_deref().zip(window_h),
+                &initial,
+                e,
             )
-        };
-        entities.push(Exact {
-            availability,
-            failures_per_h,
-            mttff_h,
-            window_availability: window_up / (end_h - start_h),
-            window_failures,
-            censored_mttff_h,
-            restricted_mttff_h,
-        });
-    }
+        })
+        .collect::<Result<Vec<Exact>, ChainError>>()?;
     Ok(Solution {
         n_states: n,
         n_transitions: space.transitions.len(),
         n_classes: space.n_classes,
-        window_h: (start_h, end_h),
+        window_h,
         entities,
+    })
+}
+
+/// The exact figures of entity `e` (0 the system, then each service).
+fn entity(
+    space: &space::Space,
+    chain: &Chain,
+    pi: &[f64],
+    window: Option<(&[f64], (f64, f64))>,
+    initial: &[f64],
+    e: usize,
+) -> Result<Exact, ChainError> {
+    let n = chain.n;
+    let up: Vec<bool> = space.up_masks.iter().map(|m| m & (1 << e) != 0).collect();
+    // Rate out of each up state into down states of this entity.
+    let mut failure_rate = vec![0.0; n];
+    for &(from, to, rate) in &space.transitions {
+        if up[from as usize] && !up[to as usize] {
+            failure_rate[from as usize] += rate;
+        }
+    }
+    let availability: f64 = (0..n).filter(|&i| up[i]).map(|i| pi[i]).sum();
+    let failures_per_h: f64 = (0..n).map(|i| pi[i] * failure_rate[i]).sum();
+    let (window_availability, window_failures) = match window {
+        Some((integral, (start_h, end_h))) => (
+            (0..n).filter(|&i| up[i]).map(|i| integral[i]).sum::<f64>() / (end_h - start_h),
+            (0..n).map(|i| integral[i] * failure_rate[i]).sum(),
+        ),
+        None => (0.0, 0.0),
+    };
+    let (mttff_h, censored_mttff_h, restricted_mttff_h) = if up.iter().all(|&u| u) {
+        (f64::INFINITY, None, None)
+    } else if let Some((_, (_, end_h))) = window {
+        let times = chain.mean_time_to_exit(&up)?;
+        // The same chain with this entity's down states absorbing.
+        let down: Vec<bool> = up.iter().map(|u| !u).collect();
+        let (alive_integral, at_end) = chain.integrate(initial, 0.0, end_h, Some(&down))?;
+        let time_on_test: f64 = (0..n).filter(|&i| up[i]).map(|i| alive_integral[i]).sum();
+        // Mass that reached a down state has left the chain.
+        let alive_at_end: f64 = (0..n).filter(|&i| up[i]).map(|i| at_end[i]).sum();
+        let failed = 1.0 - alive_at_end;
+        (
+            times[0],
+            (failed > 0.0).then(|| time_on_test / failed),
+            Some(time_on_test),
+        )
+    } else {
+        (chain.mean_time_to_exit(&up)?[0], None, None)
+    };
+    Ok(Exact {
+        availability,
+        failures_per_h,
+        mttff_h,
+        window_availability,
+        window_failures,
+        censored_mttff_h,
+        restricted_mttff_h,
     })
 }
 

@@ -201,6 +201,7 @@ impl<'a> Chain<'a> {
         const MAX_STEPS: f64 = 5e7;
         let (poisson_a, poisson_b) = (PoissonTail::new(xa), PoissonTail::new(xb));
         let weight = |k: usize| poisson_b.survival(k) - poisson_a.survival(k);
+        let step = Step::new(self, &kept, lambda);
         let mut v: Vec<f64> = (0..n)
             .map(|i| if kept[i] { initial[i] } else { 0.0 })
             .collect();
@@ -210,34 +211,21 @@ impl<'a> Chain<'a> {
         let mut k = 0usize;
         // Σ weight(j) and Σ pmf_b(j) over the steps done, for the tail.
         let (mut weights_done, mut pmf_done) = (0.0, 0.0);
+        let mut mass: f64 = v.iter().sum();
         loop {
             let (w, m) = (weight(k), poisson_b.pmf(k));
             weights_done += w;
             pmf_done += m;
+            // v_{k+1} = v_k P with P = I + Q/Λ, dropping what reaches dropped states.
+            let next_mass = step.apply(&v, &mut next);
+            let ratio = if mass > 0.0 { next_mass / mass } else { 0.0 };
+            let mut shape_change = 0.0;
             for i in 0..n {
                 integral[i] += w * v[i];
                 at_b[i] += m * v[i];
+                shape_change += (next[i] - ratio * v[i]).abs();
             }
-            // v_{k+1} = v_k P with P = I + Q/Λ, dropping what reaches dropped states.
-            for i in 0..n {
-                next[i] = v[i] * (1.0 - self.exit[i] / lambda);
-            }
-            for &(from, to, rate) in self.transitions {
-                next[to as usize] += v[from as usize] * rate / lambda;
-            }
-            for i in 0..n {
-                if !kept[i] {
-                    next[i] = 0.0;
-                }
-            }
-            let mass: f64 = v.iter().sum();
-            let next_mass: f64 = next.iter().sum();
-            let ratio = if mass > 0.0 { next_mass / mass } else { 0.0 };
-            let shape_change: f64 = v
-                .iter()
-                .zip(&next)
-                .map(|(x, y)| (y - ratio * x).abs())
-                .sum();
+            mass = next_mass;
             std::mem::swap(&mut v, &mut next);
             k += 1;
             if next_mass <= 1e-300 || shape_change <= 1e-13 * next_mass {
@@ -283,6 +271,70 @@ impl<'a> Chain<'a> {
             *x /= lambda;
         }
         Ok((integral, at_b))
+    }
+}
+
+/// One step of the uniformized chain, v ↦ v P with P = I + Q/Λ, as a
+/// gather over the incoming transitions of each state (compressed rows,
+/// probabilities divided by Λ once), so a step reads `v` and writes each
+/// entry of the result once.
+struct Step {
+    stay: Vec<f64>,
+    offsets: Vec<u32>,
+    incoming: Vec<(u32, f64)>,
+}
+
+impl Step {
+    /// Dropped states receive nothing (their rows are empty and they stay
+    /// at zero), so what reaches them leaves the chain.
+    fn new(chain: &Chain, kept: &[bool], lambda: f64) -> Self {
+        let n = chain.n;
+        let mut offsets = vec![0u32; n + 1];
+        for &(_, to, _) in chain.transitions {
+            if kept[to as usize] {
+                offsets[to as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut incoming = vec![(0u32, 0.0f64); offsets[n] as usize];
+        let mut fill = offsets.clone();
+        for &(from, to, rate) in chain.transitions {
+            if kept[to as usize] {
+                incoming[fill[to as usize] as usize] = (from, rate / lambda);
+                fill[to as usize] += 1;
+            }
+        }
+        let stay = (0..n)
+            .map(|i| {
+                if kept[i] {
+                    1.0 - chain.exit[i] / lambda
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Step {
+            stay,
+            offsets,
+            incoming,
+        }
+    }
+
+    /// Writes v P into `next` and returns its total mass.
+    fn apply(&self, v: &[f64], next: &mut [f64]) -> f64 {
+        let mut mass = 0.0;
+        for (i, out) in next.iter_mut().enumerate() {
+            let row = &self.incoming[self.offsets[i] as usize..self.offsets[i + 1] as usize];
+            let mut x = v[i] * self.stay[i];
+            for &(from, p) in row {
+                x += v[from as usize] * p;
+            }
+            *out = x;
+            mass += x;
+        }
+        mass
     }
 }
 

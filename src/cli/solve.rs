@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  nines solve scenarios/hot-standby.yaml\n  nines solve scenarios/quorum-3.yaml --horizon 1y --json"
+    after_help = "Examples:\n  nines solve scenarios/quorum-3.yaml\n  nines solve scenarios/quorum-5.yaml --horizon 1y --json\n  nines solve scenarios/three-tier.yaml --steady-state"
 )]
 pub struct SolveArgs {
     /// Scenario file (.yaml)
@@ -23,6 +23,10 @@ pub struct SolveArgs {
     /// Print the solution as JSON (the shape of `nines run --json`) instead of the table
     #[arg(long)]
     json: bool,
+    /// The long-run figures only: skip those over the horizon (and the MTTFF
+    /// restricted to it), the slower half of a large chain's solve
+    #[arg(long, conflicts_with_all = ["horizon", "warmup"])]
+    steady_state: bool,
 }
 
 pub fn solve(args: &SolveArgs) -> anyhow::Result<i32> {
@@ -48,7 +52,12 @@ pub fn solve(args: &SolveArgs) -> anyhow::Result<i32> {
         );
         return Ok(EXIT_BAD_INPUT);
     }
-    let solution = match analytic::solve(&model, &settings) {
+    let solved = if args.steady_state {
+        analytic::solve_steady_state(&model)
+    } else {
+        analytic::solve(&model, &settings)
+    };
+    let solution = match solved {
         Ok(solution) => solution,
         Err(err) => {
             eprintln!("error: cannot solve {} exactly: {err}", args.file.display());

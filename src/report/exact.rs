@@ -16,7 +16,7 @@ fn exact_value(x: Option<f64>) -> Value {
     json!({"mean": x, "ci95": null, "std_err": null})
 }
 
-fn entity_json(steady: &ExactFigures, window: &ExactFigures) -> Value {
+fn entity_json(steady: &ExactFigures, window: Option<&ExactFigures>) -> Value {
     let mut map = serde_json::Map::new();
     for (name, value) in steady.named() {
         map.insert(name.to_string(), exact_value(value));
@@ -25,6 +25,9 @@ fn entity_json(steady: &ExactFigures, window: &ExactFigures) -> Value {
         "nines".into(),
         json!(Some(nines(steady.availability)).filter(|n| n.is_finite())),
     );
+    let Some(window) = window else {
+        return Value::Object(map);
+    };
     map.insert(
         "availability_over_horizon".into(),
         exact_value(Some(window.availability)),
@@ -56,8 +59,8 @@ struct SolveJson<'a> {
     node_classes: usize,
     seed: Option<u64>,
     replications: Option<u64>,
-    horizon_h: f64,
-    warmup_h: f64,
+    horizon_h: Option<f64>,
+    warmup_h: Option<f64>,
     events: Option<u64>,
     figures: IndexMap<&'static str, Vec<&'static str>>,
     system: Value,
@@ -71,7 +74,10 @@ pub fn solve_json(model: &Model, settings: &Settings, solution: &Solution) -> St
     let entities: Vec<Value> = solution
         .entities
         .iter()
-        .map(|e| entity_json(&e.steady_state(), &e.over_window(solution.window_h)))
+        .map(|e| {
+            let window = solution.window_h.map(|w| e.over_window(w));
+            entity_json(&e.steady_state(), window.as_ref())
+        })
         .collect();
     let mut figures = IndexMap::new();
     figures.insert(
@@ -87,14 +93,16 @@ pub fn solve_json(model: &Model, settings: &Settings, solution: &Solution) -> St
             "nines",
         ],
     );
-    figures.insert(
-        "over_horizon",
-        vec![
-            "availability_over_horizon",
-            "downtime_min_per_year_over_horizon",
-            "failures_per_year_over_horizon",
-        ],
-    );
+    if solution.window_h.is_some() {
+        figures.insert(
+            "over_horizon",
+            vec![
+                "availability_over_horizon",
+                "downtime_min_per_year_over_horizon",
+                "failures_per_year_over_horizon",
+            ],
+        );
+    }
     let summary = SolveJson {
         nines_version: env!("CARGO_PKG_VERSION"),
         scenario: &model.name,
@@ -104,8 +112,12 @@ pub fn solve_json(model: &Model, settings: &Settings, solution: &Solution) -> St
         node_classes: solution.n_classes,
         seed: None,
         replications: None,
-        horizon_h: hours_from_micros(settings.horizon_us),
-        warmup_h: hours_from_micros(settings.warmup_us),
+        horizon_h: solution
+            .window_h
+            .map(|_| hours_from_micros(settings.horizon_us)),
+        warmup_h: solution
+            .window_h
+            .map(|_| hours_from_micros(settings.warmup_us)),
         events: None,
         figures,
         system: entities[0].clone(),
@@ -143,12 +155,16 @@ pub fn solve_table(model: &Model, settings: &Settings, solution: &Solution) -> S
         "exact: continuous-time Markov chain with {} states and {} transitions ({} class(es) of identical nodes)",
         solution.n_states, solution.n_transitions, solution.n_classes
     );
-    let _ = writeln!(
-        out,
-        "steady state (long run), and over the horizon of {} h after a warm-up of {} h from everything new\n",
-        hours_from_micros(settings.horizon_us),
-        hours_from_micros(settings.warmup_us)
-    );
+    if solution.window_h.is_some() {
+        let _ = writeln!(
+            out,
+            "steady state (long run), and over the horizon of {} h after a warm-up of {} h from everything new\n",
+            hours_from_micros(settings.horizon_us),
+            hours_from_micros(settings.warmup_us)
+        );
+    } else {
+        let _ = writeln!(out, "steady state (long run) only (--steady-state)\n");
+    }
     let mut rows = vec![
         vec![
             "steady state",
@@ -178,7 +194,6 @@ pub fn solve_table(model: &Model, settings: &Settings, solution: &Solution) -> S
     ];
     for (name, e) in names(model).into_iter().zip(&solution.entities) {
         let s = e.steady_state();
-        let w = e.over_window(solution.window_h);
         rows.push(vec![
             name.to_string(),
             format!("{:.10}", s.availability),
@@ -190,6 +205,9 @@ pub fn solve_table(model: &Model, settings: &Settings, solution: &Solution) -> S
             fmt(s.mttr_h),
             fmt(s.mttff_h),
         ]);
+        let Some(w) = solution.window_h.map(|w| e.over_window(w)) else {
+            continue;
+        };
         horizon.push(vec![
             name.to_string(),
             format!("{:.10}", w.availability),
@@ -198,8 +216,10 @@ pub fn solve_table(model: &Model, settings: &Settings, solution: &Solution) -> S
         ]);
     }
     out.push_str(&columns(&rows));
-    out.push('\n');
-    out.push_str(&columns(&horizon));
+    if solution.window_h.is_some() {
+        out.push('\n');
+        out.push_str(&columns(&horizon));
+    }
     out
 }
 
@@ -240,10 +260,11 @@ pub fn cross_check(report: &Report, solution: &Solution) -> Vec<(String, Vec<Che
         .iter()
         .zip(&solution.entities)
         .map(|((name, figures), exact)| {
-            let expected = exact.over_window(solution.window_h);
+            let expected = solution.window_h.map(|w| exact.over_window(w));
             let exact_of = |figure: &str| match figure {
                 "mttff_restricted_h" => Some(exact.restricted_mttff_h),
                 _ => expected
+                    .as_ref()?
                     .named()
                     .into_iter()
                     .find(|(n, _)| *n == figure)
