@@ -167,7 +167,7 @@ fn entity(
     let (mttff_h, censored_mttff_h, restricted_mttff_h) = if up.iter().all(|&u| u) {
         (f64::INFINITY, None, None)
     } else if let Some((_, (_, end_h))) = window {
-        let times = chain.mean_time_to_exit(&up)?;
+        let mttff_h = chain.mean_time_to_exit_from(0, &up)?;
         // The same chain with this entity's down states absorbing.
         let down: Vec<bool> = up.iter().map(|u| !u).collect();
         let (alive_integral, at_end) = chain.integrate(initial, 0.0, end_h, Some(&down))?;
@@ -176,12 +176,12 @@ fn entity(
         let alive_at_end: f64 = (0..n).filter(|&i| up[i]).map(|i| at_end[i]).sum();
         let failed = 1.0 - alive_at_end;
         (
-            times[0],
+            mttff_h,
             (failed > 0.0).then(|| time_on_test / failed),
             Some(time_on_test),
         )
     } else {
-        (chain.mean_time_to_exit(&up)?[0], None, None)
+        (chain.mean_time_to_exit_from(0, &up)?, None, None)
     };
     Ok(Exact {
         availability,

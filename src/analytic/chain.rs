@@ -139,6 +139,70 @@ impl<'a> Chain<'a> {
         Ok(pi)
     }
 
+    /// Mean time to leave the set `inside` from state `start` (which is
+    /// inside). Up to [`DIRECT_MAX_STATES`] states by sparse LU
+    /// ([`Chain::mean_time_to_exit`]); above, without a factorisation whose
+    /// fill-in grows past memory: every transition that leaves the set is
+    /// sent back to `start` instead, and by renewal reward the mean time to
+    /// leave is one over the rate of those transitions in the stationary
+    /// distribution of that chain (solved by Gauss-Seidel). Infinite when the
+    /// set cannot be left from `start`.
+    ///
+    /// # Errors
+    /// When a linear system is singular or Gauss-Seidel does not converge.
+    pub fn mean_time_to_exit_from(&self, start: usize, inside: &[bool]) -> Result<f64, ChainError> {
+        if self.n <= DIRECT_MAX_STATES {
+            return Ok(self.mean_time_to_exit(inside)?[start]);
+        }
+        // The states of the set that `start` reaches without leaving it.
+        let mut position = vec![u32::MAX; self.n];
+        let mut order = vec![start];
+        position[start] = 0;
+        let mut rows = vec![Vec::new(); self.n];
+        for &(from, to, rate) in self.transitions {
+            rows[from as usize].push((to, rate));
+        }
+        let mut next = 0;
+        while next < order.len() {
+            let state = order[next];
+            next += 1;
+            for &(to, _) in &rows[state] {
+                let to = to as usize;
+                if inside[to] && position[to] == u32::MAX {
+                    position[to] = order.len() as u32;
+                    order.push(to);
+                }
+            }
+        }
+        let mut transitions = Vec::new();
+        let mut leaving = vec![0.0; order.len()];
+        for (i, &state) in order.iter().enumerate() {
+            for &(to, rate) in &rows[state] {
+                let to = to as usize;
+                if inside[to] {
+                    transitions.push((i as u32, position[to], rate));
+                } else {
+                    leaving[i] += rate;
+                    if i != 0 {
+                        transitions.push((i as u32, 0, rate));
+                    }
+                }
+            }
+        }
+        drop(rows);
+        if leaving.iter().all(|&r| r == 0.0) {
+            return Ok(f64::INFINITY);
+        }
+        let renewed = Chain::new(order.len(), &transitions);
+        let pi = renewed.stationary()?;
+        let rate: f64 = pi.iter().zip(&leaving).map(|(p, r)| p * r).sum();
+        Ok(if rate > 0.0 {
+            1.0 / rate
+        } else {
+            f64::INFINITY
+        })
+    }
+
     /// Mean time to leave the set `inside` (a boolean per state), from each
     /// state of the set: solves Q_SS m = −1.
     pub fn mean_time_to_exit(&self, inside: &[bool]) -> Result<Vec<f64>, ChainError> {
@@ -437,6 +501,33 @@ mod tests {
         let (first, _) = chain.integrate(&[1.0, 0.0], 0.0, 40.0, None).unwrap();
         let (second, _) = chain.integrate(&[1.0, 0.0], 40.0, 100.0, None).unwrap();
         assert!((first[0] + second[0] - integral[0]).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_renewal_mean_time_to_exit_equals_the_direct_one() {
+        // A birth-death chain of DIRECT_MAX_STATES + 101 states (failures at
+        // 1e-3 per unit up, one repairer at 0.5), left when 3 are down: the
+        // renewal path against the LU solve of the same absorbing set.
+        let n = DIRECT_MAX_STATES + 101;
+        let mut transitions = Vec::new();
+        for k in 0..n - 1 {
+            transitions.push((k as u32, k as u32 + 1, 1e-3 * (n - k) as f64));
+            transitions.push((k as u32 + 1, k as u32, 0.5));
+        }
+        let chain = Chain::new(n, &transitions);
+        let inside: Vec<bool> = (0..n).map(|k| k < 3).collect();
+        let renewal = chain.mean_time_to_exit_from(0, &inside).unwrap();
+        let direct = chain.mean_time_to_exit(&inside).unwrap()[0];
+        assert!(
+            (renewal / direct - 1.0).abs() < 1e-10,
+            "{renewal} vs {direct}"
+        );
+        // A set that cannot be left.
+        let all = vec![true; n];
+        assert_eq!(
+            chain.mean_time_to_exit_from(0, &all).unwrap(),
+            f64::INFINITY
+        );
     }
 
     #[test]

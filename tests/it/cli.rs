@@ -615,9 +615,8 @@ fn request_figures_are_identical_for_any_thread_count_and_in_the_csv() {
 
 #[test]
 fn solve_steady_state_skips_the_horizon_and_changes_no_steady_figure() {
-    let parse = |bytes: Vec<u8>| -> serde_json::Value {
-        serde_json::from_slice(&bytes).expect("JSON")
-    };
+    let parse =
+        |bytes: Vec<u8>| -> serde_json::Value { serde_json::from_slice(&bytes).expect("JSON") };
     for file in ["scenarios/quorum-5.yaml", "scenarios/rack-power-pair.yaml"] {
         let full = parse(json(&["solve", file, "--json"]));
         let steady = parse(json(&["solve", file, "--json", "--steady-state"]));
@@ -625,12 +624,21 @@ fn solve_steady_state_skips_the_horizon_and_changes_no_steady_figure() {
         assert!(steady["horizon_h"].is_null(), "{file}");
         for name in full["figures"]["steady_state"].as_array().expect("names") {
             let name = name.as_str().expect("name");
-            assert_eq!(full["system"][name], steady["system"][name], "{file} {name}");
+            assert_eq!(
+                full["system"][name], steady["system"][name],
+                "{file} {name}"
+            );
         }
         assert!(steady["system"].get("availability_over_horizon").is_none());
     }
     nines()
-        .args(["solve", "scenarios/quorum-3.yaml", "--steady-state", "--horizon", "1y"])
+        .args([
+            "solve",
+            "scenarios/quorum-3.yaml",
+            "--steady-state",
+            "--horizon",
+            "1y",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot be used with"));
