@@ -16,6 +16,7 @@ pub use space::{Lumping, MAX_STATES, SpaceError, check_markovian};
 use crate::experiment::Settings;
 use crate::model::{HOURS_PER_YEAR, Model, hours_from_micros};
 use chain::{Chain, ChainError};
+pub use chain::{Observer, Silent, Stage};
 use rayon::prelude::*;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -24,6 +25,16 @@ pub enum SolveError {
     Space(#[from] SpaceError),
     #[error(transparent)]
     Chain(#[from] ChainError),
+}
+
+impl SolveError {
+    /// The observer stopped the solve (`--max-time`).
+    pub fn is_stopped(&self) -> bool {
+        matches!(
+            self,
+            SolveError::Space(SpaceError::Stopped(_)) | SolveError::Chain(ChainError::Stopped(_))
+        )
+    }
 }
 
 /// Exact figures of the system or one service.
@@ -67,13 +78,31 @@ pub fn solve(model: &Model, settings: &Settings) -> Result<Solution, SolveError>
     solve_with(model, settings, Lumping::Exact)
 }
 
+/// [`solve`] (or, with `settings` `None`, [`solve_steady_state`]),
+/// reporting its progress to `observer`, which may stop it.
+///
+/// # Errors
+/// As [`solve`], and `Stopped` when the observer stops it.
+pub fn solve_observed(
+    model: &Model,
+    settings: Option<&Settings>,
+    observer: &dyn Observer,
+) -> Result<Solution, SolveError> {
+    solve_window(model, settings.map(window_of), Lumping::Exact, observer)
+}
+
+fn window_of(settings: &Settings) -> (f64, f64) {
+    let start_h = hours_from_micros(settings.warmup_us);
+    (start_h, start_h + hours_from_micros(settings.horizon_us))
+}
+
 /// The steady-state figures alone, without the figures over the horizon and
 /// the restricted MTTFF (their uniformization is skipped).
 ///
 /// # Errors
 /// As [`solve`].
 pub fn solve_steady_state(model: &Model) -> Result<Solution, SolveError> {
-    solve_window(model, None, Lumping::Exact)
+    solve_window(model, None, Lumping::Exact, &Silent)
 }
 
 /// [`solve`], choosing whether standby pools are lumped: the tests solve
@@ -87,19 +116,18 @@ pub fn solve_with(
     settings: &Settings,
     lumping: Lumping,
 ) -> Result<Solution, SolveError> {
-    let start_h = hours_from_micros(settings.warmup_us);
-    let end_h = start_h + hours_from_micros(settings.horizon_us);
-    solve_window(model, Some((start_h, end_h)), lumping)
+    solve_window(model, Some(window_of(settings)), lumping, &Silent)
 }
 
 fn solve_window(
     model: &Model,
     window_h: Option<(f64, f64)>,
     lumping: Lumping,
+    observer: &dyn Observer,
 ) -> Result<Solution, SolveError> {
-    let space = space::build_with(model, lumping)?;
+    let space = space::build_observed(model, lumping, observer)?;
     let n = space.states.len();
-    let chain = Chain::new(n, &space.transitions);
+    let chain = Chain::observed(n, &space.transitions, observer);
     let mut initial = vec![0.0; n];
     initial[0] = 1.0;
     // The stationary solve, the window's integral and each entity's first

@@ -17,7 +17,46 @@ pub enum ChainError {
          use a shorter horizon, or simulate instead"
     )]
     TooManySteps { steps: f64, limit: f64 },
+    #[error("stopped during {0}")]
+    Stopped(&'static str),
 }
+
+/// The stages of a solve, as reported to an [`Observer`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Building the state space: `done` states explored of `total` found.
+    Building,
+    /// The stationary distribution by Gauss-Seidel: `done` sweeps.
+    Stationary,
+    /// Uniformization over the horizon: `done` steps of at most `total`.
+    Transient,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Building => "building the state space",
+            Stage::Stationary => "the stationary distribution",
+            Stage::Transient => "the figures over the horizon",
+        }
+    }
+}
+
+/// What a long solve reports, and how it is stopped: the command line draws
+/// a progress bar and enforces `--max-time`; the library does no I/O. Calls
+/// come from several threads, every few thousand states, sweeps or steps.
+pub trait Observer: Sync {
+    fn progress(&self, _stage: Stage, _done: u64, _total: u64) {}
+    /// True to stop the solve (it returns `Stopped`).
+    fn stop(&self) -> bool {
+        false
+    }
+}
+
+/// Reports nothing and never stops.
+pub struct Silent;
+
+impl Observer for Silent {}
 
 /// Chains up to this size are solved by sparse LU, larger ones iteratively.
 pub const DIRECT_MAX_STATES: usize = 4000;
@@ -30,10 +69,20 @@ pub struct Chain<'a> {
     pub transitions: &'a [(u32, u32, f64)],
     /// Total rate out of each state.
     pub exit: Vec<f64>,
+    pub observer: &'a dyn Observer,
 }
 
 impl<'a> Chain<'a> {
     pub fn new(n: usize, transitions: &'a [(u32, u32, f64)]) -> Self {
+        Self::observed(n, transitions, &Silent)
+    }
+
+    /// [`Chain::new`] reporting to `observer`.
+    pub fn observed(
+        n: usize,
+        transitions: &'a [(u32, u32, f64)],
+        observer: &'a dyn Observer,
+    ) -> Self {
         let mut exit = vec![0.0; n];
         for &(from, _, rate) in transitions {
             exit[from as usize] += rate;
@@ -42,6 +91,7 @@ impl<'a> Chain<'a> {
             n,
             transitions,
             exit,
+            observer,
         }
     }
 
@@ -76,7 +126,12 @@ impl<'a> Chain<'a> {
             fill[to as usize] += 1;
         }
         let mut pi = vec![1.0 / n as f64; n];
-        for _ in 0..MAX_SWEEPS {
+        for sweep in 0..MAX_SWEEPS {
+            self.observer
+                .progress(Stage::Stationary, sweep as u64, MAX_SWEEPS as u64);
+            if self.observer.stop() {
+                return Err(ChainError::Stopped(Stage::Stationary.name()));
+            }
             let mut largest_change = 0.0f64;
             for i in 0..n {
                 let inflow: f64 = incoming[offsets[i]..offsets[i + 1]]
@@ -193,7 +248,7 @@ impl<'a> Chain<'a> {
         if leaving.iter().all(|&r| r == 0.0) {
             return Ok(f64::INFINITY);
         }
-        let renewed = Chain::new(order.len(), &transitions);
+        let renewed = Chain::observed(order.len(), &transitions, self.observer);
         let pi = renewed.stationary()?;
         let rate: f64 = pi.iter().zip(&leaving).map(|(p, r)| p * r).sum();
         Ok(if rate > 0.0 {
@@ -276,6 +331,7 @@ impl<'a> Chain<'a> {
         // Σ weight(j) and Σ pmf_b(j) over the steps done, for the tail.
         let (mut weights_done, mut pmf_done) = (0.0, 0.0);
         let mut mass: f64 = v.iter().sum();
+        let mut last_shape = f64::MAX;
         loop {
             let (w, m) = (weight(k), poisson_b.pmf(k));
             weights_done += w;
@@ -292,6 +348,23 @@ impl<'a> Chain<'a> {
             mass = next_mass;
             std::mem::swap(&mut v, &mut next);
             k += 1;
+            if k.is_multiple_of(64) {
+                // The shape settles geometrically: where it will have settled
+                // at its pace over the last 64 steps (at most `steps`).
+                let target = 1e-13 * next_mass;
+                let pace = (shape_change / last_shape).powf(1.0 / 64.0);
+                let settled = if pace < 1.0 && shape_change > target {
+                    k as f64 + (shape_change / target).ln() / -pace.ln()
+                } else {
+                    steps
+                };
+                last_shape = shape_change;
+                self.observer
+                    .progress(Stage::Transient, k as u64, settled.min(steps) as u64);
+                if self.observer.stop() {
+                    return Err(ChainError::Stopped(Stage::Transient.name()));
+                }
+            }
             if next_mass <= 1e-300 || shape_change <= 1e-13 * next_mass {
                 // Every later iterate is v r^j: sum the weights as scalars.
                 let (tail_w, tail_m) = if kept.iter().all(|&k| k) {

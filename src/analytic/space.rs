@@ -95,6 +95,8 @@ pub enum SpaceError {
          group and placement, or simulate instead with `nines run`"
     )]
     TooLarge { limit: usize, what: String },
+    #[error("stopped while building the state space after {0} states")]
+    Stopped(usize),
 }
 
 /// The most states the solver builds.
@@ -172,32 +174,69 @@ fn rates(model: &Model) -> Result<Rates, SpaceError> {
 /// Checks that a design can be solved exactly, without building it.
 ///
 /// # Errors
-/// The first reason it cannot, in words a user can act on.
+/// Every reason it cannot, at once, in words a user can act on.
 pub fn check_markovian(model: &Model) -> Result<(), SpaceError> {
-    if !model.links.is_empty() || !model.faults.is_empty() {
-        return Err(SpaceError::NotMarkovian(
-            "network links and faults are not modelled".into(),
-        ));
+    let reasons = obstacles(model);
+    match reasons.len() {
+        0 => Ok(()),
+        1 => Err(SpaceError::NotMarkovian(reasons.concat())),
+        n => Err(SpaceError::NotMarkovian(format!(
+            "{n} reasons:\n  - {}",
+            reasons.join("\n  - ")
+        ))),
     }
-    if let Some((group, mode)) = model
-        .groups
-        .iter()
-        .find_map(|g| g.failures.iter().find(|m| m.slow).map(|m| (g, m)))
-    {
-        return Err(SpaceError::NotMarkovian(format!(
-            "failure mode `{}` of `{}` is `effect: slow`: a stall matters after a heartbeat timeout, a delay that is not exponential",
-            mode.name, group.name
-        )));
+}
+
+/// Every reason `model` is not a Markov chain the solver handles.
+fn obstacles(model: &Model) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if !model.links.is_empty() {
+        reasons.push("network links are not modelled".to_string());
     }
-    let lumped = vec![false; model.services.len()];
-    super::standby::specs(model, &vec![0; model.nodes.len()], &lumped)?;
+    if !model.faults.is_empty() {
+        reasons.push("faults are not modelled".to_string());
+    }
+    for group in &model.groups {
+        for mode in group.failures.iter().filter(|m| m.slow) {
+            reasons.push(format!(
+                "failure mode `{}` of `{}` is `effect: slow`: a stall matters after a heartbeat \
+                 timeout, a delay that is not exponential",
+                mode.name, group.name
+            ));
+        }
+    }
+    reasons.extend(super::standby::obstacles(model));
     if model.services.len() + 1 > MAX_ENTITIES {
-        return Err(SpaceError::NotMarkovian(format!(
+        reasons.push(format!(
             "the solver handles at most {} services",
             MAX_ENTITIES - 1
-        )));
+        ));
     }
-    rates(model).map(|_| ())
+    let owners = model
+        .groups
+        .iter()
+        .map(|g| ("node group", &g.name, &g.failures))
+        .chain(
+            model
+                .domains
+                .iter()
+                .map(|d| ("domain", &d.name, &d.failures)),
+        );
+    for (owner, name, modes) in owners {
+        for m in modes {
+            for (part, dist) in [("`ttf`", &m.ttf), ("`repair`", &m.repair)] {
+                if !matches!(dist, Dist::Exponential { .. }) {
+                    reasons.push(format!(
+                        "{part} of failure mode `{}` of {owner} `{name}` has a {} distribution; \
+                         only exponential times make a Markov chain",
+                        m.name,
+                        dist.name()
+                    ));
+                }
+            }
+        }
+    }
+    reasons
 }
 
 struct Builder<'m> {
@@ -591,6 +630,18 @@ pub fn build(model: &Model) -> Result<Space, SpaceError> {
 /// # Errors
 /// When the design is not Markovian, or has more than [`MAX_STATES`] states.
 pub fn build_with(model: &Model, lumping: Lumping) -> Result<Space, SpaceError> {
+    build_observed(model, lumping, &super::chain::Silent)
+}
+
+/// [`build_with`], reporting to `observer` every 4096 states explored.
+///
+/// # Errors
+/// As [`build_with`], and when the observer stops it.
+pub fn build_observed(
+    model: &Model,
+    lumping: Lumping,
+    observer: &dyn super::chain::Observer,
+) -> Result<Space, SpaceError> {
     let builder = Builder::new(model, lumping)?;
     let initial = State {
         down: vec![0; builder.slot_count()],
@@ -606,6 +657,13 @@ pub fn build_with(model: &Model, lumping: Lumping) -> Result<Space, SpaceError> 
     let mut next_to_visit = 0;
     while next_to_visit < states.len() {
         let from = next_to_visit as u32;
+        if next_to_visit.is_multiple_of(4096) {
+            let stage = super::chain::Stage::Building;
+            observer.progress(stage, next_to_visit as u64, states.len() as u64);
+            if observer.stop() {
+                return Err(SpaceError::Stopped(states.len()));
+            }
+        }
         successors.clear();
         builder.successors(&states[next_to_visit], &mut successors);
         next_to_visit += 1;

@@ -173,6 +173,28 @@ pub fn pool_nodes(model: &Model, lumped: &[bool]) -> Vec<usize> {
         .collect()
 }
 
+/// Every reason a standby service of `model` is not Markovian, each naming
+/// its service.
+pub fn obstacles(model: &Model) -> Vec<String> {
+    let mut reasons = Vec::new();
+    for service in &model.services {
+        let Some(parts) = service.redundancy.standby_parts() else {
+            continue;
+        };
+        if parts.failover.heartbeat.is_some() {
+            reasons.push(format!(
+                "service `{}`: heartbeat detection delays are uniform, not exponential; remove \
+                 `detection` to solve it",
+                service.name
+            ));
+        }
+        if let Err(why) = takeover_rate(&parts) {
+            reasons.push(format!("service `{}`: {why}", service.name));
+        }
+    }
+    reasons
+}
+
 /// The standby services of `model`, checked to be Markovian; `lumped[s]`
 /// says whether service s's pool is lumped.
 pub fn specs(

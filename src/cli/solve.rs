@@ -1,15 +1,20 @@
 //! `nines solve`: the exact answer for a Markovian design.
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, Overrides, load, settings};
-use crate::analytic;
+use crate::analytic::{self, Observer, Stage};
 use crate::report;
+use crate::scenario::values::parse_duration_h;
+use anyhow::anyhow;
 use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  nines solve scenarios/quorum-3.yaml\n  nines solve scenarios/quorum-5.yaml --horizon 1y --json\n  nines solve scenarios/three-tier.yaml --steady-state"
+    after_help = "Examples:\n  nines solve scenarios/quorum-3.yaml\n  nines solve scenarios/quorum-5.yaml --horizon 1y --json\n  nines solve scenarios/three-tier.yaml --steady-state --max-time 1m"
 )]
 pub struct SolveArgs {
     /// Scenario file (.yaml)
@@ -27,6 +32,75 @@ pub struct SolveArgs {
     /// restricted to it), the slower half of a large chain's solve
     #[arg(long, conflicts_with_all = ["horizon", "warmup"])]
     steady_state: bool,
+    /// Stop after this long, e.g. 30s or 5m, saying how far the solve got and
+    /// how long the whole would take at that pace (default: no limit)
+    #[arg(long, value_name = "DUR")]
+    max_time: Option<String>,
+}
+
+/// A spinner on stderr (shown only on a terminal, and only after a second)
+/// and the `--max-time` deadline; remembers the last stage reported.
+struct Watch {
+    bar: ProgressBar,
+    started: Instant,
+    deadline: Option<Duration>,
+    last: Mutex<(Option<Stage>, u64, u64)>,
+}
+
+impl Observer for Watch {
+    fn progress(&self, stage: Stage, done: u64, total: u64) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = (Some(stage), done, total);
+        }
+        if self.started.elapsed() >= Duration::from_secs(1) {
+            let what = match stage {
+                Stage::Building => format!("{done} of {total} states explored"),
+                Stage::Stationary => format!("sweep {done}"),
+                Stage::Transient => format!("step {done} of about {total}"),
+            };
+            self.bar.set_message(format!("{}: {what}", stage.name()));
+            self.bar.tick();
+        }
+    }
+
+    fn stop(&self) -> bool {
+        self.deadline.is_some_and(|d| self.started.elapsed() >= d)
+    }
+}
+
+impl Watch {
+    fn new(deadline: Option<Duration>) -> Self {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
+            bar.set_style(style);
+        }
+        Watch {
+            bar,
+            started: Instant::now(),
+            deadline,
+            last: Mutex::new((None, 0, 0)),
+        }
+    }
+
+    /// How far the solve got, and the whole at that pace where it can tell.
+    fn how_far(&self) -> String {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let (stage, done, total) = self.last.lock().map(|l| *l).unwrap_or((None, 0, 0));
+        match stage {
+            Some(Stage::Transient) if done > 0 => format!(
+                "{elapsed:.1} s, in {}: step {done} of about {total} of one uniformization \
+                 (the system and each service have one: about {:.0} s more for this one at this pace)",
+                Stage::Transient.name(),
+                elapsed / done as f64 * total.saturating_sub(done) as f64
+            ),
+            Some(Stage::Building) => format!(
+                "{elapsed:.1} s, {done} states explored and {total} found so far (the limit is {})",
+                analytic::MAX_STATES
+            ),
+            Some(stage) => format!("{elapsed:.1} s, in {} ({done})", stage.name()),
+            None => format!("{elapsed:.1} s"),
+        }
+    }
 }
 
 pub fn solve(args: &SolveArgs) -> anyhow::Result<i32> {
@@ -52,13 +126,34 @@ pub fn solve(args: &SolveArgs) -> anyhow::Result<i32> {
         );
         return Ok(EXIT_BAD_INPUT);
     }
-    let solved = if args.steady_state {
-        analytic::solve_steady_state(&model)
-    } else {
-        analytic::solve(&model, &settings)
+    let deadline = match &args.max_time {
+        Some(text) => {
+            let h = parse_duration_h(text)
+                .map_err(|e| anyhow!("--max-time {text}: {e}; write for example `30s` or `5m`"))?;
+            Some(Duration::from_secs_f64(h * 3600.0))
+        }
+        None => None,
     };
+    let watch = Watch::new(deadline);
+    let solved =
+        analytic::solve_observed(&model, (!args.steady_state).then_some(&settings), &watch);
+    watch.bar.finish_and_clear();
     let solution = match solved {
         Ok(solution) => solution,
+        Err(err) if err.is_stopped() => {
+            eprintln!(
+                "error: {} was not solved within --max-time {}: stopped after {}",
+                args.file.display(),
+                args.max_time.as_deref().unwrap_or(""),
+                watch.how_far()
+            );
+            eprintln!(
+                "  = hint: raise --max-time, try --steady-state (the long-run figures alone), or \
+                 `nines run {}` to simulate it",
+                args.file.display()
+            );
+            return Ok(EXIT_BAD_INPUT);
+        }
         Err(err) => {
             eprintln!("error: cannot solve {} exactly: {err}", args.file.display());
             eprintln!(

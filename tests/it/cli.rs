@@ -351,6 +351,25 @@ fn solve_refuses_a_design_that_is_not_markovian_with_the_reason() {
         .stderr(predicate::str::contains("not Markovian"))
         .stderr(predicate::str::contains("weibull"))
         .stderr(predicate::str::contains("nines run"));
+    // Every reason at once, so the file is edited once.
+    let out = nines()
+        .args(["solve", "scenarios/two-zone-web-shop.yaml"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("13 reasons"), "{stderr}");
+    for part in ["node group `lb`", "weibull", "domain `zone-b`", "rack-b2"] {
+        assert!(stderr.contains(part), "{part}: {stderr}");
+    }
+    let out = nines()
+        .args(["solve", "scenarios/hot-standby.yaml"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("heartbeat") && stderr.contains("uniform distribution"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -642,4 +661,34 @@ fn solve_steady_state_skips_the_horizon_and_changes_no_steady_figure() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot be used with"));
+}
+
+#[test]
+fn solve_max_time_stops_cleanly_and_says_how_far_it_got() {
+    nines()
+        .args(["solve", "scenarios/three-tier.yaml", "--max-time", "0s"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "was not solved within --max-time 0s: stopped after",
+        ))
+        .stderr(predicate::str::contains("states explored"))
+        .stderr(predicate::str::contains("--steady-state"));
+    nines()
+        .args(["solve", "scenarios/quorum-3.yaml", "--max-time", "soon"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--max-time soon"));
+    // A limit that is not reached changes nothing.
+    assert_eq!(
+        json(&["solve", "scenarios/quorum-5.yaml", "--json"]),
+        json(&[
+            "solve",
+            "scenarios/quorum-5.yaml",
+            "--json",
+            "--max-time",
+            "1h"
+        ])
+    );
 }
