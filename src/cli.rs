@@ -6,6 +6,7 @@ mod check;
 mod output;
 mod run;
 mod solve;
+mod trace;
 mod validate;
 
 use crate::experiment::Settings;
@@ -41,6 +42,8 @@ enum Command {
     Solve(solve::SolveArgs),
     /// Judge the scenario's SLOs: pass, fail or inconclusive (exit 0, 1 or 3), sequentially
     Check(check::CheckArgs),
+    /// Replay one replication of a run as a timeline (what failed, what noticed, what was down)
+    Trace(trace::TraceArgs),
     /// Check scenarios without running them; every problem is listed
     #[command(
         after_help = "Examples:\n  nines validate scenarios/*.yaml\n  nines validate my-design.yaml"
@@ -69,6 +72,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(&args),
         Command::Solve(args) => solve::solve(&args),
         Command::Check(args) => check::check(&args),
+        Command::Trace(args) => trace::trace(&args),
         Command::Validate { files } => validate::validate(&files),
     };
     match outcome {

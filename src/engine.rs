@@ -21,6 +21,7 @@ pub use causes::plan::CausePlan;
 pub use plan::{Plan, false_suspicion_rate_per_us};
 pub use traffic::TrafficPlans;
 
+use crate::metrics::trace::{Happening, TraceEvent};
 use crate::metrics::{RepOutcome, Tally, Window};
 use causes::Attribution;
 use plan::UnitKind;
@@ -88,7 +89,7 @@ struct Crew {
 }
 
 /// The state of one replication.
-struct Sim<'p, Q> {
+struct Sim<'p, Q, const TRACE: bool> {
     plan: &'p Plan,
     now: u64,
     window: Window,
@@ -128,6 +129,9 @@ struct Sim<'p, Q> {
     /// When asked for (`nines check` windows): the times each tally's state
     /// flipped, alternately down and up; `None` costs one branch per change.
     flips: Option<Vec<Vec<u64>>>,
+    /// With `TRACE` (`nines trace`, a separate instance of the engine, so the
+    /// checks cost nothing otherwise): every state change, in order.
+    trace: Option<Vec<TraceEvent>>,
     /// Services with traffic (empty without), and when their requests were
     /// last added up; scratch list of members up.
     traffic: Vec<traffic::TrafficState>,
@@ -151,7 +155,37 @@ pub fn simulate(plan: &Plan, settings: RunSettings, replication: u64) -> RepOutc
 /// One replication with a given future event list; every list gives the
 /// same result, only faster or slower.
 pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64) -> RepOutcome {
-    run_recording::<Q>(plan, settings, replication, false).0
+    run_recording::<Q, false>(plan, settings, replication, Recording::default()).0
+}
+
+/// A replication's outcome, its tallies' flip times and its trace, each
+/// when asked for.
+type Recorded = (RepOutcome, Option<Vec<Vec<u64>>>, Option<Vec<TraceEvent>>);
+
+/// What a replication records beside its outcome.
+#[derive(Clone, Copy, Debug, Default)]
+struct Recording {
+    /// The times each tally flipped (`nines check` windows).
+    flips: bool,
+}
+
+/// Like [`simulate`], also returning every state change of the
+/// replication (`nines trace`): the same random draws and the same outcome.
+pub fn simulate_traced(
+    plan: &Plan,
+    settings: RunSettings,
+    replication: u64,
+) -> (RepOutcome, Vec<TraceEvent>) {
+    let recording = Recording { flips: false };
+    let (outcome, _, trace) = if plan.modes.len() + plan.shocks.len() < RADIX_FROM_PENDING {
+        run_recording::<BinaryHeap, true>(plan, settings, replication, recording)
+    } else {
+        run_recording::<RadixHeap, true>(plan, settings, replication, recording)
+    };
+    let mut trace = trace.unwrap_or_default();
+    // Detections are noted when they are known, at the moment they happened.
+    trace.sort_by_key(|t| t.time_us);
+    (outcome, trace)
 }
 
 /// Like [`simulate`], also returning, per tally (the system, then each
@@ -162,23 +196,27 @@ pub fn simulate_recording(
     settings: RunSettings,
     replication: u64,
 ) -> (RepOutcome, Vec<Vec<u64>>) {
-    let (outcome, flips) = if plan.modes.len() + plan.shocks.len() < RADIX_FROM_PENDING {
-        run_recording::<BinaryHeap>(plan, settings, replication, true)
+    let recording = Recording { flips: true };
+    let (outcome, flips, _) = if plan.modes.len() + plan.shocks.len() < RADIX_FROM_PENDING {
+        run_recording::<BinaryHeap, false>(plan, settings, replication, recording)
     } else {
-        run_recording::<RadixHeap>(plan, settings, replication, true)
+        run_recording::<RadixHeap, false>(plan, settings, replication, recording)
     };
     (outcome, flips.unwrap_or_default())
 }
 
-fn run_recording<Q: FutureEvents>(
+fn run_recording<Q: FutureEvents, const TRACE: bool>(
     plan: &Plan,
     settings: RunSettings,
     replication: u64,
-    record: bool,
-) -> (RepOutcome, Option<Vec<Vec<u64>>>) {
-    let mut sim = Sim::<Q>::new(plan, settings, replication);
-    if record {
+    recording: Recording,
+) -> Recorded {
+    let mut sim = Sim::<Q, TRACE>::new(plan, settings, replication);
+    if recording.flips {
         sim.flips = Some(vec![Vec::new(); sim.tallies.len()]);
+    }
+    if TRACE {
+        sim.trace = Some(Vec::new());
     }
     sim.start();
     let mut events = 0u64;
@@ -239,10 +277,10 @@ fn run_recording<Q: FutureEvents>(
         downtime_by_cause_us,
         requests: sim.traffic.iter().map(|t| t.counts).collect(),
     };
-    (outcome, sim.flips)
+    (outcome, sim.flips, sim.trace)
 }
 
-impl<'p, Q: FutureEvents> Sim<'p, Q> {
+impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
     fn new(plan: &'p Plan, settings: RunSettings, replication: u64) -> Self {
         let seed = settings.seed;
         let services: Vec<ServiceState> = plan
@@ -316,6 +354,7 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
             trigger: causes::NONE,
             system_standby: causes::NONE,
             flips: None,
+            trace: None,
             traffic: plan
                 .traffic
                 .entries
@@ -344,6 +383,28 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         for sb in 0..self.plan.standbys.len() as u32 {
             self.schedule_suspicions(sb);
         }
+    }
+
+    /// Records a state change now, when tracing (`nines trace`).
+    #[cold]
+    fn note(&mut self, what: Happening) {
+        self.note_at(self.now, what);
+    }
+
+    #[cold]
+    fn note_at(&mut self, time_us: u64, what: Happening) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(TraceEvent { time_us, what });
+        }
+    }
+
+    #[cold]
+    fn note_entity(&mut self, entity: u32, up: bool) {
+        self.note(if up {
+            Happening::EntityUp { entity }
+        } else {
+            Happening::EntityDown { entity }
+        });
     }
 
     fn schedule_shock(&mut self, s: u32) {
@@ -454,6 +515,17 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
     /// A unit's own state changed: a node goes down or up, or a domain takes
     /// every node inside it down or lets them up.
     fn unit_changed(&mut self, unit: usize, up: bool) {
+        if TRACE {
+            let unit = unit as u32;
+            self.note(if up {
+                Happening::UnitUp { unit }
+            } else {
+                Happening::UnitDown {
+                    unit,
+                    cause: self.cause,
+                }
+            });
+        }
         match self.plan.units[unit].kind {
             UnitKind::Node(n) => self.block(n, !up),
             UnitKind::Domain(d) => {
@@ -567,6 +639,12 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
         if let Some(flips) = &mut self.flips {
             flips[s as usize + 1].push(self.now);
         }
+        if TRACE {
+            self.note_entity(s + 1, up);
+            if plan.causes.system_mirror == Some(s) {
+                self.note_entity(0, up);
+            }
+        }
         // A system of one service that requires nothing is that service:
         // its tally is copied at the end (`system_mirror`).
         if spec.in_system && plan.causes.system_mirror.is_none() {
@@ -581,6 +659,9 @@ impl<'p, Q: FutureEvents> Sim<'p, Q> {
                 self.tallies[0].change(self.now, is_up, self.window);
                 if let Some(flips) = &mut self.flips {
                     flips[0].push(self.now);
+                }
+                if TRACE {
+                    self.note_entity(0, is_up);
                 }
             }
         }

@@ -338,3 +338,21 @@ fn cause_names(plan: &Plan) -> Vec<Vec<String>> {
         .map(|ids| ids.iter().map(|&c| names[c as usize].clone()).collect())
         .collect()
 }
+
+/// Replication `replication` of a run with `settings`, with every state
+/// change (`nines trace`): the same streams as in [`run`], so the same
+/// outcome as that replication of the run.
+pub fn trace(
+    model: &Model,
+    settings: &Settings,
+    replication: u64,
+) -> (Plan, RepOutcome, Vec<crate::metrics::trace::TraceEvent>) {
+    let plan = Plan::new(model);
+    let run_settings = RunSettings {
+        seed: settings.seed,
+        warmup_us: settings.warmup_us,
+        horizon_us: settings.horizon_us,
+    };
+    let (outcome, events) = engine::simulate_traced(&plan, run_settings, replication);
+    (plan, outcome, events)
+}

@@ -12,6 +12,7 @@ mod histogram;
 mod intervals;
 mod requests;
 mod stats;
+pub mod trace;
 
 pub use causes::CauseAccumulator;
 pub use histogram::LogHistogram;

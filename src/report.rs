@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod risk;
 pub mod slos;
 pub mod table;
+pub mod trace;
 
 use crate::experiment::Results;
 use crate::metrics::Figures;

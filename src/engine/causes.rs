@@ -64,7 +64,7 @@ impl Attribution {
     }
 }
 
-impl<Q: FutureEvents> Sim<'_, Q> {
+impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// Adds `us` of downtime of entity `e` (0: the system) to `cause`.
     #[inline]
     pub(super) fn credit(&mut self, e: usize, cause: u32, us: Micros) {

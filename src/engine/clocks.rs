@@ -14,7 +14,7 @@ fn real_time(work_us: u64, speed: f64) -> u64 {
     }
 }
 
-impl<Q: FutureEvents> Sim<'_, Q> {
+impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// A fresh time to failure for mode `m`, if it has a clock of its own.
     pub(super) fn draw_ttf(&mut self, m: u32) -> Option<u64> {
         let mode = &self.plan.modes[m as usize];

@@ -6,7 +6,7 @@
 use super::{FutureEvents, Sim};
 use crate::model::MAX_SPLITTING_LINKS;
 
-impl<Q: FutureEvents> Sim<'_, Q> {
+impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// Link `l` went down or came back: the standby services whose members
     /// it can separate look at their monitors again.
     pub(super) fn link_changed(&mut self, l: u32, up: bool) {
@@ -84,7 +84,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     }
 }
 
-impl<Q: FutureEvents> Sim<'_, Q> {
+impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// The most healthy members of service `s` that can all reach each
     /// other. Each link that is down and has members on both sides splits
     /// them: a group that reaches itself leaves out one side of every such
@@ -138,7 +138,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     }
 }
 
-impl<Q: FutureEvents> Sim<'_, Q> {
+impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// Whether service `s` reaches what it requires while links are down:
     /// enough of its serving members (`min_up`, and the demand) can each
     /// reach a serving member of every service it requires; for a standby

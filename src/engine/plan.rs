@@ -440,3 +440,32 @@ impl Plan {
         }
     }
 }
+
+impl Plan {
+    /// A person's name for unit `unit`: the node, the domain, the link
+    /// between two domains, or a node's stall (`nines trace`).
+    pub fn unit_name(&self, model: &Model, unit: u32) -> String {
+        match self.units[unit as usize].kind {
+            UnitKind::Node(n) => model.nodes[n as usize].name.clone(),
+            UnitKind::Domain(d) => model.domains[d as usize].name.clone(),
+            UnitKind::Link(l) => {
+                let [a, b] = self.links[l as usize];
+                format!(
+                    "link {}~{}",
+                    model.domains[a as usize].name, model.domains[b as usize].name
+                )
+            }
+            UnitKind::Stall(n) => format!("{} (stall)", model.nodes[n as usize].name),
+        }
+    }
+
+    /// The name of cause `cause`, if it is one (`nines trace`).
+    pub fn cause_name(&self, cause: u32) -> Option<&str> {
+        self.causes.names.get(cause as usize).map(String::as_str)
+    }
+
+    /// Whether unit `unit` is a stall: its "down" means stalled, not down.
+    pub fn unit_is_stall(&self, unit: u32) -> bool {
+        matches!(self.units[unit as usize].kind, UnitKind::Stall(_))
+    }
+}

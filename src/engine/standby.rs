@@ -13,6 +13,7 @@ mod suspicion;
 use super::rng::Stream;
 use super::{FutureEvents, KIND_STANDBY, Sim, payload};
 use crate::metrics::StandbyCounts;
+use crate::metrics::trace::Happening;
 use crate::model::{MAX_SLOTS, Micros, SLOT_BITS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,7 +133,7 @@ pub(super) fn split_index(index: u32) -> (u32, usize) {
     (index >> SLOT_BITS, (index & (MAX_SLOTS - 1)) as usize)
 }
 
-impl<Q: FutureEvents> Sim<'_, Q> {
+impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     fn node_up(&self, node: u32) -> bool {
         self.node_blockers[node as usize] == 0
     }
@@ -272,6 +273,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             } else {
                 self.count_detection(sb, slot, detect_at);
                 self.count_failover(sb, detect_at);
+                self.note_switch(sb, detect_at, candidate);
                 self.standbys[sb as usize].slots[slot].phase = Phase::TakingOver(candidate);
             }
         }
@@ -281,10 +283,31 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     /// one detection, whose delay runs from the member's failure. Failures
     /// that end before anyone noticed are no detection.
     fn count_detection(&mut self, sb: u32, slot: usize, at: Micros) {
+        if TRACE {
+            let member = self.standbys[sb as usize].slots[slot].member;
+            self.note_at(
+                at,
+                Happening::Detected {
+                    standby: sb,
+                    member,
+                },
+            );
+        }
         if at >= self.window.start_us && at <= self.window.end_us {
             let state = &mut self.standbys[sb as usize];
             state.counts.detections += 1;
             state.counts.detection_us += at - state.slots[slot].outage_start_us;
+        }
+    }
+
+    /// A hot standby's takeover, drawn with its detection, began at `at`.
+    fn note_switch(&mut self, sb: u32, at: Micros, candidate: u32) {
+        if TRACE {
+            let what = Happening::Takeover {
+                standby: sb,
+                member: candidate,
+            };
+            self.note_at(at, what);
         }
     }
 
@@ -532,6 +555,9 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                     state.counts.failed_failovers += 1;
                 }
                 state.slots[slot].phase = Phase::Down(DownReason::FailedTakeover);
+                if TRACE {
+                    self.note(Happening::TakeoverFailed { standby: sb });
+                }
                 self.cancel_slot_event(sb, slot);
                 self.refresh_speeds(sb);
                 return;
@@ -542,6 +568,9 @@ impl<Q: FutureEvents> Sim<'_, Q> {
                 let s = &mut self.standbys[sb as usize].slots[slot];
                 s.phase = Phase::Down(DownReason::NoMember);
                 s.failing_back = false;
+                if TRACE {
+                    self.note(Happening::NoMember { standby: sb });
+                }
                 self.cancel_slot_event(sb, slot);
             }
             Some(candidate) => self.begin_takeover(sb, slot, candidate),
@@ -608,6 +637,12 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         s.failing_back = false;
         s.member = serving;
         s.phase = Phase::Serving;
+        if TRACE {
+            self.note(Happening::Serving {
+                standby: sb,
+                member: serving,
+            });
+        }
         self.refresh_speeds(sb);
         // The home member came back while the slot was being taken over, or
         // was falsely suspected: with `failback: auto` it takes the slot back.
@@ -625,6 +660,12 @@ impl<Q: FutureEvents> Sim<'_, Q> {
     fn begin_takeover(&mut self, sb: u32, slot: usize, candidate: u32) {
         let lost = self.standbys[sb as usize].slots[slot].member;
         self.standbys[sb as usize].slots[slot].phase = Phase::TakingOver(candidate);
+        if TRACE {
+            self.note(Happening::Takeover {
+                standby: sb,
+                member: candidate,
+            });
+        }
         let delay = self.takeover_delay(sb);
         if delay == 0 {
             // Completing frees the member the slot lost, as below.
@@ -668,6 +709,7 @@ impl<Q: FutureEvents> Sim<'_, Q> {
             } => {
                 self.count_detection(sb, slot, detect_at);
                 self.count_failover(sb, detect_at);
+                self.note_switch(sb, detect_at, candidate);
                 self.complete_takeover(sb, slot, candidate);
             }
             Phase::Isolated { .. } => self.on_partition_suspicion(sb, slot),

@@ -208,7 +208,7 @@ fn integrate(a: u64, b: u64, pattern: Option<&[f64]>, rates: impl Fn(f64) -> [f6
     out
 }
 
-impl<Q: FutureEvents> Sim<'_, Q> {
+impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// Adds the requests of every service with traffic from the last flush
     /// to `now` (inside the window), under the state that held meanwhile.
     pub(super) fn flush_traffic(&mut self, now: u64) {
@@ -286,6 +286,11 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         }
         let p = pos as usize;
         state.in_rotation[p] = !state.in_rotation[p];
+        let in_rotation = state.in_rotation[p];
+        if TRACE {
+            let node = self.plan.traffic.entries[e as usize].members[p];
+            self.note(crate::metrics::trace::Happening::Rotation { node, in_rotation });
+        }
         true
     }
 }

@@ -20,4 +20,5 @@ mod solver;
 mod standby;
 mod standby_roles;
 mod support;
+mod trace;
 mod traffic;

@@ -9,7 +9,7 @@ use super::super::{FutureEvents, KIND_SUSPECT, Sim, payload};
 use super::{Phase, event_index, split_index};
 use crate::model::Micros;
 
-impl<Q: FutureEvents> Sim<'_, Q> {
+impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// Starts the false-suspicion process of every slot of standby service
     /// `sb`, if its heartbeats can be lost: a Poisson process at the rate
     /// the loss probability implies, so heartbeats are never simulated.
@@ -72,6 +72,12 @@ impl<Q: FutureEvents> Sim<'_, Q> {
         let slot_state = &mut state.slots[slot];
         slot_state.outage_start_us = self.now;
         slot_state.unfenced = !fencing;
+        if TRACE {
+            self.note(crate::metrics::trace::Happening::FalseSuspicion {
+                standby: sb,
+                member,
+            });
+        }
         self.begin_takeover(sb, slot, if covered { candidate } else { member });
         self.refresh_speeds(sb);
         self.push_standby_service(sb);

@@ -1,0 +1,67 @@
+//! What `nines trace` shows of one replication: the state changes the
+//! engine made, in its own indices, turned into words by `report::trace`.
+
+use crate::model::Micros;
+
+/// One thing that happened, at `time_us` from the start of the replication.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceEvent {
+    pub time_us: Micros,
+    pub what: Happening,
+}
+
+/// The state changes a trace records. Units are in the plan's order (the
+/// nodes, then domains, stalls and links); `entity` 0 is the system and
+/// 1 + s service s; a standby member is an index into its pool.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Happening {
+    /// A unit went down, for a cause of the plan's cause list.
+    UnitDown {
+        unit: u32,
+        cause: u32,
+    },
+    UnitUp {
+        unit: u32,
+    },
+    EntityDown {
+        entity: u32,
+    },
+    EntityUp {
+        entity: u32,
+    },
+    /// A standby's monitor noticed that the member serving a slot is down.
+    Detected {
+        standby: u32,
+        member: u32,
+    },
+    /// A takeover began: `member` is being switched in.
+    Takeover {
+        standby: u32,
+        member: u32,
+    },
+    /// `member` serves now (a takeover or failback completed).
+    Serving {
+        standby: u32,
+        member: u32,
+    },
+    /// The takeover failed (the 1 − coverage share): down until a repair.
+    TakeoverFailed {
+        standby: u32,
+    },
+    /// The serving member failed and no healthy member was left.
+    NoMember {
+        standby: u32,
+    },
+    /// The monitor suspected a member that is up (lost heartbeats, a cut
+    /// link or a stall).
+    FalseSuspicion {
+        standby: u32,
+        member: u32,
+    },
+    /// A member of a balanced service left or rejoined rotation after its
+    /// health-check delay.
+    Rotation {
+        node: u32,
+        in_rotation: bool,
+    },
+}
