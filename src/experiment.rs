@@ -8,6 +8,7 @@
 use crate::engine::{self, Plan, RunSettings};
 use crate::metrics::{
     Accumulator, CauseAccumulator, RepOutcome, RequestAccumulator, StandbyAccumulator, Window,
+    Worst,
 };
 use crate::model::{Micros, Model, hours_from_micros};
 use rayon::prelude::*;
@@ -131,6 +132,8 @@ pub struct Results {
     pub causes: Vec<CauseAccumulator>,
     /// One per service with traffic, with the service's index.
     pub requests: Vec<(usize, RequestAccumulator)>,
+    /// The replications with the most system downtime and the longest outage.
+    pub worst: Worst,
 }
 
 /// Runs every replication. `each` sees every replication's outcome in
@@ -175,6 +178,7 @@ pub struct Batches {
     standby: Vec<(usize, StandbyAccumulator)>,
     causes: Vec<CauseAccumulator>,
     requests: Vec<(usize, RequestAccumulator)>,
+    worst: Worst,
     events: u64,
     done: u64,
 }
@@ -223,6 +227,7 @@ impl Batches {
             settings,
             standby,
             causes,
+            worst: Worst::default(),
             events: 0,
             done: 0,
         })
@@ -269,6 +274,9 @@ impl Batches {
             });
             for (rep, (outcome, flips)) in (start..end).zip(&outcomes) {
                 self.fold(outcome, window);
+                if let Some(system) = outcome.tallies.first() {
+                    self.worst.push(rep, system, window);
+                }
                 each(rep, outcome, flips.as_deref());
             }
             self.done = end;
@@ -320,6 +328,7 @@ impl Batches {
             standby: self.standby.clone(),
             causes: self.causes.clone(),
             requests: self.requests.clone(),
+            worst: self.worst.clone(),
         }
     }
 }

@@ -13,11 +13,13 @@ mod intervals;
 mod requests;
 mod stats;
 pub mod trace;
+mod worst;
 
 pub use causes::CauseAccumulator;
 pub use histogram::LogHistogram;
 pub use requests::{RequestAccumulator, RequestCounts};
 pub use stats::{Comoments, Estimate, compound_poisson_interval, poisson_interval};
+pub use worst::{KEPT, Notable, Worst};
 
 use crate::model::{HOURS_PER_YEAR, MICROS_PER_HOUR, Micros};
 

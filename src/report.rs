@@ -12,6 +12,7 @@ pub mod risk;
 pub mod slos;
 pub mod table;
 pub mod trace;
+pub mod worst;
 
 use crate::experiment::Results;
 use crate::metrics::Figures;

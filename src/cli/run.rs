@@ -128,6 +128,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     if let Some(checks) = &checks {
         json_value["cross_check"] = report::exact::cross_check_json(checks);
     }
+    let replay = replay_prefix(args, &settings);
+    json_value["worst_replications"] = report::worst::json(&results.worst, &replay);
     json_value["input"] = output::input_json(&args.file, &settings)?;
     let json = report::json::pretty(&json_value);
     if let (Some(dir), Some(writer)) = (&args.out, csv) {
@@ -142,6 +144,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         stdout.write_all(json.as_bytes())?;
     } else {
         stdout.write_all(report::table::render(&report, Some(elapsed_s)).as_bytes())?;
+        stdout.write_all(report::worst::table(&results.worst, &replay).as_bytes())?;
         if let Some(checks) = &checks {
             writeln!(stdout)?;
             stdout.write_all(report::exact::cross_check_table(checks).as_bytes())?;
@@ -193,4 +196,29 @@ fn cross_check(model: &Model, settings: &Settings, report: &Report, file: &Path)
         );
     }
     Some(checks)
+}
+
+/// `nines trace` with the settings of this run, so that it replays the
+/// same replications.
+fn replay_prefix(args: &RunArgs, settings: &Settings) -> String {
+    let file = args.file.display().to_string();
+    let file = if file.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+        format!("'{}'", file.replace('\'', "'\\''"))
+    } else {
+        file
+    };
+    let mut prefix = format!(
+        "nines trace {file} --seed {} --replications {}",
+        settings.seed, settings.n_replications
+    );
+    for (flag, value) in [
+        ("horizon", &args.horizon),
+        ("warmup", &args.warmup),
+        ("incident-threshold", &args.incident_threshold),
+    ] {
+        if let Some(v) = value {
+            prefix.push_str(&format!(" --{flag} {v}"));
+        }
+    }
+    prefix
 }

@@ -192,3 +192,60 @@ fn bad_trace_requests_are_refused_with_the_reason() {
             .stderr(predicates::str::contains(message));
     }
 }
+
+#[test]
+fn run_names_its_worst_replications_and_trace_replays_them() {
+    let summary: Value = serde_json::from_str(&stdout(&[
+        "run",
+        "scenarios/hot-standby.yaml",
+        "--replications",
+        "40",
+        "--horizon",
+        "2y",
+        "--json",
+    ]))
+    .expect("JSON");
+    let worst = summary["worst_replications"].as_array().expect("list");
+    assert_eq!(worst.len(), 6, "{worst:?}");
+    let most: Vec<f64> = worst[..3]
+        .iter()
+        .map(|w| w["downtime_min"].as_f64().expect("downtime"))
+        .collect();
+    assert!(most.windows(2).all(|w| w[0] >= w[1]), "{most:?}");
+    for entry in worst {
+        let command = entry["command"].as_str().expect("command");
+        assert!(
+            command.contains("--seed 42 --replications 40 --horizon 2y"),
+            "{command}"
+        );
+        let mut args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        args.push("--json");
+        let trace: Value = serde_json::from_str(&stdout(&args)).expect("JSON");
+        let figures = &trace["figures"];
+        let downtime_h = 2.0 * 8760.0 - figures["system_uptime_h"].as_f64().expect("uptime");
+        let reported = entry["downtime_min"].as_f64().expect("downtime") / 60.0;
+        assert!(
+            (downtime_h - reported).abs() < 1e-6,
+            "{command}: {downtime_h} h vs {reported} h"
+        );
+        // The longest outage is one the trace shows: a system_down to system_up span.
+        let mut longest: f64 = 0.0;
+        let mut since = None;
+        for e in trace["events"].as_array().expect("events") {
+            let t = e["time_s"].as_f64().expect("time");
+            match e["kind"].as_str() {
+                Some("system_down") => since = Some(t),
+                Some("system_up") => longest = longest.max(t - since.take().expect("down first")),
+                _ => {}
+            }
+        }
+        if let Some(start) = since {
+            longest = longest.max(2.0 * 8760.0 * 3600.0 - start);
+        }
+        let reported = entry["longest_outage_s"].as_f64().expect("longest");
+        assert!(
+            (longest - reported).abs() < 1e-3,
+            "{command}: {longest} s vs {reported} s"
+        );
+    }
+}
