@@ -9,6 +9,7 @@
 
 mod causes;
 mod clocks;
+mod faults;
 mod network;
 mod plan;
 pub mod queue;
@@ -18,6 +19,7 @@ mod standby;
 mod traffic;
 
 pub use causes::plan::CausePlan;
+pub use faults::FaultPlan;
 pub use plan::{Plan, false_suspicion_rate_per_us};
 pub use traffic::TrafficPlans;
 
@@ -36,10 +38,12 @@ const KIND_SHOCK: u64 = 2;
 const KIND_STANDBY: u64 = 3;
 const KIND_SUSPECT: u64 = 4;
 const KIND_TRAFFIC: u64 = 5;
+const KIND_FAULT: u64 = 6;
+const KIND_FAULT_END: u64 = 12;
 // Kinds reserved for mechanisms in progress, so that parallel work does not
-// collide: 6 injected faults, 7 monitoring (alert and response), 8 leader
-// elections, 9 replication (resync), 10 overload collapse, 11 per-request
-// traffic. Four bits leave room for 16 kinds.
+// collide: 7 monitoring (alert and response), 8 leader elections, 9
+// replication (resync), 10 overload collapse, 11 per-request traffic. Four
+// bits leave room for 16 kinds.
 const KIND_SHIFT: u32 = 28;
 const KIND_MASK: u64 = 0b1111;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
@@ -132,6 +136,8 @@ struct Sim<'p, Q, const TRACE: bool> {
     /// With `TRACE` (`nines trace`, a separate instance of the engine, so the
     /// checks cost nothing otherwise): every state change, in order.
     trace: Option<Vec<TraceEvent>>,
+    /// Injected faults (empty without).
+    faults: faults::FaultState,
     /// Services with traffic (empty without), and when their requests were
     /// last added up; scratch list of members up.
     traffic: Vec<traffic::TrafficState>,
@@ -240,6 +246,15 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
                 true
             }
             KIND_TRAFFIC => sim.on_rotation(index, (event.payload >> 32) as u32),
+            KIND_FAULT => {
+                sim.note_fault(index);
+                sim.on_fault(index);
+                true
+            }
+            KIND_FAULT_END => {
+                sim.on_fault_end(index);
+                true
+            }
             _ => {
                 sim.on_shock(index);
                 true
@@ -255,6 +270,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
         sim.account_downtime(sb);
         sim.end_split_brains(sb, true);
     }
+    sim.finish_faults();
     let window = sim.window;
     let mut tallies: Vec<_> = sim.tallies.iter_mut().map(|t| t.finish(window)).collect();
     if let Some(t) = plan.causes.system_mirror {
@@ -276,6 +292,8 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
             .collect(),
         downtime_by_cause_us,
         requests: sim.traffic.iter().map(|t| t.counts).collect(),
+        faults: std::mem::take(&mut sim.faults.counts),
+        injected: std::mem::take(&mut sim.faults.injected),
     };
     (outcome, sim.flips, sim.trace)
 }
@@ -355,6 +373,13 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             system_standby: causes::NONE,
             flips: None,
             trace: None,
+            faults: faults::FaultState::new(
+                &plan.faults,
+                plan.units.len(),
+                plan.services.len() + 1,
+                seed,
+                replication,
+            ),
             traffic: plan
                 .traffic
                 .entries
@@ -383,6 +408,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         for sb in 0..self.plan.standbys.len() as u32 {
             self.schedule_suspicions(sb);
         }
+        self.start_faults();
     }
 
     /// Records a state change now, when tracing (`nines trace`).
@@ -645,6 +671,12 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 self.note_entity(0, up);
             }
         }
+        if !self.faults.since.is_empty() {
+            self.fault_entity_changed(s as usize + 1, up);
+            if plan.causes.system_mirror == Some(s) {
+                self.fault_entity_changed(0, up);
+            }
+        }
         // A system of one service that requires nothing is that service:
         // its tally is copied at the end (`system_mirror`).
         if spec.in_system && plan.causes.system_mirror.is_none() {
@@ -662,6 +694,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 }
                 if TRACE {
                     self.note_entity(0, is_up);
+                }
+                if !self.faults.since.is_empty() {
+                    self.fault_entity_changed(0, is_up);
                 }
             }
         }

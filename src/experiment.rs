@@ -6,6 +6,7 @@
 //! number of replications.
 
 use crate::engine::{self, Plan, RunSettings};
+use crate::metrics::faults::{FaultAccumulator, InjectedAccumulator};
 use crate::metrics::{
     Accumulator, CauseAccumulator, RepOutcome, RequestAccumulator, StandbyAccumulator, Window,
     Worst,
@@ -134,6 +135,10 @@ pub struct Results {
     pub requests: Vec<(usize, RequestAccumulator)>,
     /// The replications with the most system downtime and the longest outage.
     pub worst: Worst,
+    /// Each fault entry, and the injected outages of each entity like
+    /// `accumulators` (both empty without faults).
+    pub faults: Vec<FaultAccumulator>,
+    pub injected: Vec<InjectedAccumulator>,
 }
 
 /// Runs every replication. `each` sees every replication's outcome in
@@ -179,6 +184,8 @@ pub struct Batches {
     causes: Vec<CauseAccumulator>,
     requests: Vec<(usize, RequestAccumulator)>,
     worst: Worst,
+    faults: Vec<FaultAccumulator>,
+    injected: Vec<InjectedAccumulator>,
     events: u64,
     done: u64,
 }
@@ -228,6 +235,12 @@ impl Batches {
             standby,
             causes,
             worst: Worst::default(),
+            faults: vec![FaultAccumulator::default(); model.faults.len()],
+            injected: if model.faults.is_empty() {
+                Vec::new()
+            } else {
+                vec![InjectedAccumulator::default(); model.services.len() + 1]
+            },
             events: 0,
             done: 0,
         })
@@ -299,6 +312,12 @@ impl Batches {
         for (acc, downtime) in self.causes.iter_mut().zip(&outcome.downtime_by_cause_us) {
             acc.push(downtime, window);
         }
+        for (acc, counts) in self.faults.iter_mut().zip(&outcome.faults) {
+            acc.push(counts, window);
+        }
+        for (acc, injected) in self.injected.iter_mut().zip(&outcome.injected) {
+            acc.push(injected, window);
+        }
         for (((_, acc), counts), takeovers) in self
             .standby
             .iter_mut()
@@ -329,6 +348,8 @@ impl Batches {
             causes: self.causes.clone(),
             requests: self.requests.clone(),
             worst: self.worst.clone(),
+            faults: self.faults.clone(),
+            injected: self.injected.clone(),
         }
     }
 }

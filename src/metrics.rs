@@ -8,6 +8,7 @@
 //! [warm-up, warm-up + horizon], except MTTFF, which starts at time zero.
 
 mod causes;
+pub mod faults;
 mod histogram;
 mod intervals;
 mod requests;
@@ -179,6 +180,11 @@ pub struct RepOutcome {
     pub downtime_by_cause_us: Vec<Vec<Micros>>,
     /// Requests of each service with traffic, in `traffic` order.
     pub requests: Vec<RequestCounts>,
+    /// Each fault entry, in scenario order (empty without faults).
+    pub faults: Vec<faults::FaultCounts>,
+    /// Outages that began while a fault was in effect, like `tallies`
+    /// (empty without faults).
+    pub injected: Vec<faults::Injected>,
 }
 
 /// What one replication counted for a standby service, inside the window.

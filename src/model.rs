@@ -372,10 +372,68 @@ pub struct Traffic {
 
 #[derive(Clone, Debug)]
 pub struct Fault {
-    pub action: String,
+    /// The fault's name in reports and causes of downtime: its `name`, or
+    /// its action and target (`crash db-1`).
+    pub name: String,
+    pub action: FaultAction,
+    pub target: FaultTarget,
+    /// Injected once, at this time from the start of a replication...
     pub at_us: Option<Micros>,
+    /// ...or repeatedly: the gaps of a renewal process, counted in the
+    /// time inside `during` when there is one.
     pub every: Option<Dist>,
-    pub duration: Option<Dist>,
+    pub during: Option<FaultWindow>,
+    /// How long each injection keeps its target down.
+    pub duration: Dist,
+}
+
+/// What an injected fault does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultAction {
+    /// The target instances are down for the duration, then healthy again.
+    Crash,
+    /// A domain is down for the duration (every node inside it).
+    DomainOutage,
+    /// A link between two domains is cut for the duration.
+    Partition,
+}
+
+impl FaultAction {
+    pub fn key(self) -> &'static str {
+        match self {
+            FaultAction::Crash => "crash",
+            FaultAction::DomainOutage => "domain-outage",
+            FaultAction::Partition => "partition",
+        }
+    }
+}
+
+/// What an injected fault hits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FaultTarget {
+    /// These instances (one, or every instance of a group), each running one.
+    Nodes(Vec<usize>),
+    /// One running instance among these, chosen uniformly at each injection.
+    RandomNode(Vec<usize>),
+    Domain(usize),
+    Link(usize),
+}
+
+/// When a repeated fault may fire: on these days of the week (time zero is
+/// a Monday at 00:00), between these hours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FaultWindow {
+    /// Monday first.
+    pub days: [bool; 7],
+    pub from_h: u32,
+    pub to_h: u32,
+}
+
+impl FaultWindow {
+    /// Hours of window time in one week.
+    pub fn hours_per_week(&self) -> u32 {
+        self.days.iter().filter(|&&d| d).count() as u32 * (self.to_h - self.from_h)
+    }
 }
 
 /// One objective of `slos`, judged by `nines check`.

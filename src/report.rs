@@ -5,6 +5,7 @@
 pub mod causes;
 pub mod csv;
 pub mod exact;
+pub mod faults;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -41,6 +42,13 @@ impl<'a> Report<'a> {
         }
         for ((_, figures), acc) in entities.iter_mut().zip(&results.causes) {
             figures.downtime_by_cause = acc.figures();
+        }
+        for ((_, figures), acc) in entities.iter_mut().zip(&results.injected) {
+            let (outages, downtime) = acc.figures();
+            figures.extras.push(("outages_injected_per_year", outages));
+            figures
+                .extras
+                .push(("downtime_injected_min_per_year", downtime));
         }
         Report {
             model,

@@ -7,6 +7,7 @@
 
 mod build;
 mod build_extras;
+mod build_faults;
 mod build_options;
 mod build_redundancy;
 mod build_services;

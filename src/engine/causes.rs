@@ -105,6 +105,11 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
 
     /// The cause of the first failed mode of a unit that is down.
     fn unit_cause(&self, unit: u32) -> u32 {
+        if let Some(&f) = self.faults.unit_fault.get(unit as usize)
+            && f != NONE
+        {
+            return self.plan.faults[f as usize].cause;
+        }
         let u = &self.plan.units[unit as usize];
         (u.modes_start..u.modes_end)
             .find(|&m| self.modes[m as usize].failed)
@@ -113,6 +118,11 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
 
     /// Whether unit `unit` is down with a failed mode of cause `cause`.
     fn unit_holds(&self, unit: u32, cause: u32) -> bool {
+        if let Some(&f) = self.faults.unit_fault.get(unit as usize)
+            && f != NONE
+        {
+            return self.plan.faults[f as usize].cause == cause;
+        }
         let u = &self.plan.units[unit as usize];
         self.unit_failed[unit as usize] > 0
             && (u.modes_start..u.modes_end).any(|m| {

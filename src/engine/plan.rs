@@ -156,6 +156,8 @@ pub struct Plan {
     pub causes: super::causes::plan::CausePlan,
     /// Balancers and traffic of the services with traffic.
     pub traffic: super::traffic::TrafficPlans,
+    /// Injected faults, in scenario order.
+    pub faults: Vec<super::faults::FaultPlan>,
 }
 
 /// The standby mechanism of a service in a standby mode.
@@ -402,7 +404,10 @@ impl Plan {
         for (mode, &cause) in modes.iter_mut().zip(&causes.mode) {
             mode.cause = cause;
         }
+        let faults =
+            super::faults::plans(model, &causes.fault, &causes.domain_unit, &causes.link_unit);
         Plan {
+            faults,
             traffic: super::traffic::TrafficPlans::new(model),
             causes,
             system_services: model.system.iter().map(|&s| s as u32).collect(),

@@ -64,4 +64,8 @@ pub enum Happening {
         node: u32,
         in_rotation: bool,
     },
+    /// An injected fault fired (its targets follow as units going down).
+    Fault {
+        fault: u32,
+    },
 }

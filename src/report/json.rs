@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 #[derive(Serialize)]
-struct EstimateJson {
+pub struct EstimateJson {
     mean: Option<f64>,
     ci95: Option<[f64; 2]>,
     std_err: Option<f64>,
@@ -95,6 +95,7 @@ pub fn summary_value(report: &Report) -> serde_json::Value {
     };
     let mut value = serde_json::to_value(&summary).unwrap_or_default();
     super::risk::add_to_json(report, &mut value);
+    super::faults::add_to_json(report, &mut value);
     value
 }
 

@@ -217,6 +217,7 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
         out.push('\n');
         out.push_str(&extras_table(&with_extras));
     }
+    out.push_str(&super::faults::table(report));
     let causes = super::causes::render(report);
     if !causes.is_empty() {
         out.push('\n');

@@ -102,6 +102,11 @@ fn describe(model: &Model, plan: &Plan, event: &TraceEvent) -> Line {
             "false_suspicion",
             format!("the monitor suspects {}, which is up", member(standby, m)),
         ),
+        Happening::Fault { fault } => (
+            "chaos".to_string(),
+            "fault",
+            format!("injected: {}", model.faults[fault as usize].name),
+        ),
         Happening::Rotation { node, in_rotation } => (
             model.nodes[node as usize].name.clone(),
             if in_rotation {

@@ -131,7 +131,13 @@ impl<'a> Builder<'a> {
         let (links, link_locs) = self.network(map.get("network"), &domains);
         let traffic = self.traffic(map.get("traffic"), &services);
         self.unused_capacity(&services, &groups, &nodes, &traffic);
-        let faults = self.faults(map.get("faults"), &nodes, &domains);
+        let faults = self.faults(
+            map.get("faults"),
+            &nodes,
+            &domains,
+            &links,
+            simulation.as_ref(),
+        );
         let slos = self.slos(map.get("slos"), simulation.as_ref(), &traffic);
         let model = Model {
             name,

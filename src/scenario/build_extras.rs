@@ -1,21 +1,10 @@
-//! Network links, traffic and chaos faults.
+//! Network links and quorum splitting limits.
 
 use super::build::Builder;
-use super::diag::suggest;
 use super::read::{self, Map};
 use super::tree::Loc;
 use super::tree::{Node, Value};
-use super::values::{dist, duration_h};
-use crate::model::{Domain, Fault, Link, Model, Node as Instance, Redundancy, micros_from_hours};
-
-const ACTIONS: &[&str] = &[
-    "crash",
-    "partition",
-    "slow",
-    "heartbeat-loss",
-    "domain-outage",
-    "maintenance",
-];
+use crate::model::{Domain, Link, Model, Redundancy};
 
 impl Builder<'_> {
     /// The links, and where each is written.
@@ -67,7 +56,7 @@ impl Builder<'_> {
         (links, locs)
     }
 
-    fn domain_pair(&mut self, node: &Node, domains: &[Domain]) -> Option<[usize; 2]> {
+    pub(super) fn domain_pair(&mut self, node: &Node, domains: &[Domain]) -> Option<[usize; 2]> {
         let items = read::list(node);
         if items.len() != 2 {
             self.sink.error_hint(
@@ -135,117 +124,6 @@ impl Builder<'_> {
                     "place the quorum's members in fewer domains, or join domains behind one link",
                 );
             }
-        }
-    }
-
-    pub fn faults(
-        &mut self,
-        node: Option<&Node>,
-        nodes: &[Instance],
-        domains: &[Domain],
-    ) -> Vec<Fault> {
-        let Some(node) = node else { return Vec::new() };
-        let mut faults = Vec::new();
-        for item in read::sequence(&mut self.sink, node, "`faults`") {
-            let Some(map) = Map::read(
-                &mut self.sink,
-                item,
-                "a fault",
-                &[
-                    "at", "every", "action", "target", "between", "duration", "rolling",
-                ],
-            ) else {
-                continue;
-            };
-            let action = map
-                .required(&mut self.sink, "action", "a fault")
-                .and_then(|a| {
-                    let action = read::string(&mut self.sink, a, "`action`")?;
-                    if ACTIONS.contains(&action) {
-                        Some(action.to_string())
-                    } else {
-                        let hint = suggest(action, ACTIONS);
-                        self.sink.error_hint(
-                            a.loc,
-                            format!("unknown fault action `{action}`"),
-                            hint,
-                        );
-                        None
-                    }
-                });
-            let at = map.get("at").map(|a| duration_h(&mut self.sink, a, "`at`"));
-            let every = map
-                .get("every")
-                .map(|e| dist(&mut self.sink, e, "`every`", self.base_dir));
-            if at.is_some() == every.is_some() {
-                self.sink.error_hint(
-                    map.loc,
-                    "a fault needs exactly one of `at` and `every`",
-                    "`at: 100h` injects it once; `every: {dist: exponential, mean: 7d}` injects it repeatedly",
-                );
-            }
-            let duration = map
-                .get("duration")
-                .map(|d| dist(&mut self.sink, d, "`duration`", self.base_dir));
-            if let Some(target) = map.get("target") {
-                self.fault_target(target, nodes);
-            }
-            if let Some(between) = map.get("between") {
-                self.domain_pair(between, domains);
-            }
-            if let Some(rolling) = map.get("rolling") {
-                read::boolean(&mut self.sink, rolling, "`rolling`");
-            }
-            let Some(action) = action else { continue };
-            self.unsupported(item.loc, "`faults` (chaos injection)");
-            faults.push(Fault {
-                action,
-                at_us: at.flatten().map(micros_from_hours),
-                every: every.flatten(),
-                duration: duration.flatten(),
-            });
-        }
-        faults
-    }
-
-    /// A fault target: an instance, a group, a domain or `{random: group}`.
-    fn fault_target(&mut self, node: &Node, nodes: &[Instance]) {
-        let name_node = match &node.value {
-            Value::Map(_) => {
-                let Some(map) = Map::read(&mut self.sink, node, "a fault `target`", &["random"])
-                else {
-                    return;
-                };
-                match map.required(&mut self.sink, "random", "a fault `target`") {
-                    Some(n) => n,
-                    None => return,
-                }
-            }
-            _ => node,
-        };
-        let Some(name) = read::string(&mut self.sink, name_node, "a fault target") else {
-            return;
-        };
-        let known = self.names.groups.iter().any(|g| g == name)
-            || self.names.domains.iter().any(|d| d == name)
-            || nodes.iter().any(|n| n.name == name);
-        if !known {
-            let mut candidates: Vec<&str> = self
-                .names
-                .groups
-                .iter()
-                .chain(self.names.domains.iter())
-                .map(String::as_str)
-                .collect();
-            if nodes.len() <= 1000 {
-                candidates.extend(nodes.iter().map(|n| n.name.as_str()));
-            }
-            let hint = suggest(name, &candidates);
-            self.sink.error_hint(
-                name_node.loc,
-                format!("unknown fault target `{name}`"),
-                hint,
-            );
         }
     }
 }

@@ -9,6 +9,7 @@ mod cli;
 mod determinism;
 mod docs;
 mod exact;
+mod faults;
 mod figures;
 mod mechanisms;
 mod one_pass;

@@ -4,7 +4,7 @@
 //! and every service, the causes it can be down for (columns of the CSV).
 
 use super::super::plan::{ServicePlan, StandbyPlan, UnitKind, UnitPlan};
-use crate::model::Model;
+use crate::model::{FaultTarget, Model};
 use indexmap::IndexSet;
 
 /// The failover phases a standby service's own downtime is split into
@@ -26,6 +26,9 @@ pub struct CausePlan {
     pub phases: Vec<[u32; 3]>,
     /// The cause "requires S" of each service S.
     pub requires: Vec<u32>,
+    /// The cause of each fault entry, and the fault causes of each unit.
+    pub fault: Vec<u32>,
+    pub unit_faults: Vec<Vec<u32>>,
     /// The causes each entity can be down for, ascending: the system first,
     /// then each service.
     pub entity: Vec<Vec<u32>>,
@@ -95,6 +98,21 @@ impl CausePlan {
                 plan.mode.push(id);
             }
         }
+        plan.unit_faults = vec![Vec::new(); units.len()];
+        for fault in &model.faults {
+            let id = names.id(format!("fault: {}", fault.name));
+            plan.fault.push(id);
+            let hit: Vec<u32> = match &fault.target {
+                FaultTarget::Nodes(n) | FaultTarget::RandomNode(n) => {
+                    n.iter().map(|&n| n as u32).collect()
+                }
+                FaultTarget::Domain(d) => vec![plan.domain_unit[*d]],
+                FaultTarget::Link(l) => vec![plan.link_unit[*l]],
+            };
+            for u in hit {
+                plan.unit_faults[u as usize].push(id);
+            }
+        }
         for sb in standbys {
             let service = &model.services[sb.service as usize].name;
             plan.phases
@@ -129,7 +147,9 @@ impl CausePlan {
     ) -> Vec<Vec<u32>> {
         let unit_causes = |u: usize| {
             let unit = &units[u];
-            self.mode[unit.modes_start as usize..unit.modes_end as usize].to_vec()
+            let mut causes = self.mode[unit.modes_start as usize..unit.modes_end as usize].to_vec();
+            causes.extend(&self.unit_faults[u]);
+            causes
         };
         let own: Vec<Vec<u32>> = (0..model.services.len())
             .map(|s| {

@@ -1,0 +1,329 @@
+//! Injected faults against exact answers: a crash at a fixed time, a
+//! random crash process (renewal theory), working-hours windows, domain
+//! outages and partitions.
+
+use crate::support::{assert_close, figures_with, model, settings};
+use nines::experiment;
+use nines::metrics::Figures;
+
+/// A hot-standby pair that (practically) never fails by itself.
+const PAIR: &str = "
+name: pair
+simulation: {horizon: 1y, replications: 10, seed: 1}
+nodes:
+  - name: db
+    count: 2
+    failures:
+      - {name: stop, ttf: {dist: exponential, mean: 100000y}, repair: 1h}
+services:
+  - name: database
+    nodes: db
+    redundancy:
+      mode: hot-standby
+      failover:
+        detection: {heartbeat: {interval: 1s, timeout: 5s}}
+        switchover: 20s
+system: [database]
+";
+
+fn extra<'a>(f: &'a Figures, name: &str) -> &'a nines::metrics::Estimate {
+    &f.extras
+        .iter()
+        .find(|(k, _)| *k == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .1
+}
+
+#[test]
+fn a_crash_of_the_primary_costs_one_detection_and_one_switchover() {
+    let yaml =
+        format!("{PAIR}faults:\n  - {{at: 100h, action: crash, target: db-1, duration: 2h}}\n");
+    let f = figures_with(&yaml, settings(400, 8760.0, 0.0, 3));
+    // Detection uniform on [4 s, 5 s], then a 20 s switchover: 24.5 s.
+    let per_year = 24.5 / 60.0;
+    assert_close(
+        "downtime",
+        &f[1].downtime_min_per_year,
+        per_year,
+        per_year,
+        0.01,
+    );
+    assert_eq!(
+        f[1].failures_per_year.mean,
+        Some(1.0),
+        "exactly one outage each"
+    );
+    assert_eq!(f[1].failures_per_year.std_err, Some(0.0));
+    let injected = extra(&f[0], "downtime_injected_min_per_year");
+    assert_close("injected", injected, per_year, per_year, 0.01);
+    // A crash of the standby costs nothing.
+    let standby =
+        format!("{PAIR}faults:\n  - {{at: 100h, action: crash, target: db-2, duration: 2h}}\n");
+    let f = figures_with(&standby, settings(50, 8760.0, 0.0, 3));
+    assert_eq!(f[1].failures_per_year.mean, Some(0.0));
+}
+
+const SERVER: &str = "
+name: server
+simulation: {horizon: 1y, replications: 10, seed: 1}
+nodes:
+  - name: box
+    count: 1
+    failures:
+      - {name: stop, ttf: {dist: exponential, mean: 100000y}, repair: 1h}
+services:
+  - {name: app, nodes: box}
+system: [app]
+";
+
+#[test]
+fn a_poisson_crash_process_gives_the_renewal_availability() {
+    // Firings at rate 1/M; one that finds the server down is skipped, so up
+    // periods are exponential with mean M and down periods last d: A = M/(M + d).
+    let (m, d) = (240.0, 6.0);
+    let yaml = format!(
+        "{SERVER}faults:\n  - {{every: {{dist: exponential, mean: {m}h}}, action: crash, target: box, duration: {d}h}}\n"
+    );
+    let model = model(&yaml);
+    let results = experiment::run(
+        &model,
+        settings(300, 8760.0, 0.0, 5),
+        None,
+        &mut |_, _| {},
+        &|| {},
+    )
+    .expect("run");
+    let f = nines::report::Report::new(&model, &results)
+        .entities
+        .remove(0)
+        .1;
+    let a = m / (m + d);
+    assert_close("availability", &f.availability, a, 1.0 - a, 0.02);
+    let fault = results.faults[0].figures();
+    let firings = fault.injections_per_year.mean.unwrap() + fault.skipped_per_year.mean.unwrap();
+    let rate = 8760.0 / m;
+    assert!(
+        (firings - rate).abs() < 4.0 * (rate / 300.0).sqrt(),
+        "{firings} vs {rate}"
+    );
+    // Hits are the firings that find it up: a share A of them.
+    assert_close("hits", &fault.injections_per_year, rate * a, rate * a, 0.01);
+}
+
+#[test]
+fn working_hours_thin_the_process_to_the_window() {
+    // Monday to Friday, 9 to 17: 40 of the 168 hours of a week.
+    let yaml = format!(
+        "{SERVER}faults:\n  - {{every: {{dist: exponential, mean: 8h}}, during: {{days: [mon, fri], hours: [9, 17]}}, \
+         action: crash, target: box, duration: 1m}}\n"
+    );
+    let model = model(&yaml);
+    let results = experiment::run(
+        &model,
+        settings(100, 8760.0, 0.0, 7),
+        None,
+        &mut |_, _| {},
+        &|| {},
+    )
+    .expect("run");
+    let fault = results.faults[0].figures();
+    // 52 weeks and a day (Monday) of window time a year: 52 x 40 + 8 hours.
+    let expected = (52.0 * 40.0 + 8.0) / 8.0;
+    assert_close("hits", &fault.injections_per_year, expected, expected, 0.01);
+    // Every crash falls on a weekday between 9 and 17: its first failure too.
+    let trace_check = nines::engine::simulate_traced(
+        &nines::engine::Plan::new(&model),
+        nines::engine::RunSettings {
+            seed: 7,
+            warmup_us: 0,
+            horizon_us: nines::model::micros_from_hours(8760.0),
+        },
+        0,
+    )
+    .1;
+    let hour = 3_600_000_000u64;
+    let mut crashes = 0;
+    for e in trace_check {
+        if let nines::metrics::trace::Happening::Fault { .. } = e.what {
+            crashes += 1;
+            let day = e.time_us / (24 * hour) % 7;
+            let h = e.time_us % (24 * hour) / hour;
+            assert!(
+                day < 5 && (9..17).contains(&h),
+                "a crash at day {day} hour {h}"
+            );
+        }
+    }
+    assert!(crashes > 200, "{crashes}");
+}
+
+#[test]
+fn a_domain_outage_takes_every_node_inside_down_for_its_duration() {
+    let yaml = "
+name: zone
+simulation: {horizon: 1y, replications: 10, seed: 1}
+domains: [{name: zone-a}, {name: zone-b}]
+nodes:
+  - name: web
+    count: 4
+    domains: [zone-a, zone-a, zone-b, zone-b]
+    failures:
+      - {name: stop, ttf: {dist: exponential, mean: 100000y}, repair: 1h}
+services:
+  - {name: site, nodes: web, redundancy: {mode: active-active, min_up: 3}}
+system: [site]
+faults:
+  - {at: 1000h, action: domain-outage, target: zone-a, duration: {dist: exponential, mean: 2h}}
+  - {at: 3000h, action: domain-outage, target: zone-b, duration: 30m}
+";
+    let f = figures_with(yaml, settings(400, 8760.0, 0.0, 11));
+    let minutes = 120.0 + 30.0;
+    assert_close(
+        "downtime",
+        &f[0].downtime_min_per_year,
+        minutes,
+        minutes,
+        0.1,
+    );
+    assert_eq!(
+        f[0].failures_per_year.mean,
+        Some(2.0),
+        "exactly two outages each"
+    );
+}
+
+#[test]
+fn a_partition_makes_a_standby_fail_over_a_healthy_primary() {
+    let yaml = "
+name: split
+simulation: {horizon: 1y, replications: 10, seed: 1}
+domains: [{name: zone-a}, {name: zone-b}]
+network:
+  links:
+    - {between: [zone-a, zone-b]}
+nodes:
+  - name: db
+    count: 2
+    domains: [zone-a, zone-b]
+    failures:
+      - {name: stop, ttf: {dist: exponential, mean: 100000y}, repair: 1h}
+services:
+  - name: database
+    nodes: db
+    redundancy:
+      mode: hot-standby
+      failover:
+        detection: {heartbeat: {interval: 1s, timeout: 5s}}
+        switchover: 20s
+system: [database]
+faults:
+  - {at: 100h, action: partition, between: [zone-a, zone-b], duration: 2m}
+";
+    let f = figures_with(yaml, settings(100, 8760.0, 0.0, 13));
+    assert_eq!(extra(&f[1], "false_failovers_per_year").mean, Some(1.0));
+    // Fenced: the false failover is an outage of the 20 s switchover.
+    let downtime = f[1].downtime_min_per_year.mean.expect("downtime");
+    assert!((downtime - 20.0 / 60.0).abs() < 1e-6, "{downtime} min/yr");
+}
+
+#[test]
+fn bad_faults_are_refused_with_where_and_why() {
+    let base = "name: x
+simulation: {horizon: 1y, replications: 10, seed: 1}
+domains: [{name: zone-a}, {name: zone-b}, {name: zone-c}]
+network:
+  links: [{between: [zone-a, zone-b]}]
+nodes: [{name: web, count: 2, domains: [zone-a, zone-b]}]
+services: [{name: site, nodes: web}]
+faults:
+";
+    for (fault, message) in [
+        (
+            "{at: 1h, action: crash, target: wbe, duration: 1m}",
+            "unknown fault target `wbe`",
+        ),
+        (
+            "{at: 1h, action: crash, target: zone-a, duration: 1m}",
+            "is a domain: use `action: domain-outage`",
+        ),
+        (
+            "{at: 1h, action: domain-outage, target: zone-x, duration: 1m}",
+            "unknown domain `zone-x`",
+        ),
+        (
+            "{at: 1h, action: partition, between: [zone-a, zone-c], duration: 1m}",
+            "no link between `zone-a` and `zone-c`",
+        ),
+        (
+            "{at: 1h, action: crash, target: web-1}",
+            "a fault needs a `duration`",
+        ),
+        (
+            "{at: 1h, action: crash, target: web-1, duration: -5m}",
+            "`duration`",
+        ),
+        (
+            "{at: 1h, action: crash, target: web-1, duration: 0s}",
+            "`duration` is zero",
+        ),
+        (
+            "{at: 2y, action: crash, target: web-1, duration: 1m}",
+            "`at` is after the end of a replication",
+        ),
+        (
+            "{every: 0s, action: crash, target: web-1, duration: 1m}",
+            "`every` has a mean of zero",
+        ),
+        (
+            "{action: crash, target: web-1, duration: 1m}",
+            "exactly one of `at` and `every`",
+        ),
+        (
+            "{at: 1h, every: 1d, action: crash, target: web-1, duration: 1m}",
+            "exactly one of `at` and `every`",
+        ),
+        (
+            "{at: 1h, action: partition, between: [zone-a, zone-b], direction: [zone-a, zone-c], duration: 1m}",
+            "`direction` names `zone-c`, which is not in `between`",
+        ),
+        (
+            "{at: 1h, action: crsh, target: web-1, duration: 1m}",
+            "unknown fault action `crsh`",
+        ),
+        (
+            "{at: 1h, action: partition, target: web-1, duration: 1m}",
+            "it has `between`, not `target`",
+        ),
+        (
+            "{every: 1d, during: {days: [mon, fry]}, action: crash, target: web-1, duration: 1m}",
+            "unknown day `fry`",
+        ),
+        (
+            "{every: 1d, during: {hours: [17, 9]}, action: crash, target: web-1, duration: 1m}",
+            "the first before the second",
+        ),
+        (
+            "{at: 1h, during: {hours: [9, 17]}, action: crash, target: web-1, duration: 1m}",
+            "`during` applies to repeated faults only",
+        ),
+        (
+            "{at: 1h, action: maintenance, target: web, rolling: true, duration: 1m}",
+            "not supported yet",
+        ),
+    ] {
+        let yaml = format!("{base}  - {fault}\n");
+        let err = match nines::scenario::parse_bytes(
+            yaml.as_bytes(),
+            "f.yaml",
+            std::path::Path::new("."),
+        ) {
+            Ok(_) => panic!("{fault} accepted"),
+            Err(err) => err.to_string(),
+        };
+        assert!(err.contains(message), "{fault}: {err}");
+        assert!(
+            err.contains("f.yaml:9:"),
+            "{fault}: no line and column: {err}"
+        );
+    }
+}
