@@ -386,3 +386,74 @@ pub fn trace(
     let (outcome, events) = engine::simulate_traced(&plan, run_settings, replication);
     (plan, outcome, events)
 }
+
+/// Where a run with a precision target stopped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Precision {
+    /// The target relative half-width of the system's unavailability.
+    pub target: f64,
+    /// The relative half-width reached (`None`: no downtime seen yet).
+    pub reached: Option<f64>,
+    pub met: bool,
+}
+
+/// The relative half-width of the system's unavailability: the 95%
+/// interval's half-width over 1 − A.
+pub fn relative_half_width(results: &Results) -> Option<f64> {
+    let a = results.accumulators.first()?.summary().availability;
+    let (mean, [lo, hi]) = (a.mean?, a.ci95?);
+    let u = 1.0 - mean;
+    (u > 0.0).then(|| (hi - lo) / 2.0 / u)
+}
+
+/// Runs replications in looks of 100, 200, 400, ... (and `settings.n_replications`,
+/// the most it may run) until the relative half-width of the system's
+/// unavailability is at most `target`. The looks depend on nothing but the
+/// settings, so the result depends on (scenario, seed, target, cap) only.
+/// `look` sees the replications done and the half-width after each look.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_to_precision(
+    model: &Model,
+    settings: Settings,
+    threads: Option<usize>,
+    target: f64,
+    each: &mut dyn FnMut(u64, &RepOutcome),
+    progress: &(dyn Fn() + Sync),
+    look: &mut dyn FnMut(u64, Option<f64>),
+) -> Result<(Results, Precision), ExperimentError> {
+    let expected = expected_events(model, &settings);
+    if expected > MAX_EXPECTED_EVENTS {
+        return Err(ExperimentError::TooLarge {
+            expected,
+            limit: MAX_EXPECTED_EVENTS,
+        });
+    }
+    let cap = settings.n_replications;
+    let mut batches = Batches::new(model, settings, threads)?;
+    let mut next = 100u64.min(cap);
+    loop {
+        batches.advance(
+            next,
+            false,
+            &mut |rep, outcome, _| each(rep, outcome),
+            progress,
+        );
+        let results = batches.results();
+        let reached = relative_half_width(&results);
+        look(next, reached);
+        let met = reached.is_some_and(|r| r <= target);
+        if met || next >= cap {
+            return Ok((
+                results,
+                Precision {
+                    target,
+                    reached,
+                    met,
+                },
+            ));
+        }
+        next = next.saturating_mul(2).min(cap);
+    }
+}

@@ -51,6 +51,11 @@ pub struct RunArgs {
     /// Print the exact value (for Markovian designs) beside each estimate, with its z-score
     #[arg(long)]
     cross_check: bool,
+    /// Add replications (100, 200, 400, ...) until the system's unavailability is known to
+    /// this relative half-width, e.g. 10%; --replications is then the most it may run
+    /// (default: as many as the event budget allows, at most 10 million)
+    #[arg(long, value_name = "PERCENT")]
+    precision: Option<String>,
 }
 
 fn progress_bar(n: u64, expected_events: f64) -> ProgressBar {
@@ -81,7 +86,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         warmup: args.warmup.as_deref(),
         incident_threshold: args.incident_threshold.as_deref(),
     };
-    let settings = settings(&overrides, &model)?;
+    let mut settings = settings(&overrides, &model)?;
+    let precision = match &args.precision {
+        Some(text) => {
+            let target = parse_percent(text)?;
+            if args.replications.is_none() {
+                settings.n_replications = precision_cap(&model, &settings);
+            }
+            Some(target)
+        }
+        None => None,
+    };
     let mut csv = match &args.out {
         Some(dir) => {
             output::prepare_dir(dir, args.force)?;
@@ -100,20 +115,39 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     );
     let started = Instant::now();
     let mut csv_error = None;
-    let results = experiment::run(
-        &model,
-        settings,
-        args.threads,
-        &mut |rep, outcome| {
-            if let Some(writer) = csv.as_mut()
-                && let Err(e) = writer.write(rep, outcome)
-            {
-                csv_error.get_or_insert(e);
-            }
-        },
-        &|| bar.inc(1),
-    )?;
+    let mut write_row = |rep: u64, outcome: &crate::metrics::RepOutcome| {
+        if let Some(writer) = csv.as_mut()
+            && let Err(e) = writer.write(rep, outcome)
+        {
+            csv_error.get_or_insert(e);
+        }
+    };
+    let (results, reached) = match precision {
+        Some(target) => {
+            let (results, reached) = experiment::run_to_precision(
+                &model,
+                settings,
+                args.threads,
+                target,
+                &mut write_row,
+                &|| bar.inc(1),
+                &mut |done, width| {
+                    let width =
+                        width.map_or("no downtime yet".into(), |w| format!("±{:.1}%", w * 100.0));
+                    bar.set_message(format!("after {done}: unavailability {width}"));
+                },
+            )?;
+            (results, Some(reached))
+        }
+        None => {
+            let results = experiment::run(&model, settings, args.threads, &mut write_row, &|| {
+                bar.inc(1)
+            })?;
+            (results, None)
+        }
+    };
     bar.finish_and_clear();
+    let settings = results.settings;
     let elapsed_s = started.elapsed().as_secs_f64();
     if let Some(e) = csv_error {
         bail!("cannot write replications.csv: {e}");
@@ -127,6 +161,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     };
     if let Some(checks) = &checks {
         json_value["cross_check"] = report::exact::cross_check_json(checks);
+    }
+    if let Some(p) = &reached {
+        json_value["precision"] = serde_json::json!({
+            "target": p.target,
+            "reached": p.reached,
+            "met": p.met,
+            "replications": settings.n_replications,
+        });
     }
     let replay = replay_prefix(args, &settings);
     json_value["worst_replications"] = report::worst::json(&results.worst, &replay);
@@ -145,6 +187,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     } else {
         stdout.write_all(report::table::render(&report, Some(elapsed_s)).as_bytes())?;
         stdout.write_all(report::worst::table(&results.worst, &replay).as_bytes())?;
+        if let Some(p) = &reached {
+            writeln!(stdout, "\n{}", precision_line(p, settings.n_replications))?;
+        }
         if let Some(checks) = &checks {
             writeln!(stdout)?;
             stdout.write_all(report::exact::cross_check_table(checks).as_bytes())?;
@@ -221,4 +266,54 @@ fn replay_prefix(args: &RunArgs, settings: &Settings) -> String {
         }
     }
     prefix
+}
+
+/// `10%` or `0.1` as a fraction in (0, 1).
+fn parse_percent(text: &str) -> anyhow::Result<f64> {
+    let t = text.trim();
+    let value = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
+        None => t.parse::<f64>(),
+    };
+    match value {
+        Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
+        _ => bail!(
+            "--precision {text}: write a relative half-width between 0% and 100%, such as `10%`"
+        ),
+    }
+}
+
+/// The most replications a precision run may make: as many as the event
+/// budget allows, at most the scenario limit.
+fn precision_cap(model: &Model, settings: &Settings) -> u64 {
+    let one = experiment::expected_events(
+        model,
+        &Settings {
+            n_replications: 1,
+            ..*settings
+        },
+    );
+    let by_budget = if one > 0.0 {
+        (experiment::MAX_EXPECTED_EVENTS / one).floor() as u64
+    } else {
+        u64::MAX
+    };
+    by_budget.clamp(100, crate::scenario::MAX_REPLICATIONS as u64)
+}
+
+fn precision_line(p: &experiment::Precision, replications: u64) -> String {
+    let target = p.target * 100.0;
+    match (p.met, p.reached) {
+        (true, Some(r)) => format!(
+            "precision: the system's unavailability is known to ±{:.1}% (target ±{target}%) after {replications} replications",
+            r * 100.0
+        ),
+        (false, Some(r)) => format!(
+            "precision: NOT reached: ±{:.1}% after {replications} replications, the most allowed (target ±{target}%); raise --replications",
+            r * 100.0
+        ),
+        (_, None) => format!(
+            "precision: NOT reached: no system downtime in {replications} replications, so its relative precision is unknown; raise --replications"
+        ),
+    }
 }

@@ -692,3 +692,78 @@ fn solve_max_time_stops_cleanly_and_says_how_far_it_got() {
         ])
     );
 }
+
+#[test]
+fn precision_adds_replications_in_looks_until_the_target_is_met() {
+    let parse =
+        |bytes: Vec<u8>| -> serde_json::Value { serde_json::from_slice(&bytes).expect("JSON") };
+    let file = "scenarios/quorum-5.yaml";
+    let mut run = parse(json(&["run", file, "--precision", "10%", "--json"]));
+    let p = run["precision"].clone();
+    assert_eq!(p["met"], true, "{p}");
+    assert!(p["reached"].as_f64().expect("reached") <= 0.1);
+    let n = run["replications"].as_u64().expect("count");
+    assert!(
+        n >= 100 && (n / 100).is_power_of_two(),
+        "looks of 100 x 2^k: {n}"
+    );
+    // The look before fell short, so the run stopped at the first look that met it.
+    let before = parse(json(&[
+        "run",
+        file,
+        "--replications",
+        &(n / 2).to_string(),
+        "--json",
+    ]));
+    let a = &before["system"]["availability"];
+    let [lo, hi] = [
+        a["ci95"][0].as_f64().unwrap(),
+        a["ci95"][1].as_f64().unwrap(),
+    ];
+    assert!((hi - lo) / 2.0 / (1.0 - a["mean"].as_f64().unwrap()) > 0.1);
+    // It is the plain run of that many replications, whatever the threads.
+    let mut plain = parse(json(&[
+        "run",
+        file,
+        "--replications",
+        &n.to_string(),
+        "--json",
+    ]));
+    let mut one = parse(json(&[
+        "run",
+        file,
+        "--precision",
+        "10%",
+        "--json",
+        "--threads",
+        "1",
+    ]));
+    for v in [&mut run, &mut plain, &mut one] {
+        v.as_object_mut().expect("object").remove("precision");
+        v.as_object_mut().expect("object").remove("input");
+        v.as_object_mut()
+            .expect("object")
+            .remove("worst_replications");
+    }
+    assert_eq!(run, plain);
+    assert_eq!(run, one);
+    // A cap it cannot meet within is said, not hidden.
+    let capped = parse(json(&[
+        "run",
+        file,
+        "--precision",
+        "1%",
+        "--replications",
+        "300",
+        "--json",
+    ]));
+    assert_eq!(capped["precision"]["met"], false);
+    assert_eq!(capped["replications"], 300);
+    for bad in ["0%", "150%", "ten", "1.5"] {
+        nines()
+            .args(["run", file, "--precision", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--precision"));
+    }
+}
