@@ -241,6 +241,9 @@ pub struct Accumulator {
     /// and squared) and a histogram of seconds.
     outages: intervals::Pooled,
     outage_s: LogHistogram,
+    /// Downtime of each replication, minutes per year: "what does a bad
+    /// year look like?".
+    downtime_year: LogHistogram,
 }
 
 impl Accumulator {
@@ -265,6 +268,7 @@ impl Accumulator {
         self.mtbf.push(length_h, failures);
         self.mut_.push(up_h, failures);
         self.mttr.push(down_h, failures);
+        self.downtime_year.push(down_h / years * 60.0);
         let mut incidents = 0u64;
         for &us in &outcome.outages_us {
             incidents += u64::from(us >= self.incident_threshold_us);
@@ -280,6 +284,12 @@ impl Accumulator {
         };
         self.mttff_censored += u64::from(seen == 0.0);
         self.mttff.push(exposure_us as f64 / MICROS_PER_HOUR, seen);
+    }
+
+    /// The downtime of each replication (minutes per year) and the length
+    /// of every outage (seconds), as histograms (charts).
+    pub fn histograms(&self) -> (&LogHistogram, &LogHistogram) {
+        (&self.downtime_year, &self.outage_s)
     }
 
     pub fn summary(&self) -> Figures {
@@ -318,6 +328,9 @@ impl Accumulator {
             outage_s_p50: self.outage_s.quantile(0.5),
             outage_s_p95: self.outage_s.quantile(0.95),
             outage_s_p99: self.outage_s.quantile(0.99),
+            downtime_min_per_year_p50: self.downtime_year.quantile(0.5),
+            downtime_min_per_year_p90: self.downtime_year.quantile(0.9),
+            downtime_min_per_year_p99: self.downtime_year.quantile(0.99),
             mttff_restricted_h: restricted,
             mttff_restricted_to_h: self.end_h,
             mttff_censored: self.mttff_censored > 0,
@@ -447,6 +460,11 @@ pub struct Figures {
     pub outage_s_p50: Estimate,
     pub outage_s_p95: Estimate,
     pub outage_s_p99: Estimate,
+    /// Percentiles of the downtime of one replication, minutes per year:
+    /// a bad year (p90) and a very bad one (p99) beside the mean.
+    pub downtime_min_per_year_p50: Estimate,
+    pub downtime_min_per_year_p90: Estimate,
+    pub downtime_min_per_year_p99: Estimate,
     /// The mean of min(time to first failure, end of the run): MTTFF
     /// restricted to `mttff_restricted_to_h`, always estimable.
     pub mttff_restricted_h: Estimate,
@@ -461,7 +479,7 @@ pub struct Figures {
 
 impl Figures {
     /// Name and value of each figure, in the order of the JSON contract.
-    pub fn named(&self) -> [(&'static str, &Estimate); 13] {
+    pub fn named(&self) -> [(&'static str, &Estimate); 16] {
         [
             ("availability", &self.availability),
             ("downtime_min_per_year", &self.downtime_min_per_year),
@@ -474,6 +492,9 @@ impl Figures {
             ("outage_s_p50", &self.outage_s_p50),
             ("outage_s_p95", &self.outage_s_p95),
             ("outage_s_p99", &self.outage_s_p99),
+            ("downtime_min_per_year_p50", &self.downtime_min_per_year_p50),
+            ("downtime_min_per_year_p90", &self.downtime_min_per_year_p90),
+            ("downtime_min_per_year_p99", &self.downtime_min_per_year_p99),
             ("mttff_h", &self.mttff_h),
             ("mttff_restricted_h", &self.mttff_restricted_h),
         ]

@@ -3,9 +3,11 @@
 //! results and writes nothing but what it is asked for.
 
 pub mod causes;
+pub mod chart;
 pub mod csv;
 pub mod exact;
 pub mod faults;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// The files a run writes into its `--out` directory.
-pub const RESULT_FILES: [&str; 2] = ["summary.json", "replications.csv"];
+pub const RESULT_FILES: [&str; 3] = ["summary.json", "replications.csv", "report.html"];
 
 /// Creates `dir` if needed; refuses one that already holds results unless
 /// `force`, so that a run never overwrites another by accident.

@@ -180,6 +180,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         let mut summary = output::temp_file(dir)?;
         summary.write_all(json.as_bytes())?;
         output::persist(summary, &dir.join("summary.json"))?;
+        let command = replay_prefix(args, &settings).replacen("nines trace", "nines run", 1);
+        let page = report::html::render(
+            &report,
+            &json_value,
+            &args.file.display().to_string(),
+            &command,
+        )
+        .map_err(|e| anyhow::anyhow!("cannot render report.html: {e}"))?;
+        let mut html = output::temp_file(dir)?;
+        html.write_all(page.as_bytes())?;
+        output::persist(html, &dir.join("report.html"))?;
     }
     let mut stdout = std::io::stdout().lock();
     if args.json {
@@ -197,7 +208,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         if let Some(dir) = &args.out {
             writeln!(
                 stdout,
-                "wrote {0}/summary.json and {0}/replications.csv",
+                "wrote {0}/summary.json, {0}/replications.csv and {0}/report.html",
                 dir.display()
             )?;
         }

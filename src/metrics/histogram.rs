@@ -103,6 +103,24 @@ impl LogHistogram {
         b.max = b.max.max(other.max);
     }
 
+    /// The values recorded: zero's count, then each bin's centre (kept
+    /// within its smallest and largest value) and count, ascending.
+    pub fn bins(&self) -> (u64, Vec<(f64, u64)>) {
+        let bins = self
+            .counts
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.count > 0)
+            .map(|(i, b)| {
+                (
+                    centre_of(self.first + i as i32).clamp(b.min, b.max),
+                    b.count,
+                )
+            })
+            .collect();
+        (self.zeros, bins)
+    }
+
     pub fn merge(&mut self, other: &LogHistogram) {
         self.n += other.zeros;
         self.zeros += other.zeros;

@@ -176,8 +176,9 @@ fn out_writes_summary_and_replications_identically_for_any_thread_count() {
         "{header}"
     );
     assert_eq!(lines.count(), 1500);
-    // Only the two finished files: no temporary file is left behind.
-    assert_eq!(std::fs::read_dir(dirs[0].path()).unwrap().count(), 2);
+    assert_eq!(read(&dirs[0], "report.html"), read(&dirs[1], "report.html"));
+    // Only the three finished files: no temporary file is left behind.
+    assert_eq!(std::fs::read_dir(dirs[0].path()).unwrap().count(), 3);
 }
 
 #[test]

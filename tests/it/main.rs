@@ -15,6 +15,7 @@ mod mechanisms;
 mod one_pass;
 mod partitions;
 mod properties;
+mod report;
 mod scenarios;
 mod silent_errors;
 mod solver;
