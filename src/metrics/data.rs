@@ -2,8 +2,8 @@
 //! failovers, the lag at failover (RPO) and the probability of a year with
 //! no write lost. Counted only at failovers, never per write.
 
-use super::stats::{Comoments, Estimate};
 use super::Window;
+use super::stats::{Comoments, Estimate};
 use crate::model::Micros;
 
 /// Microseconds in a year of 8760 hours.
@@ -73,8 +73,7 @@ impl DataAccumulator {
         let whole = length / MICROS_PER_YEAR;
         if whole > 0 {
             let lossy = counts.loss_years_within(whole);
-            self.free_years
-                .push((whole - lossy) as f64, whole as f64);
+            self.free_years.push((whole - lossy) as f64, whole as f64);
         }
     }
 

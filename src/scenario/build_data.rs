@@ -36,7 +36,10 @@ impl Builder<'_> {
             return;
         }
         if let Some(r) = redundancy
-            && matches!(r, Redundancy::ActiveActive { .. } | Redundancy::Quorum { .. })
+            && matches!(
+                r,
+                Redundancy::ActiveActive { .. } | Redundancy::Quorum { .. }
+            )
         {
             self.unsupported(
                 node.loc,

@@ -4,9 +4,9 @@
 
 use crate::support::{assert_close, figures};
 use nines::metrics::{Estimate, Figures};
-use nines::scenario::parse_bytes;
-use nines::scenario::diag::Diagnostic;
 use nines::scenario::LoadError;
+use nines::scenario::diag::Diagnostic;
+use nines::scenario::parse_bytes;
 use std::path::Path;
 
 fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
@@ -42,7 +42,10 @@ fn async_replication_with_a_fixed_lag_loses_writes_times_lag_at_every_failover()
     let rate = extra(f, "failovers_per_year").mean.unwrap();
     let lost = extra(f, "data_loss_writes_per_year").mean.unwrap();
     assert!(rate > 5.0, "failovers per year {rate}");
-    assert!((lost - 200.0 * rate).abs() < 1e-6 * lost, "{lost} vs 200 x {rate}");
+    assert!(
+        (lost - 200.0 * rate).abs() < 1e-6 * lost,
+        "{lost} vs 200 x {rate}"
+    );
     assert_eq!(extra(f, "rpo_s").mean, Some(2.0));
     assert_eq!(extra(f, "rpo_s_max").mean, Some(2.0));
 }
@@ -71,14 +74,30 @@ fn the_loss_free_year_follows_the_poisson_formula() {
 /// Replication draws its lags from a stream of its own: with or without it,
 /// and whatever the write rate, the failures, failovers and downtime are
 /// the same, and the loss scales with the writes (no event per write).
+/// The switchover and the coverage draw from the failover's stream.
 #[test]
 fn replication_and_the_write_rate_change_no_failure_and_no_event() {
-    let base = &figures(&pair(1000.0, "", ""), 50, 87_600.0, 0.0, 14)[1];
-    let slow = &figures(&pair(1000.0, "    writes: 1/s\n", ASYNC_FIXED), 50, 87_600.0, 0.0, 14)[1];
-    let fast = &figures(&pair(1000.0, "    writes: 1000000/s\n", ASYNC_FIXED), 50, 87_600.0, 0.0, 14)[1];
+    let drawn = |yaml: String| {
+        yaml.replace(
+            "{mode: hot-standby}",
+            "{mode: hot-standby, failover: {switchover: {dist: exponential, mean: 1h}, coverage: 0.9}}",
+        )
+    };
+    let run =
+        |writes: &str, rep: &str| figures(&drawn(pair(1000.0, writes, rep)), 50, 87_600.0, 0.0, 14);
+    let rep = "    replication: {mode: async, lag: {dist: exponential, mean: 2s}}\n";
+    let (base, slow, fast) = (
+        run("", ""),
+        run("    writes: 1/s\n", rep),
+        run("    writes: 1000000/s\n", rep),
+    );
+    let (base, slow, fast) = (&base[1], &slow[1], &fast[1]);
     for f in [slow, fast] {
         assert_eq!(f.availability, base.availability);
-        assert_eq!(extra(f, "failovers_per_year"), extra(base, "failovers_per_year"));
+        assert_eq!(
+            extra(f, "failovers_per_year"),
+            extra(base, "failovers_per_year")
+        );
     }
     let ratio = extra(fast, "data_loss_writes_per_year").mean.unwrap()
         / extra(slow, "data_loss_writes_per_year").mean.unwrap();
@@ -108,14 +127,39 @@ fn refused(yaml: &str, message: &str, line: u32) {
 fn bad_data_settings_are_refused_with_a_hint() {
     let one = "name: x\nnodes: [{name: db}]\nservices:\n  - name: s\n    nodes: db\n    writes: 10/s\n    replication: {mode: async, lag: 1s}\n";
     refused(one, "one member: there is nothing to replicate to", 7);
-    refused(&pair(1000.0, "    writes: 10/s\n", ""), "`writes` of service `db` is used by nothing", 7);
+    refused(
+        &pair(1000.0, "    writes: 10/s\n", ""),
+        "`writes` of service `db` is used by nothing",
+        7,
+    );
     let sync_lag = "    replication: {mode: sync, lag: 1s}\n";
-    refused(&pair(1000.0, "    writes: 10/s\n", sync_lag), "`sync` replication has no `lag`", 8);
-    refused(&pair(1000.0, "    writes: 10/s\n", "    replication: {mode: async}\n"), "has no `lag`", 8);
-    refused(&pair(1000.0, "", ASYNC_FIXED), "has a `replication` but no `writes`", 7);
+    refused(
+        &pair(1000.0, "    writes: 10/s\n", sync_lag),
+        "`sync` replication has no `lag`",
+        8,
+    );
+    refused(
+        &pair(
+            1000.0,
+            "    writes: 10/s\n",
+            "    replication: {mode: async}\n",
+        ),
+        "has no `lag`",
+        8,
+    );
+    refused(
+        &pair(1000.0, "", ASYNC_FIXED),
+        "has a `replication` but no `writes`",
+        7,
+    );
     let quorum = pair(1000.0, "    writes: 10/s\n", ASYNC_FIXED)
         .replace("{mode: hot-standby}", "{mode: quorum}");
-    refused(&quorum, "`replication` on a `quorum` service is not supported yet", 8);
-    let election = pair(1000.0, "", "").replace("{mode: hot-standby}", "{mode: active-active, election: 1s}");
+    refused(
+        &quorum,
+        "`replication` on a `quorum` service is not supported yet",
+        8,
+    );
+    let election =
+        pair(1000.0, "", "").replace("{mode: hot-standby}", "{mode: active-active, election: 1s}");
     assert!(!problems(&election).is_empty());
 }
