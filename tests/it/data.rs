@@ -163,3 +163,23 @@ fn bad_data_settings_are_refused_with_a_hint() {
         pair(1000.0, "", "").replace("{mode: hot-standby}", "{mode: active-active, election: 1s}");
     assert!(!problems(&election).is_empty());
 }
+
+/// `scenarios/async-replica.yaml` gives the estimate its description states.
+#[test]
+fn the_async_replica_scenario_loses_what_its_description_says() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/async-replica.yaml");
+    let yaml = std::fs::read_to_string(path).expect("scenario");
+    let f = &figures(&yaml, 300, 87_600.0, 0.0, 42)[1];
+    let rate = 8760.0 / 2000.0 * 2000.0 / 2008.0;
+    assert_close(
+        "failovers",
+        extra(f, "failovers_per_year"),
+        rate,
+        rate,
+        0.02,
+    );
+    let lost = extra(f, "data_loss_writes_per_year");
+    assert_close("lost writes", lost, 500.0 * rate, 500.0 * rate, 0.03);
+    let free = extra(f, "data_loss_free_year_probability");
+    assert_close("loss-free year", free, (-rate).exp(), 0.02, 0.3);
+}
