@@ -103,6 +103,19 @@ fn replication_and_the_write_rate_change_no_failure_and_no_event() {
         / extra(slow, "data_loss_writes_per_year").mean.unwrap();
     assert!((ratio - 1e6).abs() < 1e-3, "ratio {ratio}");
     assert!(base.extras.iter().all(|(n, _)| !n.starts_with("data_loss")));
+    let events = |writes: &str| {
+        let model = crate::support::model(&drawn(pair(1000.0, writes, rep)));
+        let settings = crate::support::settings(50, 87_600.0, 0.0, 14);
+        let results = nines::experiment::run(&model, settings, None, &mut |_, _| {}, &|| {});
+        results.expect("run").events
+    };
+    let plain = crate::support::model(&drawn(pair(1000.0, "", "")));
+    let settings = crate::support::settings(50, 87_600.0, 0.0, 14);
+    let base_events = nines::experiment::run(&plain, settings, None, &mut |_, _| {}, &|| {})
+        .expect("run")
+        .events;
+    assert_eq!(events("    writes: 1/s\n"), base_events);
+    assert_eq!(events("    writes: 1000000/s\n"), base_events);
 }
 
 fn problems(yaml: &str) -> Vec<Diagnostic> {
