@@ -212,7 +212,11 @@ impl Batches {
         let standby = plan
             .standbys
             .iter()
-            .map(|sb| (sb.service as usize, StandbyAccumulator::default()))
+            .map(|sb| {
+                let mut acc = StandbyAccumulator::default();
+                acc.data = sb.async_loss.as_ref().map(|_| Default::default());
+                (sb.service as usize, acc)
+            })
             .collect();
         let causes = cause_names(&plan)
             .into_iter()

@@ -8,6 +8,7 @@
 //! [warm-up, warm-up + horizon], except MTTFF, which starts at time zero.
 
 mod causes;
+pub mod data;
 pub mod faults;
 mod histogram;
 mod intervals;
@@ -212,6 +213,8 @@ pub struct StandbyCounts {
     /// Downtime by cause: detection, switchover, failed takeover, both down
     /// (the order of the `downtime_*` figures).
     pub downtime_us: [Micros; 4],
+    /// Writes lost at failovers (async replication only).
+    pub data: data::DataCounts,
 }
 
 /// Running sums over replications for one service or the system.
@@ -361,6 +364,8 @@ pub struct StandbyAccumulator {
     takeovers: LogHistogram,
     /// Measured years of one replication.
     years: f64,
+    /// Data figures, for a service with async replication.
+    pub data: Option<data::DataAccumulator>,
 }
 
 impl StandbyAccumulator {
@@ -370,6 +375,9 @@ impl StandbyAccumulator {
         }
         let years = window.length_us() as f64 / MICROS_PER_HOUR / HOURS_PER_YEAR;
         self.years = years;
+        if let Some(data) = &mut self.data {
+            data.push(&counts.data, window);
+        }
         self.failovers_per_year
             .push(counts.failovers as f64 / years, 0.0);
         self.failed_failovers_per_year
@@ -435,6 +443,9 @@ impl StandbyAccumulator {
         ];
         for (name, acc) in names.into_iter().zip(&self.causes) {
             figures.push((name, positive(acc.mean_estimate())));
+        }
+        if let Some(data) = &self.data {
+            figures.extend(data.figures());
         }
         figures
     }

@@ -142,6 +142,9 @@ pub struct Service {
     pub balancer: Option<Balancer>,
     pub replication: Option<Replication>,
     pub recovery: Option<Recovery>,
+    /// Writes per second while the service serves: what replication can
+    /// lose and recovery must replay.
+    pub writes_per_s: Option<f64>,
 }
 
 #[derive(Clone, Debug)]
@@ -310,7 +313,6 @@ pub struct HealthCheck {
 pub struct Replication {
     pub synchronous: bool,
     pub lag: Option<Dist>,
-    pub writes_per_s: Option<f64>,
     pub resync: Option<Dist>,
 }
 

@@ -98,6 +98,19 @@ pub struct StandbyPlan {
     /// Some network link can cut two members of the pool apart.
     pub exposed: bool,
     pub key: StreamKey,
+    /// Async replication: what each failover loses (`None` without).
+    pub async_loss: Option<AsyncLoss>,
+}
+
+/// Async replication of a standby service: at each failover a lag is drawn
+/// and the writes of the last lag before the failure are lost.
+#[derive(Clone, Debug)]
+pub struct AsyncLoss {
+    pub writes_per_s: f64,
+    pub lag: Sampler,
+    /// The stream of the lag draws, apart from the failover's own draws so
+    /// that adding replication leaves failures and failovers unchanged.
+    pub key: StreamKey,
 }
 
 /// Compressed rows: the items of row `r` are `items[offsets[r]..offsets[r + 1]]`.
@@ -192,6 +205,19 @@ fn standby_plan(model: &Model, s: usize, service: &Service) -> Option<StandbyPla
                     .any(|m| m.slow)
             }),
         key: StreamKey::of(&["service", &service.name, "failover"]),
+        async_loss: async_loss(service),
+    })
+}
+
+fn async_loss(service: &Service) -> Option<AsyncLoss> {
+    let replication = service.replication.as_ref()?;
+    if replication.synchronous {
+        return None;
+    }
+    Some(AsyncLoss {
+        writes_per_s: service.writes_per_s?,
+        lag: Sampler::new(replication.lag.as_ref()?),
+        key: StreamKey::of(&["service", &service.name, "replication", "lag"]),
     })
 }
 

@@ -91,6 +91,8 @@ pub(super) struct StandbyState {
     /// take over) until they reach the members that serve again.
     exiled: Vec<bool>,
     stream: Stream,
+    /// Lag draws of async replication (never drawn without it).
+    lag_stream: Stream,
     /// Downtime is attributed to its cause up to this time.
     accounted_us: Micros,
     /// The outage of each successful failover inside the window.
@@ -116,6 +118,11 @@ impl StandbyState {
                 })
                 .collect(),
             stream: Stream::new(seed, replication, plan.key),
+            lag_stream: Stream::new(
+                seed,
+                replication,
+                plan.async_loss.as_ref().map_or(plan.key, |l| l.key),
+            ),
             accounted_us: 0,
             takeovers_us: Vec::new(),
             counts: StandbyCounts::default(),
@@ -314,7 +321,22 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     fn count_failover(&mut self, sb: u32, at: Micros) {
         if at >= self.window.start_us && at <= self.window.end_us {
             self.standbys[sb as usize].counts.failovers += 1;
+            self.lose_writes(sb, at);
         }
+    }
+
+    /// A failover counted at `at` (inside the window) of a service with
+    /// async replication: a lag is drawn and the writes made in that last
+    /// lag before the failure are lost. No draw without async replication.
+    pub(in crate::engine) fn lose_writes(&mut self, sb: u32, at: Micros) {
+        let Some(loss) = &self.plan.standbys[sb as usize].async_loss else {
+            return;
+        };
+        let state = &mut self.standbys[sb as usize];
+        let lag_us = loss.lag.sample_us(&mut state.lag_stream);
+        let lost = loss.writes_per_s * lag_us as f64 / 1e6;
+        let year = (at - self.window.start_us) / crate::metrics::data::MICROS_PER_YEAR + 1;
+        state.counts.data.record(lost, lag_us, year);
     }
 
     fn in_window(&self) -> bool {
@@ -546,6 +568,10 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             if in_window {
                 state.counts.failovers += 1;
             }
+            if in_window {
+                self.lose_writes(sb, self.now);
+            }
+            let state = &mut self.standbys[sb as usize];
             let covered = match state.slots[slot].covered.take() {
                 Some(covered) => covered,
                 None => coverage >= 1.0 || state.stream.uniform() < coverage,

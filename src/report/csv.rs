@@ -28,6 +28,8 @@ pub struct ReplicationWriter<W: Write> {
     writer: csv::Writer<W>,
     window_h: f64,
     incident_threshold_us: u64,
+    /// Positions (among the standby services) of those with async replication.
+    data: Vec<usize>,
 }
 
 impl<W: Write> ReplicationWriter<W> {
@@ -39,7 +41,8 @@ impl<W: Write> ReplicationWriter<W> {
     /// then for each service with traffic `<name>_requests_offered`, `_requests_served`,
     /// `_requests_failed_ejection_lag`, `_requests_failed_overload`, `_requests_failed_outage`,
     /// then for the system and each service its downtime in hours by
-    /// cause, `<name>_downtime_h[<cause>]`.
+    /// cause, `<name>_downtime_h[<cause>]`, and last for each standby service with
+    /// async replication `<name>_lost_writes,<name>_rpo_max_s`.
     pub fn new(inner: W, model: &Model, settings: &Settings) -> csv::Result<Self> {
         let mut writer = csv::Writer::from_writer(inner);
         let mut header = vec!["replication".to_string(), "events".to_string()];
@@ -76,11 +79,24 @@ impl<W: Write> ReplicationWriter<W> {
                 header.push(format!("{name}_downtime_h[{cause}]"));
             }
         }
+        let data: Vec<usize> = model
+            .services
+            .iter()
+            .filter(|s| s.redundancy.standby_parts().is_some())
+            .enumerate()
+            .filter(|(_, s)| s.replication.as_ref().is_some_and(|r| !r.synchronous))
+            .map(|(i, s)| {
+                header.push(format!("{}_lost_writes", s.name));
+                header.push(format!("{}_rpo_max_s", s.name));
+                i
+            })
+            .collect();
         writer.write_record(&header)?;
         Ok(ReplicationWriter {
             writer,
             window_h: settings.horizon_us as f64 / MICROS_PER_HOUR,
             incident_threshold_us: settings.incident_threshold_us,
+            data,
         })
     }
 
@@ -127,6 +143,11 @@ impl<W: Write> ReplicationWriter<W> {
             for &us in causes {
                 record.push((us as f64 / MICROS_PER_HOUR).to_string());
             }
+        }
+        for &i in &self.data {
+            let data = &outcome.standby[i].data;
+            record.push(data.lost_writes.to_string());
+            record.push((data.lag_max_us as f64 / 1e6).to_string());
         }
         self.writer.write_record(&record)
     }

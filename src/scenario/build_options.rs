@@ -302,7 +302,7 @@ impl Builder<'_> {
             &mut self.sink,
             node,
             &format!("`replication` of {label}"),
-            &["mode", "lag", "writes", "resync"],
+            &["mode", "lag", "resync"],
         )?;
         let synchronous = match map.get("mode") {
             None => false,
@@ -323,16 +323,12 @@ impl Builder<'_> {
         let lag = map
             .get("lag")
             .map(|n| dist(&mut self.sink, n, "replication `lag`", self.base_dir));
-        let writes = map
-            .get("writes")
-            .map(|n| rate_per_s(&mut self.sink, n, "`writes`"));
         let resync = map
             .get("resync")
             .map(|n| dist(&mut self.sink, n, "`resync`", self.base_dir));
         Some(Replication {
             synchronous,
             lag: read::optional(lag)?,
-            writes_per_s: read::optional(writes)?,
             resync: read::optional(resync)?,
         })
     }

@@ -17,6 +17,7 @@ const SERVICE_KEYS: &[&str] = &[
     "balancer",
     "replication",
     "recovery",
+    "writes",
 ];
 
 impl Builder<'_> {
@@ -122,6 +123,13 @@ impl Builder<'_> {
             let recovery = map
                 .get("recovery")
                 .map(|n| (self.recovery(n, &label), n.loc));
+            let writes = map
+                .get("writes")
+                .map(|n| rate_per_s(&mut self.sink, n, "`writes`"));
+            self.check_writes_used(&map, &label);
+            if let Some(Some(r)) = replication.as_ref().map(|r| &r.0) {
+                self.check_replication(&map, r, redundancy.as_ref(), n_members, &label);
+            }
             if let (Some(members), Some(Some(_)), Some(demand_node)) =
                 (members.as_ref(), demand, map.get("demand"))
             {
@@ -154,13 +162,8 @@ impl Builder<'_> {
                     continue;
                 }
             }
-            for (loc, what) in [
-                (replication.as_ref().map(|r| r.1), "`replication`"),
-                (recovery.as_ref().map(|r| r.1), "`recovery`"),
-            ] {
-                if let Some(loc) = loc {
-                    self.unsupported(loc, what);
-                }
+            if let Some(loc) = recovery.as_ref().map(|r| r.1) {
+                self.unsupported(loc, "`recovery`");
             }
             let (Some(name), Some(members), Some(redundancy), true) =
                 (name, members, redundancy, requires_ok)
@@ -168,6 +171,9 @@ impl Builder<'_> {
                 continue;
             };
             let Some(demand_per_s) = read::optional(demand) else {
+                continue;
+            };
+            let Some(writes_per_s) = read::optional(writes) else {
                 continue;
             };
             member_locs.push(map.get("nodes").map_or(map.loc, |n| n.loc));
@@ -180,6 +186,7 @@ impl Builder<'_> {
                 balancer: balancer.and_then(|b| b.0),
                 replication: replication.and_then(|r| r.0),
                 recovery: recovery.and_then(|r| r.0),
+                writes_per_s,
             });
         }
         self.requires_cycles(&edges);

@@ -6,6 +6,7 @@ mod cases;
 mod causes;
 mod check;
 mod cli;
+mod data;
 mod determinism;
 mod docs;
 mod exact;

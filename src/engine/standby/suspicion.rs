@@ -64,7 +64,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         if in_window {
             state.counts.failovers += 1;
             state.counts.false_failovers += 1;
+            self.lose_writes(sb, self.now);
         }
+        let state = &mut self.standbys[sb as usize];
         let covered = coverage >= 1.0 || state.stream.uniform() < coverage;
         if !covered && in_window {
             state.counts.failed_failovers += 1;

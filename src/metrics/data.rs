@@ -1,0 +1,128 @@
+//! Data figures of a service with async replication: writes lost at
+//! failovers, the lag at failover (RPO) and the probability of a year with
+//! no write lost. Counted only at failovers, never per write.
+
+use super::Window;
+use super::stats::{Comoments, Estimate};
+use crate::model::Micros;
+
+/// Microseconds in a year of 8760 hours.
+pub const MICROS_PER_YEAR: Micros = 8760 * 3_600_000_000;
+
+/// What one replication counted of a service's lost writes, in the window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DataCounts {
+    /// Failovers that drew a replication lag, their writes lost and total lag.
+    pub losses: u64,
+    pub lost_writes: f64,
+    pub lag_us: Micros,
+    pub lag_max_us: Micros,
+    /// Whole years of the window (numbered from 1) in which a write was
+    /// lost: the last one counted, and how many.
+    last_year: u64,
+    pub loss_years: u64,
+}
+
+impl DataCounts {
+    /// A failover in year `year` (1 for the first year of the window) lost
+    /// `lost` writes, `lag_us` behind.
+    pub fn record(&mut self, lost: f64, lag_us: Micros, year: u64) {
+        self.losses += 1;
+        self.lost_writes += lost;
+        self.lag_us += lag_us;
+        self.lag_max_us = self.lag_max_us.max(lag_us);
+        if lost > 0.0 && year > self.last_year {
+            self.last_year = year;
+            self.loss_years += 1;
+        }
+    }
+
+    /// Years with a loss among the first `whole` years of the window.
+    fn loss_years_within(&self, whole: u64) -> u64 {
+        if self.last_year > whole {
+            self.loss_years - 1
+        } else {
+            self.loss_years
+        }
+    }
+}
+
+/// Running sums over replications of a service's data figures.
+#[derive(Clone, Debug, Default)]
+pub struct DataAccumulator {
+    lost_per_year: Comoments,
+    /// (writes lost, failovers).
+    per_failover: Comoments,
+    /// (lag seconds, failovers).
+    lag: Comoments,
+    lag_max_s: f64,
+    /// (years with no write lost, whole years).
+    free_years: Comoments,
+}
+
+impl DataAccumulator {
+    pub fn push(&mut self, counts: &DataCounts, window: Window) {
+        let length = window.length_us();
+        let years = length as f64 / MICROS_PER_YEAR as f64;
+        self.lost_per_year.push(counts.lost_writes / years, 0.0);
+        self.per_failover
+            .push(counts.lost_writes, counts.losses as f64);
+        self.lag
+            .push(counts.lag_us as f64 / 1e6, counts.losses as f64);
+        self.lag_max_s = self.lag_max_s.max(counts.lag_max_us as f64 / 1e6);
+        let whole = length / MICROS_PER_YEAR;
+        if whole > 0 {
+            let lossy = counts.loss_years_within(whole);
+            self.free_years.push((whole - lossy) as f64, whole as f64);
+        }
+    }
+
+    /// `data_loss_writes_per_year`, `data_loss_writes_per_failover`,
+    /// `data_loss_free_year_probability` (whole years of the window with
+    /// no write lost; undefined for a window shorter than a year), `rpo_s`
+    /// (mean lag at failover) and `rpo_s_max`.
+    pub fn figures(&self) -> Vec<(&'static str, Estimate)> {
+        let positive = |e: Estimate| e.clamp_interval(0.0, f64::INFINITY);
+        let max = if self.lag.count() > 0 && self.lag.sum_y() > 0.0 {
+            Estimate {
+                mean: Some(self.lag_max_s),
+                ..Estimate::UNDEFINED
+            }
+        } else {
+            Estimate::UNDEFINED
+        };
+        vec![
+            (
+                "data_loss_writes_per_year",
+                positive(self.lost_per_year.mean_estimate()),
+            ),
+            (
+                "data_loss_writes_per_failover",
+                positive(self.per_failover.ratio_estimate()),
+            ),
+            (
+                "data_loss_free_year_probability",
+                self.free_years.ratio_estimate().clamp_interval(0.0, 1.0),
+            ),
+            ("rpo_s", positive(self.lag.ratio_estimate())),
+            ("rpo_s_max", max),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_year_counts_once_however_many_losses_and_the_partial_year_not_at_all() {
+        let mut c = DataCounts::default();
+        c.record(10.0, 1, 1);
+        c.record(10.0, 1, 1);
+        c.record(0.0, 0, 2);
+        c.record(5.0, 3, 3);
+        assert_eq!((c.losses, c.loss_years, c.lag_max_us), (4, 2, 3));
+        assert_eq!(c.loss_years_within(3), 2);
+        assert_eq!(c.loss_years_within(2), 1);
+    }
+}

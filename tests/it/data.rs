@@ -1,0 +1,198 @@
+//! Writes and async replication against exact answers: the loss per
+//! failover is writes × lag, the loss-free year follows the Poisson formula,
+//! and replication draws nothing the failures and failovers depend on.
+
+use crate::support::{assert_close, figures};
+use nines::metrics::{Estimate, Figures};
+use nines::scenario::LoadError;
+use nines::scenario::diag::Diagnostic;
+use nines::scenario::parse_bytes;
+use std::path::Path;
+
+fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
+    &f.extras
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .1
+}
+
+/// A hot-standby pair whose members fail every `ttf` hours on average and
+/// are repaired in 10 h, writing `writes`, with `replication` (YAML).
+fn pair(ttf_h: f64, writes: &str, replication: &str) -> String {
+    format!(
+        "name: pair
+nodes: [{{name: db, count: 2, failures: [{{name: crash, ttf: {{dist: exponential, mean: {ttf_h}h}}, repair: {{dist: exponential, mean: 10h}}}}]}}]
+services:
+  - name: db
+    nodes: db
+    redundancy: {{mode: hot-standby}}
+{writes}{replication}"
+    )
+}
+
+const ASYNC_FIXED: &str = "    replication: {mode: async, lag: 2s}\n";
+
+#[test]
+fn async_replication_with_a_fixed_lag_loses_writes_times_lag_at_every_failover() {
+    let yaml = pair(1000.0, "    writes: 100/s\n", ASYNC_FIXED);
+    let f = &figures(&yaml, 200, 87_600.0, 0.0, 11)[1];
+    let per = extra(f, "data_loss_writes_per_failover").mean.unwrap();
+    assert!((per - 200.0).abs() < 1e-6, "per failover {per}");
+    let rate = extra(f, "failovers_per_year").mean.unwrap();
+    let lost = extra(f, "data_loss_writes_per_year").mean.unwrap();
+    assert!(rate > 5.0, "failovers per year {rate}");
+    assert!(
+        (lost - 200.0 * rate).abs() < 1e-6 * lost,
+        "{lost} vs 200 x {rate}"
+    );
+    assert_eq!(extra(f, "rpo_s").mean, Some(2.0));
+    assert_eq!(extra(f, "rpo_s_max").mean, Some(2.0));
+}
+
+#[test]
+fn an_exponential_lag_loses_writes_times_its_mean_on_average() {
+    let rep = "    replication: {mode: async, lag: {dist: exponential, mean: 2s}}\n";
+    let yaml = pair(1000.0, "    writes: 100/s\n", rep);
+    let f = &figures(&yaml, 200, 87_600.0, 0.0, 12)[1];
+    let per = extra(f, "data_loss_writes_per_failover");
+    assert_close("writes lost per failover", per, 200.0, 200.0, 0.05);
+    assert_close("rpo_s", extra(f, "rpo_s"), 2.0, 2.0, 0.05);
+}
+
+/// Failovers of a rarely failing pair are nearly a Poisson process, so a
+/// year passes with no write lost with probability exp(−failovers a year).
+#[test]
+fn the_loss_free_year_follows_the_poisson_formula() {
+    let yaml = pair(20_000.0, "    writes: 100/s\n", ASYNC_FIXED);
+    let f = &figures(&yaml, 3000, 8760.0, 0.0, 13)[1];
+    let rate = extra(f, "failovers_per_year").mean.unwrap();
+    let p = extra(f, "data_loss_free_year_probability");
+    assert_close("loss-free year", p, (-rate).exp(), 0.5, 0.03);
+}
+
+/// Replication draws its lags from a stream of its own: with or without it,
+/// and whatever the write rate, the failures, failovers and downtime are
+/// the same, and the loss scales with the writes (no event per write).
+/// The switchover and the coverage draw from the failover's stream.
+#[test]
+fn replication_and_the_write_rate_change_no_failure_and_no_event() {
+    let drawn = |yaml: String| {
+        yaml.replace(
+            "{mode: hot-standby}",
+            "{mode: hot-standby, failover: {switchover: {dist: exponential, mean: 1h}, coverage: 0.9}}",
+        )
+    };
+    let run =
+        |writes: &str, rep: &str| figures(&drawn(pair(1000.0, writes, rep)), 50, 87_600.0, 0.0, 14);
+    let rep = "    replication: {mode: async, lag: {dist: exponential, mean: 2s}}\n";
+    let (base, slow, fast) = (
+        run("", ""),
+        run("    writes: 1/s\n", rep),
+        run("    writes: 1000000/s\n", rep),
+    );
+    let (base, slow, fast) = (&base[1], &slow[1], &fast[1]);
+    for f in [slow, fast] {
+        assert_eq!(f.availability, base.availability);
+        assert_eq!(
+            extra(f, "failovers_per_year"),
+            extra(base, "failovers_per_year")
+        );
+    }
+    let ratio = extra(fast, "data_loss_writes_per_year").mean.unwrap()
+        / extra(slow, "data_loss_writes_per_year").mean.unwrap();
+    assert!((ratio - 1e6).abs() < 1e-3, "ratio {ratio}");
+    assert!(base.extras.iter().all(|(n, _)| !n.starts_with("data_loss")));
+    let events = |writes: &str| {
+        let model = crate::support::model(&drawn(pair(1000.0, writes, rep)));
+        let settings = crate::support::settings(50, 87_600.0, 0.0, 14);
+        let results = nines::experiment::run(&model, settings, None, &mut |_, _| {}, &|| {});
+        results.expect("run").events
+    };
+    let plain = crate::support::model(&drawn(pair(1000.0, "", "")));
+    let settings = crate::support::settings(50, 87_600.0, 0.0, 14);
+    let base_events = nines::experiment::run(&plain, settings, None, &mut |_, _| {}, &|| {})
+        .expect("run")
+        .events;
+    assert_eq!(events("    writes: 1/s\n"), base_events);
+    assert_eq!(events("    writes: 1000000/s\n"), base_events);
+}
+
+fn problems(yaml: &str) -> Vec<Diagnostic> {
+    match parse_bytes(yaml.as_bytes(), "bad.yaml", Path::new(".")) {
+        Ok(_) => panic!("the scenario should be refused:\n{yaml}"),
+        Err(LoadError::Invalid(d)) => d.items,
+        Err(other) => panic!("unexpected error {other}"),
+    }
+}
+
+fn refused(yaml: &str, message: &str, line: u32) {
+    let all = problems(yaml);
+    let d = all
+        .iter()
+        .find(|d| d.message.contains(message))
+        .unwrap_or_else(|| panic!("no problem mentions {message:?}: {all:#?}"));
+    assert_eq!(d.loc.line, line, "line of {message:?}");
+    assert!(d.hint.is_some(), "{message:?} has no hint");
+}
+
+#[test]
+fn bad_data_settings_are_refused_with_a_hint() {
+    let one = "name: x\nnodes: [{name: db}]\nservices:\n  - name: s\n    nodes: db\n    writes: 10/s\n    replication: {mode: async, lag: 1s}\n";
+    refused(one, "one member: there is nothing to replicate to", 7);
+    refused(
+        &pair(1000.0, "    writes: 10/s\n", ""),
+        "`writes` of service `db` is used by nothing",
+        7,
+    );
+    let sync_lag = "    replication: {mode: sync, lag: 1s}\n";
+    refused(
+        &pair(1000.0, "    writes: 10/s\n", sync_lag),
+        "`sync` replication has no `lag`",
+        8,
+    );
+    refused(
+        &pair(
+            1000.0,
+            "    writes: 10/s\n",
+            "    replication: {mode: async}\n",
+        ),
+        "has no `lag`",
+        8,
+    );
+    refused(
+        &pair(1000.0, "", ASYNC_FIXED),
+        "has a `replication` but no `writes`",
+        7,
+    );
+    let quorum = pair(1000.0, "    writes: 10/s\n", ASYNC_FIXED)
+        .replace("{mode: hot-standby}", "{mode: quorum}");
+    refused(
+        &quorum,
+        "`replication` on a `quorum` service is not supported yet",
+        8,
+    );
+    let election =
+        pair(1000.0, "", "").replace("{mode: hot-standby}", "{mode: active-active, election: 1s}");
+    assert!(!problems(&election).is_empty());
+}
+
+/// `scenarios/async-replica.yaml` gives the estimate its description states.
+#[test]
+fn the_async_replica_scenario_loses_what_its_description_says() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/async-replica.yaml");
+    let yaml = std::fs::read_to_string(path).expect("scenario");
+    let f = &figures(&yaml, 300, 87_600.0, 0.0, 42)[1];
+    let rate = 8760.0 / 2000.0 * 2000.0 / 2008.0;
+    assert_close(
+        "failovers",
+        extra(f, "failovers_per_year"),
+        rate,
+        rate,
+        0.02,
+    );
+    let lost = extra(f, "data_loss_writes_per_year");
+    assert_close("lost writes", lost, 500.0 * rate, 500.0 * rate, 0.03);
+    let free = extra(f, "data_loss_free_year_probability");
+    assert_close("loss-free year", free, (-rate).exp(), 0.02, 0.3);
+}
