@@ -334,6 +334,14 @@ pub struct Link {
 }
 
 impl Model {
+    /// Whether an injected `slow` or `heartbeat-loss` fault may stall node `n`.
+    pub fn stall_fault_targets(&self, n: usize) -> bool {
+        self.faults.iter().any(|f| {
+            f.action.stalls()
+                && matches!(&f.target, FaultTarget::Nodes(v) | FaultTarget::RandomNode(v) if v.contains(&n))
+        })
+    }
+
     /// Whether node `n` is placed inside domain `d`, directly or through `parent`.
     pub fn node_in_domain(&self, n: usize, d: usize) -> bool {
         let mut current = self.nodes[n].domain;
@@ -398,14 +406,28 @@ pub enum FaultAction {
     DomainOutage,
     /// A link between two domains is cut for the duration.
     Partition,
+    /// The target instances stay up, but their monitors stop hearing them
+    /// for the duration (a gray failure): suspected like a stall.
+    Slow,
+    /// The target instances' heartbeats are lost for the duration: their
+    /// monitors suspect them although they serve.
+    HeartbeatLoss,
 }
 
 impl FaultAction {
+    /// Whether the fault stalls its targets (they stay up) instead of
+    /// taking them down.
+    pub fn stalls(self) -> bool {
+        matches!(self, FaultAction::Slow | FaultAction::HeartbeatLoss)
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             FaultAction::Crash => "crash",
             FaultAction::DomainOutage => "domain-outage",
             FaultAction::Partition => "partition",
+            FaultAction::Slow => "slow",
+            FaultAction::HeartbeatLoss => "heartbeat-loss",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! runs and no stream is drawn.
 
 use super::causes::NONE;
+use super::plan::UnitKind;
 use super::rng::{Stream, StreamKey};
 use super::sampler::Sampler;
 use super::{FutureEvents, KIND_FAULT, KIND_FAULT_END, Sim, payload};
@@ -40,15 +41,25 @@ pub fn plans(
     fault_causes: &[u32],
     domain_unit: &[u32],
     link_unit: &[u32],
+    stall_unit: &[Option<u32>],
 ) -> Vec<FaultPlan> {
     model
         .faults
         .iter()
         .zip(fault_causes)
         .map(|(f, &cause)| {
+            // A stall targets the node's stall unit (its monitors stop
+            // hearing it), a crash the node itself.
+            let unit_of = |n: usize| {
+                if f.action.stalls() {
+                    stall_unit[n].unwrap_or(n as u32)
+                } else {
+                    n as u32
+                }
+            };
             let (units, random) = match &f.target {
-                FaultTarget::Nodes(n) => (n.iter().map(|&n| n as u32).collect(), false),
-                FaultTarget::RandomNode(n) => (n.iter().map(|&n| n as u32).collect(), true),
+                FaultTarget::Nodes(n) => (n.iter().map(|&n| unit_of(n)).collect(), false),
+                FaultTarget::RandomNode(n) => (n.iter().map(|&n| unit_of(n)).collect(), true),
                 FaultTarget::Domain(d) => (vec![domain_unit[*d]], false),
                 FaultTarget::Link(l) => (vec![link_unit[*l]], false),
             };
@@ -183,10 +194,14 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         let plan = self.plan;
         let fault = &plan.faults[f as usize];
         let running = |sim: &Self, u: u32| {
+            let node = match plan.units[u as usize].kind {
+                UnitKind::Node(n) | UnitKind::Stall(n) => Some(n as usize),
+                _ => None,
+            };
             let u = u as usize;
             sim.unit_failed[u] == 0
                 && sim.unit_speed[u] > 0.0
-                && (u >= plan.n_nodes || sim.node_blockers[u] == 0)
+                && node.is_none_or(|n| sim.node_blockers[n] == 0 && sim.unit_speed[n] > 0.0)
         };
         let mut hit = Vec::new();
         if fault.random {

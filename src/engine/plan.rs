@@ -203,6 +203,7 @@ fn standby_plan(model: &Model, s: usize, service: &Service) -> Option<StandbyPla
                     .failures
                     .iter()
                     .any(|m| m.slow)
+                    || model.stall_fault_targets(n)
             }),
         key: StreamKey::of(&["service", &service.name, "failover"]),
         async_loss: async_loss(service),
@@ -335,7 +336,8 @@ impl Plan {
                 .filter(|m| m.slow)
                 .cloned()
                 .collect();
-            if !slow.is_empty() {
+            // A node that an injected fault may stall needs a stall unit too.
+            if !slow.is_empty() || model.stall_fault_targets(n) {
                 let kind = UnitKind::Stall(n as u32);
                 push_unit(&mut units, &mut modes, kind, ["node", &node.name], &slow);
             }
@@ -430,8 +432,13 @@ impl Plan {
         for (mode, &cause) in modes.iter_mut().zip(&causes.mode) {
             mode.cause = cause;
         }
-        let faults =
-            super::faults::plans(model, &causes.fault, &causes.domain_unit, &causes.link_unit);
+        let faults = super::faults::plans(
+            model,
+            &causes.fault,
+            &causes.domain_unit,
+            &causes.link_unit,
+            &causes.stall_unit,
+        );
         Plan {
             faults,
             traffic: super::traffic::TrafficPlans::new(model),

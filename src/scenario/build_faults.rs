@@ -144,7 +144,9 @@ impl Builder<'_> {
             "crash" => Some(Some(FaultAction::Crash)),
             "domain-outage" => Some(Some(FaultAction::DomainOutage)),
             "partition" => Some(Some(FaultAction::Partition)),
-            "slow" | "heartbeat-loss" | "maintenance" => {
+            "slow" => Some(Some(FaultAction::Slow)),
+            "heartbeat-loss" => Some(Some(FaultAction::HeartbeatLoss)),
+            "maintenance" => {
                 self.unsupported(a.loc, &format!("the fault action `{action}`"));
                 Some(None)
             }

@@ -327,3 +327,39 @@ faults:
         );
     }
 }
+
+#[test]
+fn a_heartbeat_loss_or_a_slow_member_fools_the_monitor_into_a_false_failover() {
+    for action in ["heartbeat-loss", "slow"] {
+        let yaml = format!(
+            "{PAIR}faults:\n  - {{at: 100h, action: {action}, target: db-1, duration: 1m}}\n"
+        );
+        let f = figures_with(&yaml, settings(50, 8760.0, 0.0, 17));
+        assert_eq!(
+            extra(&f[1], "false_failovers_per_year").mean,
+            Some(1.0),
+            "{action}"
+        );
+        // Fenced: the healthy primary is shut off, so the switchover is an outage.
+        let downtime = f[1].downtime_min_per_year.mean.expect("downtime");
+        assert!(
+            (downtime - 20.0 / 60.0).abs() < 1e-6,
+            "{action}: {downtime}"
+        );
+        // Unfenced: no outage, but both serve until the stall ends (split brain).
+        let unfenced = yaml.replace("switchover: 20s", "switchover: 20s\n        fencing: false");
+        let f = figures_with(&unfenced, settings(50, 8760.0, 0.0, 17));
+        assert_eq!(f[1].downtime_min_per_year.mean, Some(0.0), "{action}");
+        assert_eq!(
+            extra(&f[1], "split_brains_per_year").mean,
+            Some(1.0),
+            "{action}"
+        );
+    }
+    // Shorter than the detection delay (4 to 5 s): nobody notices.
+    let yaml = format!(
+        "{PAIR}faults:\n  - {{at: 100h, action: heartbeat-loss, target: db-1, duration: 3s}}\n"
+    );
+    let f = figures_with(&yaml, settings(20, 8760.0, 0.0, 17));
+    assert_eq!(extra(&f[1], "false_failovers_per_year").mean, Some(0.0));
+}

@@ -28,6 +28,8 @@ pub struct CausePlan {
     pub requires: Vec<u32>,
     /// The cause of each fault entry, and the fault causes of each unit.
     pub fault: Vec<u32>,
+    /// The stall unit of each node, if it has one.
+    pub stall_unit: Vec<Option<u32>>,
     pub unit_faults: Vec<Vec<u32>>,
     /// The causes each entity can be down for, ascending: the system first,
     /// then each service.
@@ -99,10 +101,19 @@ impl CausePlan {
             }
         }
         plan.unit_faults = vec![Vec::new(); units.len()];
+        plan.stall_unit = vec![None; model.nodes.len()];
+        for (u, unit) in units.iter().enumerate() {
+            if let UnitKind::Stall(n) = unit.kind {
+                plan.stall_unit[n as usize] = Some(u as u32);
+            }
+        }
         for fault in &model.faults {
             let id = names.id(format!("fault: {}", fault.name));
             plan.fault.push(id);
             let hit: Vec<u32> = match &fault.target {
+                FaultTarget::Nodes(n) | FaultTarget::RandomNode(n) if fault.action.stalls() => {
+                    n.iter().filter_map(|&n| plan.stall_unit[n]).collect()
+                }
                 FaultTarget::Nodes(n) | FaultTarget::RandomNode(n) => {
                     n.iter().map(|&n| n as u32).collect()
                 }
