@@ -106,6 +106,40 @@ fn load(path: &Path) -> anyhow::Result<Option<Model>> {
     }
 }
 
+/// The flags that override a run's `simulation` settings, shared by `run`
+/// and `trace` (which must replay the run's settings).
+#[derive(clap::Args, Debug)]
+pub struct RunSettingsArgs {
+    /// Master seed (overrides `simulation.seed`)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of replications (overrides `simulation.replications`)
+    #[arg(long)]
+    pub replications: Option<u64>,
+    /// Measured time per replication, e.g. 10y (overrides `simulation.horizon`)
+    #[arg(long)]
+    pub horizon: Option<String>,
+    /// Time simulated before measuring, e.g. 1y (overrides `simulation.warmup`)
+    #[arg(long)]
+    pub warmup: Option<String>,
+    /// Outages shorter than this are downtime but no incident, e.g. 1m
+    /// (overrides `simulation.incident_threshold`; default 0: every outage)
+    #[arg(long, value_name = "DUR")]
+    pub incident_threshold: Option<String>,
+}
+
+impl RunSettingsArgs {
+    fn overrides(&self) -> Overrides<'_> {
+        Overrides {
+            seed: self.seed,
+            replications: self.replications,
+            horizon: self.horizon.as_deref(),
+            warmup: self.warmup.as_deref(),
+            incident_threshold: self.incident_threshold.as_deref(),
+        }
+    }
+}
+
 /// Command-line overrides of the scenario's `simulation` settings.
 #[derive(Default)]
 struct Overrides<'a> {

@@ -1,7 +1,7 @@
 //! `nines run`: simulate a scenario, print the table or JSON, and write
 //! `summary.json` and `replications.csv` with `--out`.
 
-use super::{EXIT_BAD_INPUT, EXIT_OK, Overrides, load, output, settings};
+use super::{EXIT_BAD_INPUT, EXIT_OK, RunSettingsArgs, load, output, settings};
 use crate::analytic;
 use crate::experiment::{self, Settings};
 use crate::model::Model;
@@ -20,22 +20,8 @@ use std::time::Instant;
 pub struct RunArgs {
     /// Scenario file (.yaml)
     file: PathBuf,
-    /// Master seed (overrides `simulation.seed`)
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Number of replications (overrides `simulation.replications`)
-    #[arg(long)]
-    replications: Option<u64>,
-    /// Measured time per replication, e.g. 10y (overrides `simulation.horizon`)
-    #[arg(long)]
-    horizon: Option<String>,
-    /// Time simulated before measuring, e.g. 1y (overrides `simulation.warmup`)
-    #[arg(long)]
-    warmup: Option<String>,
-    /// Outages shorter than this are downtime but no incident, e.g. 1m
-    /// (overrides `simulation.incident_threshold`; default 0: every outage)
-    #[arg(long, value_name = "DUR")]
-    incident_threshold: Option<String>,
+    #[command(flatten)]
+    run: RunSettingsArgs,
     /// Worker threads (default: one per core); results do not depend on it
     #[arg(long)]
     threads: Option<usize>,
@@ -79,18 +65,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     if args.threads == Some(0) {
         bail!("--threads must be at least 1");
     }
-    let overrides = Overrides {
-        seed: args.seed,
-        replications: args.replications,
-        horizon: args.horizon.as_deref(),
-        warmup: args.warmup.as_deref(),
-        incident_threshold: args.incident_threshold.as_deref(),
-    };
-    let mut settings = settings(&overrides, &model)?;
+    let mut settings = settings(&args.run.overrides(), &model)?;
     let precision = match &args.precision {
         Some(text) => {
             let target = parse_percent(text)?;
-            if args.replications.is_none() {
+            if args.run.replications.is_none() {
                 settings.n_replications = precision_cap(&model, &settings);
             }
             Some(target)
@@ -268,9 +247,9 @@ fn replay_prefix(args: &RunArgs, settings: &Settings) -> String {
         settings.seed, settings.n_replications
     );
     for (flag, value) in [
-        ("horizon", &args.horizon),
-        ("warmup", &args.warmup),
-        ("incident-threshold", &args.incident_threshold),
+        ("horizon", &args.run.horizon),
+        ("warmup", &args.run.warmup),
+        ("incident-threshold", &args.run.incident_threshold),
     ] {
         if let Some(v) = value {
             prefix.push_str(&format!(" --{flag} {v}"));

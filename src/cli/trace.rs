@@ -1,6 +1,6 @@
 //! `nines trace`: replay one replication of a run as a timeline.
 
-use super::{EXIT_BAD_INPUT, EXIT_OK, Overrides, load, settings};
+use super::{EXIT_BAD_INPUT, EXIT_OK, RunSettingsArgs, load, settings};
 use crate::experiment;
 use crate::model::micros_from_hours;
 use crate::report::trace::{Trace, clock};
@@ -22,22 +22,9 @@ pub struct TraceArgs {
     /// The replication to replay, numbered as in replications.csv (from 0)
     #[arg(long)]
     replication: u64,
-    /// Master seed of the run (overrides `simulation.seed`)
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Replications of the run (overrides `simulation.replications`); the
-    /// replication must be one of them
-    #[arg(long)]
-    replications: Option<u64>,
-    /// Measured time per replication of the run, e.g. 10y (overrides `simulation.horizon`)
-    #[arg(long)]
-    horizon: Option<String>,
-    /// Warm-up of the run, e.g. 1y (overrides `simulation.warmup`)
-    #[arg(long)]
-    warmup: Option<String>,
-    /// Outages shorter than this are no incident (as for `run`), e.g. 1m
-    #[arg(long, value_name = "DUR")]
-    incident_threshold: Option<String>,
+    /// The settings of the run being replayed (the replication must be one of its replications)
+    #[command(flatten)]
+    run: RunSettingsArgs,
     /// Show the events from this time on, e.g. 30d (default: the start)
     #[arg(long, value_name = "DUR")]
     from: Option<String>,
@@ -53,14 +40,7 @@ pub fn trace(args: &TraceArgs) -> anyhow::Result<i32> {
     let Some(model) = load(&args.file)? else {
         return Ok(EXIT_BAD_INPUT);
     };
-    let overrides = Overrides {
-        seed: args.seed,
-        replications: args.replications,
-        horizon: args.horizon.as_deref(),
-        warmup: args.warmup.as_deref(),
-        incident_threshold: args.incident_threshold.as_deref(),
-    };
-    let settings = settings(&overrides, &model)?;
+    let settings = settings(&args.run.overrides(), &model)?;
     if args.replication >= settings.n_replications {
         bail!(
             "--replication {} is not a replication of this run: it has {} (numbered 0 to {}); \
