@@ -7,6 +7,7 @@
 //! The interval figures are what the simulation's estimators converge to
 //! for the same window, so `nines run --cross-check` compares like with like.
 
+pub mod approximate;
 pub mod chain;
 pub mod space;
 pub mod standby;

@@ -36,6 +36,11 @@ pub struct SolveArgs {
     /// how long the whole would take at that pace (default: no limit)
     #[arg(long, value_name = "DUR")]
     max_time: Option<String>,
+    /// Solve an approximation: `exponential` replaces every time by an
+    /// exponential of the same mean (a standby's whole takeover by one), and
+    /// lists each change; the answer is then approximate, and says so
+    #[arg(long, value_name = "KIND", value_parser = ["exponential"])]
+    approximate: Option<String>,
 }
 
 /// A spinner on stderr (shown only on a terminal, and only after a second)
@@ -134,9 +139,16 @@ pub fn solve(args: &SolveArgs) -> anyhow::Result<i32> {
         }
         None => None,
     };
+    let (approximated, changes);
+    let model = if args.approximate.is_some() {
+        (approximated, changes) = analytic::approximate::exponential_model(&model);
+        &approximated
+    } else {
+        changes = Vec::new();
+        &model
+    };
     let watch = Watch::new(deadline);
-    let solved =
-        analytic::solve_observed(&model, (!args.steady_state).then_some(&settings), &watch);
+    let solved = analytic::solve_observed(model, (!args.steady_state).then_some(&settings), &watch);
     watch.bar.finish_and_clear();
     let solution = match solved {
         Ok(solution) => solution,
@@ -163,11 +175,14 @@ pub fn solve(args: &SolveArgs) -> anyhow::Result<i32> {
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let text = if args.json {
-        report::exact::solve_json(&model, &settings, &solution)
+    let mut text = if args.json {
+        report::exact::solve_json(model, &settings, &solution)
     } else {
-        report::exact::solve_table(&model, &settings, &solution)
+        report::exact::solve_table(model, &settings, &solution)
     };
+    if args.approximate.is_some() {
+        text = report::exact::mark_approximate(&text, &changes, args.json);
+    }
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;

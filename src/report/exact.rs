@@ -341,3 +341,32 @@ pub fn cross_check_json(checks: &[(String, Vec<Check>)]) -> Value {
     }
     Value::Object(entities)
 }
+
+/// Marks a solution of the exponential approximation as such: a banner
+/// above the table, or `"approximation"` in the JSON (and its method).
+pub fn mark_approximate(text: &str, changes: &[String], json: bool) -> String {
+    if json {
+        let Ok(mut value) = serde_json::from_str::<Value>(text) else {
+            return text.to_string();
+        };
+        value["method"] = json!(
+            "APPROXIMATION: every time replaced by an exponential of the same mean, then solved \
+             exactly as a continuous-time Markov chain"
+        );
+        value["approximation"] = json!(changes);
+        return super::json::pretty(&value);
+    }
+    let mut out = String::from(
+        "APPROXIMATION, not the exact answer: every time was replaced by an exponential of the same\n\
+         mean (a standby's whole takeover by one delay), and that design was solved exactly.\n",
+    );
+    if changes.is_empty() {
+        out.push_str("(every time was exponential already: nothing changed)\n");
+    }
+    for c in changes {
+        let _ = writeln!(out, "  - {c}");
+    }
+    out.push('\n');
+    out.push_str(text);
+    out
+}
