@@ -89,7 +89,13 @@ pub fn solve_observed(
     settings: Option<&Settings>,
     observer: &dyn Observer,
 ) -> Result<Solution, SolveError> {
-    solve_window(model, settings.map(window_of), Lumping::Exact, observer)
+    // The restricted and censored MTTFF serve `--cross-check` only: `solve`
+    // prints neither, so it skips their uniformizations.
+    let what = Want {
+        window: settings.map(window_of),
+        restricted: false,
+    };
+    solve_window(model, what, Lumping::Exact, observer)
 }
 
 fn window_of(settings: &Settings) -> (f64, f64) {
@@ -103,7 +109,11 @@ fn window_of(settings: &Settings) -> (f64, f64) {
 /// # Errors
 /// As [`solve`].
 pub fn solve_steady_state(model: &Model) -> Result<Solution, SolveError> {
-    solve_window(model, None, Lumping::Exact, &Silent)
+    let what = Want {
+        window: None,
+        restricted: false,
+    };
+    solve_window(model, what, Lumping::Exact, &Silent)
 }
 
 /// [`solve`], choosing whether standby pools are lumped: the tests solve
@@ -117,15 +127,28 @@ pub fn solve_with(
     settings: &Settings,
     lumping: Lumping,
 ) -> Result<Solution, SolveError> {
-    solve_window(model, Some(window_of(settings)), lumping, &Silent)
+    let what = Want {
+        window: Some(window_of(settings)),
+        restricted: true,
+    };
+    solve_window(model, what, lumping, &Silent)
+}
+
+/// What a solve computes beyond the steady state: the figures over a
+/// window, and the MTTFF restricted to its end (and censored by it).
+#[derive(Clone, Copy)]
+struct Want {
+    window: Option<(f64, f64)>,
+    restricted: bool,
 }
 
 fn solve_window(
     model: &Model,
-    window_h: Option<(f64, f64)>,
+    want: Want,
     lumping: Lumping,
     observer: &dyn Observer,
 ) -> Result<Solution, SolveError> {
+    let window_h = want.window;
     let space = space::build_observed(model, lumping, observer)?;
     let n = space.states.len();
     let chain = Chain::observed(n, &space.transitions, observer);
@@ -154,6 +177,7 @@ fn solve_window(
                 integral.as_deref().zip(window_h),
                 &initial,
                 e,
+                want.restricted,
             )
         })
         .collect::<Result<Vec<Exact>, ChainError>>()?;
@@ -174,6 +198,7 @@ fn entity(
     window: Option<(&[f64], (f64, f64))>,
     initial: &[f64],
     e: usize,
+    restricted: bool,
 ) -> Result<Exact, ChainError> {
     let n = chain.n;
     let up: Vec<bool> = space.up_masks.iter().map(|m| m & (1 << e) != 0).collect();
@@ -195,7 +220,7 @@ fn entity(
     };
     let (mttff_h, censored_mttff_h, restricted_mttff_h) = if up.iter().all(|&u| u) {
         (f64::INFINITY, None, None)
-    } else if let Some((_, (_, end_h))) = window {
+    } else if let Some((_, (_, end_h))) = window.filter(|_| restricted) {
         let mttff_h = chain.mean_time_to_exit_from(0, &up)?;
         // The same chain with this entity's down states absorbing.
         let down: Vec<bool> = up.iter().map(|u| !u).collect();
