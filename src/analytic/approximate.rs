@@ -46,11 +46,11 @@ fn takeover(
     extra: Vec<&mut Option<Dist>>,
     changes: &mut Vec<String>,
 ) {
-    let mut parts: Vec<(String, f64, bool)> = Vec::new();
+    let mut parts: Vec<(String, f64)> = Vec::new();
     if let Some(hb) = failover.heartbeat.take() {
         // Detection is uniform on [timeout − interval, timeout].
         let mean_h = (hb.timeout_us as f64 - hb.interval_us as f64 / 2.0) / 3.6e9;
-        parts.push(("heartbeat detection".into(), mean_h, false));
+        parts.push(("heartbeat detection".into(), mean_h));
         if hb.loss > 0.0 {
             changes.push(format!(
                 "service `{name}`: false suspicions from heartbeat loss are left out"
@@ -70,7 +70,7 @@ fn takeover(
             any = true;
             exponential_parts += usize::from(matches!(dist, Dist::Exponential { .. }));
             total_h += dist.mean_h();
-            parts.push((dist.name().to_string(), dist.mean_h(), true));
+            parts.push((dist.name().to_string(), dist.mean_h()));
         }
     }
     let single_exponential = parts.len() == 1 && exponential_parts == 1;
