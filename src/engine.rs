@@ -13,6 +13,7 @@ mod faults;
 mod network;
 mod plan;
 pub mod queue;
+mod requests;
 pub mod rng;
 pub mod sampler;
 mod standby;
@@ -291,7 +292,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
             .map(|s| std::mem::take(&mut s.takeovers_us))
             .collect(),
         downtime_by_cause_us,
-        requests: sim.traffic.iter().map(|t| t.counts).collect(),
+        requests: sim.traffic.iter_mut().map(|t| t.finish()).collect(),
         faults: std::mem::take(&mut sim.faults.counts),
         injected: std::mem::take(&mut sim.faults.injected),
     };

@@ -55,12 +55,56 @@ impl Settings {
 #[derive(Debug, thiserror::Error)]
 pub enum ExperimentError {
     #[error(
-        "this run would process about {expected:.1e} events, above the limit of {limit:.0e}; \
-         use fewer replications (`--replications`) or a shorter horizon (`--horizon`)"
+        "this run would process about {expected:.1e} events{}, above the limit of {limit:.0e}; \
+         use fewer replications (`--replications`) or a shorter horizon (`--horizon`), or raise \
+         the limit with `--max-events`",
+        per_request_part(*.requests)
     )]
-    TooLarge { expected: f64, limit: f64 },
+    TooLarge {
+        expected: f64,
+        limit: f64,
+        /// Requests simulated one by one (per-request mode) among them.
+        requests: f64,
+    },
     #[error("cannot start {threads} threads: {message}")]
     Threads { threads: usize, message: String },
+}
+
+fn per_request_part(requests: f64) -> String {
+    if requests > 0.0 {
+        format!(" (two for each of about {requests:.1e} requests simulated one by one)")
+    } else {
+        String::new()
+    }
+}
+
+/// Refuses a run expected to process more than `limit` events (the CLI's
+/// `--max-events`, by default [`MAX_EXPECTED_EVENTS`]).
+///
+/// # Errors
+/// [`ExperimentError::TooLarge`], with the expected events and requests.
+pub fn check_budget(model: &Model, settings: &Settings, limit: f64) -> Result<(), ExperimentError> {
+    let expected = expected_events(model, settings);
+    if expected > limit {
+        return Err(ExperimentError::TooLarge {
+            expected,
+            limit,
+            requests: expected_requests(model, settings),
+        });
+    }
+    Ok(())
+}
+
+/// About how many requests the per-request mode simulates in a run.
+pub fn expected_requests(model: &Model, settings: &Settings) -> f64 {
+    let time_h = hours_from_micros(settings.warmup_us.saturating_add(settings.horizon_us));
+    let per_replication: f64 = model
+        .traffic
+        .iter()
+        .filter(|t| t.requests.is_some())
+        .map(|t| t.rate_per_s * t.mean_factor() * time_h * 3600.0)
+        .sum();
+    per_replication * settings.n_replications as f64
 }
 
 /// About how many events a run will process: two per failure (fail and
@@ -117,7 +161,7 @@ pub fn expected_events(model: &Model, settings: &Settings) -> f64 {
             }
         }
     }
-    per_replication * settings.n_replications as f64
+    per_replication * settings.n_replications as f64 + 2.0 * expected_requests(model, settings)
 }
 
 /// Everything a run measured, folded over replications in order.
@@ -146,8 +190,8 @@ pub struct Results {
 /// threads once per finished replication.
 ///
 /// # Errors
-/// When the run is larger than [`MAX_EXPECTED_EVENTS`] or the thread pool
-/// cannot be built.
+/// When the thread pool cannot be built. The size of the run is not
+/// checked here: callers check it first with [`check_budget`].
 pub fn run(
     model: &Model,
     settings: Settings,
@@ -155,13 +199,6 @@ pub fn run(
     each: &mut dyn FnMut(u64, &RepOutcome),
     progress: &(dyn Fn() + Sync),
 ) -> Result<Results, ExperimentError> {
-    let expected = expected_events(model, &settings);
-    if expected > MAX_EXPECTED_EVENTS {
-        return Err(ExperimentError::TooLarge {
-            expected,
-            limit: MAX_EXPECTED_EVENTS,
-        });
-    }
     let mut batches = Batches::new(model, settings, threads)?;
     batches.advance(
         settings.n_replications,
@@ -427,13 +464,6 @@ pub fn run_to_precision(
     progress: &(dyn Fn() + Sync),
     look: &mut dyn FnMut(u64, Option<f64>),
 ) -> Result<(Results, Precision), ExperimentError> {
-    let expected = expected_events(model, &settings);
-    if expected > MAX_EXPECTED_EVENTS {
-        return Err(ExperimentError::TooLarge {
-            expected,
-            limit: MAX_EXPECTED_EVENTS,
-        });
-    }
     let cap = settings.n_replications;
     let mut batches = Batches::new(model, settings, threads)?;
     let mut next = 100u64.min(cap);

@@ -19,7 +19,7 @@ mod worst;
 
 pub use causes::CauseAccumulator;
 pub use histogram::LogHistogram;
-pub use requests::{RequestAccumulator, RequestCounts};
+pub use requests::{LatencySummary, RequestAccumulator, RequestCounts};
 pub use stats::{Comoments, Estimate, compound_poisson_interval, poisson_interval};
 pub use worst::{KEPT, Notable, Worst};
 

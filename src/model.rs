@@ -378,6 +378,26 @@ pub struct Traffic {
     pub rate_per_s: f64,
     /// 24 hourly factors of the rate, hour 0 starting at simulated time 0.
     pub pattern: Option<Vec<f64>>,
+    /// `mode: requests`: every request simulated one by one.
+    pub requests: Option<RequestMode>,
+}
+
+impl Traffic {
+    /// The rate's factor averaged over a day (1 without a pattern).
+    pub fn mean_factor(&self) -> f64 {
+        self.pattern
+            .as_ref()
+            .map_or(1.0, |p| p.iter().sum::<f64>() / p.len() as f64)
+    }
+}
+
+/// The per-request mode of a traffic entry.
+#[derive(Clone, Debug)]
+pub struct RequestMode {
+    /// Each request's service time; `None`: exponential, mean 1/capacity.
+    pub service_time: Option<Dist>,
+    /// A request that has waited and been served longer than this fails.
+    pub timeout_us: Option<u64>,
 }
 
 #[derive(Clone, Debug)]

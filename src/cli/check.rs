@@ -20,6 +20,9 @@ use std::time::{Duration, Instant};
 pub struct CheckArgs {
     /// Scenario file (.yaml) with `slos`
     file: PathBuf,
+    /// Refuse a budget expected to process more events than this, e.g. 1e12
+    #[arg(long, value_name = "N", default_value_t = experiment::MAX_EXPECTED_EVENTS)]
+    max_events: f64,
     /// Master seed (overrides `simulation.seed`)
     #[arg(long)]
     seed: Option<u64>,
@@ -187,14 +190,13 @@ fn plan(args: &CheckArgs, model: &Model) -> anyhow::Result<(Settings, Option<Dur
         )
     })?;
     check_windows(model, settings.horizon_us)?;
-    let expected = experiment::expected_events(model, &settings);
-    if expected > experiment::MAX_EXPECTED_EVENTS {
-        bail!(
-            "the budget would process up to {expected:.1e} events, above the limit of {:.0e}; \
-             lower --max-replications or --horizon",
-            experiment::MAX_EXPECTED_EVENTS
-        );
-    }
+    experiment::check_budget(model, &settings, args.max_events).map_err(|e| {
+        anyhow!(
+            "{}",
+            e.to_string()
+                .replace("--replications", "--max-replications")
+        )
+    })?;
     let max_time = args
         .max_time
         .as_deref()

@@ -42,6 +42,10 @@ pub struct RunArgs {
     /// (default: as many as the event budget allows, at most 10 million)
     #[arg(long, value_name = "PERCENT")]
     precision: Option<String>,
+    /// Refuse a run expected to process more events than this (failures, repairs, takeovers;
+    /// two per request in the per-request traffic mode), e.g. 1e12
+    #[arg(long, value_name = "N", default_value_t = experiment::MAX_EXPECTED_EVENTS)]
+    max_events: f64,
 }
 
 fn progress_bar(n: u64, expected_events: f64) -> ProgressBar {
@@ -70,12 +74,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         Some(text) => {
             let target = parse_percent(text)?;
             if args.run.replications.is_none() {
-                settings.n_replications = precision_cap(&model, &settings);
+                settings.n_replications = precision_cap(&model, &settings, args.max_events);
             }
             Some(target)
         }
         None => None,
     };
+    experiment::check_budget(&model, &settings, args.max_events)?;
     let mut csv = match &args.out {
         Some(dir) => {
             output::prepare_dir(dir, args.force)?;
@@ -275,7 +280,7 @@ fn parse_percent(text: &str) -> anyhow::Result<f64> {
 
 /// The most replications a precision run may make: as many as the event
 /// budget allows, at most the scenario limit.
-fn precision_cap(model: &Model, settings: &Settings) -> u64 {
+fn precision_cap(model: &Model, settings: &Settings, max_events: f64) -> u64 {
     let one = experiment::expected_events(
         model,
         &Settings {
@@ -284,7 +289,7 @@ fn precision_cap(model: &Model, settings: &Settings) -> u64 {
         },
     );
     let by_budget = if one > 0.0 {
-        (experiment::MAX_EXPECTED_EVENTS / one).floor() as u64
+        (max_events / one).floor() as u64
     } else {
         u64::MAX
     };

@@ -10,6 +10,7 @@
 //! simulated one by one: a member's ejection and rejoin delays are drawn at
 //! its failure and repair and cost one event each (`KIND_TRAFFIC`).
 
+use super::requests::{Members, RequestPlan, RequestSim};
 use super::rng::{Stream, StreamKey};
 use super::{FutureEvents, KIND_TRAFFIC, Sim, payload};
 use crate::metrics::RequestCounts;
@@ -37,6 +38,8 @@ pub struct TrafficPlan {
     /// Index of the first health-check slot of this service's members.
     pub first_slot: u32,
     pub keys: Vec<StreamKey>,
+    /// `mode: requests`: simulated request by request (engine/requests.rs).
+    pub requests: Option<RequestPlan>,
 }
 
 /// Balancers and traffic of a plan.
@@ -55,7 +58,7 @@ impl TrafficPlans {
             node_slots: vec![Vec::new(); model.nodes.len()],
             ..TrafficPlans::default()
         };
-        for t in &model.traffic {
+        for (index, t) in model.traffic.iter().enumerate() {
             let service = &model.services[t.service];
             let policy = service
                 .balancer
@@ -113,6 +116,7 @@ impl TrafficPlans {
                         StreamKey::of(&["traffic", &service.name, &model.nodes[m].name, "check"])
                     })
                     .collect(),
+                requests: RequestPlan::new(model, index),
             });
         }
         plans
@@ -128,6 +132,8 @@ pub struct TrafficState {
     /// Health-check delays (only with `health_check`).
     streams: Vec<Stream>,
     pub counts: RequestCounts,
+    /// The per-request simulation (`mode: requests` only).
+    requests: Option<RequestSim>,
 }
 
 impl TrafficState {
@@ -145,6 +151,18 @@ impl TrafficState {
                 None => Vec::new(),
             },
             counts: RequestCounts::default(),
+            requests: plan
+                .requests
+                .as_ref()
+                .map(|r| RequestSim::new(r, seed, replication)),
+        }
+    }
+
+    /// The replication's request figures.
+    pub fn finish(&mut self) -> RequestCounts {
+        match &mut self.requests {
+            Some(r) => r.finish(),
+            None => self.counts.clone(),
         }
     }
 }
@@ -215,12 +233,12 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         let a = self.traffic_at.max(self.window.start_us);
         let b = now.min(self.window.end_us);
         self.traffic_at = now;
-        if a >= b {
-            return;
-        }
         let plans = &self.plan.traffic.entries;
         let mut up = std::mem::take(&mut self.traffic_up);
         for (plan, state) in plans.iter().zip(&mut self.traffic) {
+            if a >= b && state.requests.is_none() {
+                continue;
+            }
             up.clear();
             up.extend(
                 plan.members
@@ -233,6 +251,16 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 &up
             };
             let service_up = self.services[plan.service as usize].up;
+            if let (Some(sim), Some(rp)) = (&mut state.requests, &plan.requests) {
+                let members = Members {
+                    up: &up,
+                    rotation: rot,
+                    service_up,
+                    window: self.window,
+                };
+                sim.advance(rp, now.min(self.window.end_us), &members);
+                continue;
+            }
             let rate = plan.rate_per_s;
             let r = integrate(a, b, plan.pattern.as_deref(), |f| {
                 if service_up {
@@ -311,6 +339,7 @@ mod tests {
             check: None,
             first_slot: 0,
             keys: Vec::new(),
+            requests: None,
         }
     }
 

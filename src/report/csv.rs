@@ -24,6 +24,15 @@ const REQUEST_COLUMNS: [&str; 5] = [
     "requests_failed_outage",
 ];
 
+/// More columns of a service with per-request traffic (`mode: requests`).
+const PER_REQUEST_COLUMNS: [&str; 5] = [
+    "requests_failed_crash",
+    "latency_ms",
+    "latency_ms_p50",
+    "latency_ms_p95",
+    "latency_ms_p99",
+];
+
 pub struct ReplicationWriter<W: Write> {
     writer: csv::Writer<W>,
     window_h: f64,
@@ -39,7 +48,9 @@ impl<W: Write> ReplicationWriter<W> {
     /// then for each standby service `<name>_failovers,<name>_failed_failovers,
     /// <name>_false_failovers,<name>_split_brains,<name>_split_brain_s,<name>_failbacks`,
     /// then for each service with traffic `<name>_requests_offered`, `_requests_served`,
-    /// `_requests_failed_ejection_lag`, `_requests_failed_overload`, `_requests_failed_outage`,
+    /// `_requests_failed_ejection_lag`, `_requests_failed_overload`, `_requests_failed_outage`
+    /// (and in the per-request mode `_requests_failed_crash`, `_latency_ms`, `_latency_ms_p50`,
+    /// `_p95`, `_p99`),
     /// then for the system and each service its downtime in hours by
     /// cause, `<name>_downtime_h[<cause>]`, and last for each standby service with
     /// async replication `<name>_lost_writes,<name>_rpo_max_s`.
@@ -69,7 +80,11 @@ impl<W: Write> ReplicationWriter<W> {
             }
         }
         for t in &model.traffic {
-            for column in REQUEST_COLUMNS {
+            let extra: &[&str] = match t.requests {
+                Some(_) => &PER_REQUEST_COLUMNS,
+                None => &[],
+            };
+            for column in REQUEST_COLUMNS.iter().chain(extra) {
                 header.push(format!("{}_{column}", model.services[t.service].name));
             }
         }
@@ -137,6 +152,10 @@ impl<W: Write> ReplicationWriter<W> {
                 r.failed_outage,
             ] {
                 record.push(x.to_string());
+            }
+            if let Some(l) = &r.latency {
+                record.push(r.failed_crash.to_string());
+                record.extend(l.whole.iter().map(f64::to_string));
             }
         }
         for causes in &outcome.downtime_by_cause_us {

@@ -129,7 +129,7 @@ impl<'a> Builder<'a> {
         let services = self.services(map.get("services"), &groups, &nodes, map.loc);
         let system = self.system(map.get("system"), &services);
         let (links, link_locs) = self.network(map.get("network"), &domains);
-        let traffic = self.traffic(map.get("traffic"), &services);
+        let traffic = self.traffic(map.get("traffic"), &services, &groups, &nodes);
         self.unused_capacity(&services, &groups, &nodes, &traffic);
         let faults = self.faults(
             map.get("faults"),

@@ -4,8 +4,10 @@
 use super::build::Builder;
 use super::read::{self, Map};
 use super::tree::{Node, Value};
-use super::values::rate_per_s;
-use crate::model::{Redundancy, Service, Traffic};
+use super::values::{dist, positive_duration_h, rate_per_s};
+use crate::model::{
+    MICROS_PER_HOUR, Node as Instance, NodeGroup, Redundancy, RequestMode, Service, Traffic,
+};
 
 const TRAFFIC_KEYS: &[&str] = &[
     "service",
@@ -20,7 +22,13 @@ const TRAFFIC_KEYS: &[&str] = &[
 ];
 
 impl Builder<'_> {
-    pub fn traffic(&mut self, node: Option<&Node>, services: &[Service]) -> Vec<Traffic> {
+    pub fn traffic(
+        &mut self,
+        node: Option<&Node>,
+        services: &[Service],
+        groups: &[NodeGroup],
+        nodes: &[Instance],
+    ) -> Vec<Traffic> {
         let Some(node) = node else { return Vec::new() };
         let mut traffic: Vec<Traffic> = Vec::new();
         for item in read::sequence(&mut self.sink, node, "`traffic`") {
@@ -34,49 +42,75 @@ impl Builder<'_> {
                 .required(&mut self.sink, "rate", "a traffic entry")
                 .and_then(|r| rate_per_s(&mut self.sink, r, "`rate`"));
             let pattern = map.get("pattern").map(|p| self.pattern(p));
-            let supported = self.traffic_unsupported(&map);
+            let (supported, requests) = self.traffic_mode(&map);
             let service = service.filter(|&s| self.traffic_service(&map, s, services, &traffic));
+            let timed = match (&requests, service) {
+                (Some(mode), Some(s)) => self.service_times(&map, mode, s, services, groups, nodes),
+                _ => true,
+            };
             if let (Some(service), Some(rate_per_s), Some(pattern), true) =
-                (service, rate, read::optional(pattern), supported)
+                (service, rate, read::optional(pattern), supported && timed)
             {
                 traffic.push(Traffic {
                     service,
                     rate_per_s,
                     pattern,
+                    requests,
                 });
             }
         }
         traffic
     }
 
-    /// The keys of the per-request mode, partitions and cascading overload,
-    /// refused by name; false when one was found.
-    fn traffic_unsupported(&mut self, map: &Map) -> bool {
+    /// The traffic mode and its keys; false when a key was refused (the
+    /// keys of partitions and cascading overload are refused by name).
+    fn traffic_mode(&mut self, map: &Map) -> (bool, Option<RequestMode>) {
         let mut ok = true;
+        let mut per_request = false;
         if let Some(m) = map.get("mode") {
             match read::string(&mut self.sink, m, "`mode`") {
                 Some("fluid") => {}
-                Some("requests") => {
-                    self.unsupported(m.loc, "`mode: requests` (per-request simulation)");
-                    ok = false;
-                }
+                Some("requests") => per_request = true,
                 Some(other) => {
                     self.sink.error_hint(
                         m.loc,
                         format!("unknown traffic mode `{other}`"),
-                        "write `mode: fluid` (the default)",
+                        "write `mode: fluid` (the default) or `mode: requests`",
                     );
                     ok = false;
                 }
                 None => ok = false,
             }
         }
+        let mut mode = RequestMode {
+            service_time: None,
+            timeout_us: None,
+        };
         for key in ["service_time", "timeout"] {
-            if let Some(n) = map.get(key) {
-                self.unsupported(n.loc, &format!("`{key}` (per-request simulation)"));
+            let Some(n) = map.get(key) else { continue };
+            if !per_request {
+                self.sink.error_hint(
+                    n.loc,
+                    format!("`{key}` belongs to the per-request mode"),
+                    "add `mode: requests` to this traffic entry, or remove the key",
+                );
                 ok = false;
+            } else if key == "service_time" {
+                mode.service_time = dist(&mut self.sink, n, "`service_time`", self.base_dir);
+                ok &= mode.service_time.is_some();
+            } else {
+                let h = positive_duration_h(&mut self.sink, n, "`timeout`");
+                mode.timeout_us = h.map(|h| (h * MICROS_PER_HOUR).round() as u64);
+                ok &= h.is_some();
             }
         }
+        ok &= self.traffic_unsupported(map);
+        (ok, per_request.then_some(mode))
+    }
+
+    /// Partitions and cascading overload, refused by name; false when found.
+    fn traffic_unsupported(&mut self, map: &Map) -> bool {
+        let mut ok = true;
         if let Some(c) = map.get("clients") {
             self.unsupported(c.loc, "`clients` (traffic from inside a domain)");
             ok = false;
@@ -104,6 +138,47 @@ impl Builder<'_> {
             ok = false;
         }
         ok
+    }
+
+    /// The per-request mode draws each request's service time from
+    /// `service_time`, or else from the member's `capacity`: one is needed.
+    fn service_times(
+        &mut self,
+        map: &Map,
+        mode: &RequestMode,
+        s: usize,
+        services: &[Service],
+        groups: &[NodeGroup],
+        nodes: &[Instance],
+    ) -> bool {
+        let name = &self.names.services[s];
+        let Some(service) = services.iter().find(|x| x.name == *name) else {
+            return true;
+        };
+        let uncapped = service
+            .members
+            .iter()
+            .map(|&m| &groups[nodes[m].group])
+            .find(|g| g.capacity_per_s.is_none());
+        match (&mode.service_time, uncapped) {
+            (None, Some(group)) => {
+                let loc = map.get("mode").map_or(map.loc, |n| n.loc);
+                self.sink.error_hint(
+                    loc,
+                    format!(
+                        "the per-request mode needs each request's service time, and node group `{}` of service `{name}` has no `capacity`",
+                        group.name
+                    ),
+                    format!(
+                        "add `service_time: {{dist: exponential, mean: 10ms}}` to this traffic entry, \
+                         or `capacity: 100/s` to node group `{}` (service times then exponential, mean 1/capacity)",
+                        group.name
+                    ),
+                );
+                false
+            }
+            _ => true,
+        }
     }
 
     /// A traffic entry's service is active-active and has no other entry.

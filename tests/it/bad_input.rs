@@ -608,7 +608,7 @@ services:
 traffic:
   - {service: web, rate: 10/s}
   - {service: wbe, rate: 10/s}
-  - {service: api, rate: 10/s, mode: requests}
+  - {service: api, rate: 10/s, service_time: 5ms}
 ";
     let all = problems(yaml);
     assert_problem(&all, "unknown key `wbe-3`", 8, 64, Some("web-3"));
@@ -637,10 +637,10 @@ traffic:
     assert_problem(&all, "unknown service `wbe`", 20, 15, None);
     assert_problem(
         &all,
-        "`mode: requests` (per-request simulation) is not supported yet",
+        "`service_time` belongs to the per-request mode",
         21,
-        38,
-        Some("nines never ignores"),
+        46,
+        Some("add `mode: requests`"),
     );
     let all = problems(
         "name: x
@@ -649,4 +649,35 @@ services: [{name: web, nodes: web}]
 ",
     );
     assert_problem(&all, "`capacity`: `-5/s` is not a rate", 2, 41, None);
+}
+
+#[test]
+fn a_per_request_pool_needs_service_times() {
+    let all = problems(
+        "name: x
+nodes:
+  - {name: web, count: 2}
+  - {name: api, count: 2, capacity: 50/s}
+services:
+  - {name: web, nodes: web}
+  - {name: api, nodes: api}
+traffic:
+  - {service: web, rate: 10/s, mode: requests}
+  - {service: api, rate: 10/s, mode: request, timeout: -1s}
+",
+    );
+    assert_problem(
+        &all,
+        "the per-request mode needs each request's service time, and node group `web` of service `web` has no `capacity`",
+        9,
+        38,
+        Some("service_time"),
+    );
+    assert_problem(
+        &all,
+        "unknown traffic mode `request`",
+        10,
+        38,
+        Some("mode: requests"),
+    );
 }

@@ -277,7 +277,33 @@ fn runs_that_would_take_days_are_refused_before_they_start() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("above the limit of 1e11"))
-        .stderr(predicate::str::contains("--replications"));
+        .stderr(predicate::str::contains("--replications"))
+        .stderr(predicate::str::contains("--max-events"));
+    // The limit can be lowered (or raised) with --max-events.
+    nines()
+        .args(["run", "scenarios/bench/w2.yaml", "--max-events", "1e3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("above the limit of 1e3"));
+}
+
+#[test]
+fn a_per_request_run_over_the_event_budget_is_refused_with_its_request_count() {
+    nines()
+        .args([
+            "run",
+            "scenarios/lb-black-hole.yaml",
+            "--replications",
+            "100000",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "two for each of about 2.5e11 requests simulated one by one",
+        ))
+        .stderr(predicate::str::contains(
+            "raise the limit with `--max-events`",
+        ));
 }
 
 #[test]

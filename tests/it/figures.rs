@@ -258,8 +258,14 @@ fn no_interval_leaves_its_figures_range_on_any_shipped_scenario() {
     for path in paths {
         let model = nines::scenario::load(&path).unwrap();
         let slow = path.ends_with("gc-pauses.yaml");
+        // The per-request scenarios: as many as 2e7 events allow.
+        let one = Settings {
+            n_replications: 1,
+            ..Settings::from_model(&model)
+        };
+        let by_budget = (2e7 / experiment::expected_events(&model, &one)).clamp(2.0, 200.0) as u64;
         let settings = Settings {
-            n_replications: if slow { 12 } else { 200 },
+            n_replications: if slow { 12 } else { by_budget },
             ..Settings::from_model(&model)
         };
         let results = experiment::run(&model, settings, None, &mut |_, _| {}, &|| {}).unwrap();

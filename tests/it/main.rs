@@ -17,6 +17,7 @@ mod one_pass;
 mod partitions;
 mod properties;
 mod report;
+mod requests;
 mod scenarios;
 mod silent_errors;
 mod solver;
