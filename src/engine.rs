@@ -282,6 +282,8 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
         }
     }
     let downtime_by_cause_us = sim.finish_causes(&tallies);
+    // Each request of the per-request mode is two events (arrival, completion).
+    let events = events + sim.traffic.iter().map(|t| t.request_events()).sum::<u64>();
     let outcome = RepOutcome {
         events,
         tallies,

@@ -126,6 +126,9 @@ pub struct RequestSim {
     batches: Vec<LogHistogram>,
     sums: Vec<(f64, u64)>,
     pub counts: RequestCounts,
+    /// Arrivals and completions processed (every arrival of the Poisson
+    /// process at the peak rate counts, kept or thinned).
+    pub events: u64,
 }
 
 /// What the rest of the engine says about one service during an advance.
@@ -151,6 +154,7 @@ impl RequestSim {
             batches: vec![LogHistogram::default(); BATCHES],
             sums: vec![(0.0, 0); BATCHES],
             counts: RequestCounts::default(),
+            events: 0,
         };
         sim.next_arrival = sim.gap(plan);
         sim
@@ -190,6 +194,7 @@ impl RequestSim {
             if arrival.min(done) >= to {
                 return;
             }
+            self.events += 1;
             if done <= arrival {
                 self.complete(plan, member, done, w);
             } else {

@@ -158,6 +158,11 @@ impl TrafficState {
         }
     }
 
+    /// Arrivals and completions simulated one by one (per-request mode).
+    pub fn request_events(&self) -> u64 {
+        self.requests.as_ref().map_or(0, |r| r.events)
+    }
+
     /// The replication's request figures.
     pub fn finish(&mut self) -> RequestCounts {
         match &mut self.requests {
