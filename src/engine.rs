@@ -11,6 +11,7 @@ mod causes;
 mod clocks;
 mod faults;
 mod network;
+mod overload;
 mod plan;
 pub mod queue;
 mod requests;
@@ -41,10 +42,12 @@ const KIND_SUSPECT: u64 = 4;
 const KIND_TRAFFIC: u64 = 5;
 const KIND_FAULT: u64 = 6;
 const KIND_FAULT_END: u64 = 12;
+const KIND_COLLAPSE: u64 = 10;
+const KIND_RESTART: u64 = 13;
 // Kinds reserved for mechanisms in progress, so that parallel work does not
 // collide: 7 monitoring (alert and response), 8 leader elections, 9
-// replication (resync), 10 overload collapse, 11 per-request traffic. Four
-// bits leave room for 16 kinds.
+// replication (resync), 11 per-request traffic. Four bits leave room for 16
+// kinds.
 const KIND_SHIFT: u32 = 28;
 const KIND_MASK: u64 = 0b1111;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
@@ -254,6 +257,11 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
             }
             KIND_FAULT_END => {
                 sim.on_fault_end(index);
+                true
+            }
+            KIND_COLLAPSE => sim.on_collapse(index, (event.payload >> 32) as u32),
+            KIND_RESTART => {
+                sim.on_restart(index);
                 true
             }
             _ => {

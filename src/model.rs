@@ -380,6 +380,21 @@ pub struct Traffic {
     pub pattern: Option<Vec<f64>>,
     /// `mode: requests`: every request simulated one by one.
     pub requests: Option<RequestMode>,
+    /// `overload: collapse`: overloaded members crash.
+    pub collapse: Option<Collapse>,
+}
+
+/// `overload: collapse` of a traffic entry (fluid mode): a member whose share
+/// exceeds its capacity by more than `tolerance` crashes `after` later
+/// (doubled for each consecutive collapse), and restarts `restart` later.
+#[derive(Clone, Debug)]
+pub struct Collapse {
+    /// A fraction of the capacity (0.2: a share up to 120% is tolerated).
+    pub tolerance: f64,
+    pub after: Dist,
+    /// Each member's restart time, in member order (by default the repair
+    /// of its group's first failure mode).
+    pub restart: Vec<Dist>,
 }
 
 impl Traffic {

@@ -10,6 +10,7 @@ mod build_data;
 mod build_extras;
 mod build_faults;
 mod build_options;
+mod build_overload;
 mod build_redundancy;
 mod build_services;
 mod build_slos;

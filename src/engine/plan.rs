@@ -441,7 +441,7 @@ impl Plan {
         );
         Plan {
             faults,
-            traffic: super::traffic::TrafficPlans::new(model),
+            traffic: super::traffic::TrafficPlans::new(model, &causes.collapse),
             causes,
             system_services: model.system.iter().map(|&s| s as u32).collect(),
             units,

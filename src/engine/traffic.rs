@@ -10,6 +10,7 @@
 //! simulated one by one: a member's ejection and rejoin delays are drawn at
 //! its failure and repair and cost one event each (`KIND_TRAFFIC`).
 
+use super::overload::{CollapsePlan, CollapseState};
 use super::requests::{Members, RequestPlan, RequestSim};
 use super::rng::{Stream, StreamKey};
 use super::{FutureEvents, KIND_TRAFFIC, Sim, payload};
@@ -40,6 +41,8 @@ pub struct TrafficPlan {
     pub keys: Vec<StreamKey>,
     /// `mode: requests`: simulated request by request (engine/requests.rs).
     pub requests: Option<RequestPlan>,
+    /// `overload: collapse` (engine/overload.rs).
+    pub collapse: Option<CollapsePlan>,
 }
 
 /// Balancers and traffic of a plan.
@@ -53,7 +56,7 @@ pub struct TrafficPlans {
 }
 
 impl TrafficPlans {
-    pub fn new(model: &Model) -> TrafficPlans {
+    pub fn new(model: &Model, collapse_causes: &[Option<u32>]) -> TrafficPlans {
         let mut plans = TrafficPlans {
             node_slots: vec![Vec::new(); model.nodes.len()],
             ..TrafficPlans::default()
@@ -86,7 +89,8 @@ impl TrafficPlans {
                     )
                 });
             let first_slot = plans.slots.len() as u32;
-            if check.is_some() {
+            let collapse = CollapsePlan::new(model, index, collapse_causes[index]);
+            if check.is_some() || collapse.is_some() {
                 for (pos, &m) in service.members.iter().enumerate() {
                     plans.node_slots[m].push(plans.slots.len() as u32);
                     plans.slots.push((plans.entries.len() as u32, pos as u32));
@@ -117,6 +121,7 @@ impl TrafficPlans {
                     })
                     .collect(),
                 requests: RequestPlan::new(model, index),
+                collapse,
             });
         }
         plans
@@ -126,7 +131,7 @@ impl TrafficPlans {
 /// The run-time state of one service with traffic.
 pub struct TrafficState {
     /// Members the balancer sends load to.
-    in_rotation: Vec<bool>,
+    pub(super) in_rotation: Vec<bool>,
     /// Bumped when a pending ejection or rejoin is called off.
     epoch: Vec<u32>,
     /// Health-check delays (only with `health_check`).
@@ -134,6 +139,8 @@ pub struct TrafficState {
     pub counts: RequestCounts,
     /// The per-request simulation (`mode: requests` only).
     requests: Option<RequestSim>,
+    /// Pending and past collapses (`overload: collapse` only).
+    pub(super) collapse: Option<CollapseState>,
 }
 
 impl TrafficState {
@@ -155,6 +162,10 @@ impl TrafficState {
                 .requests
                 .as_ref()
                 .map(|r| RequestSim::new(r, seed, replication)),
+            collapse: plan
+                .collapse
+                .as_ref()
+                .map(|c| CollapseState::new(c, seed, replication)),
         }
     }
 
@@ -165,16 +176,18 @@ impl TrafficState {
 
     /// The replication's request figures.
     pub fn finish(&mut self) -> RequestCounts {
-        match &mut self.requests {
+        let mut counts = match &mut self.requests {
             Some(r) => r.finish(),
             None => self.counts.clone(),
-        }
+        };
+        counts.collapses = self.collapse.as_ref().map(|c| c.count as f64);
+        counts
     }
 }
 
 /// Requests per second (served, failed to ejection lag, to overload, to an
 /// outage) at an offered rate `load`, from the state of the members.
-fn split(plan: &TrafficPlan, rot: &[bool], up: &[bool], load: f64) -> [f64; 4] {
+pub(super) fn split(plan: &TrafficPlan, rot: &[bool], up: &[bool], load: f64) -> [f64; 4] {
     let n = plan.members.len();
     let (mut weight_in, mut dead_weight, mut room) = (0.0, 0.0, 0.0);
     for i in (0..n).filter(|&i| rot[i]) {
@@ -291,6 +304,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         for &slot in &plan.traffic.node_slots[n as usize] {
             let (e, pos) = plan.traffic.slots[slot as usize];
             let entry = &plan.traffic.entries[e as usize];
+            if entry.collapse.is_some() {
+                self.check_overload(e);
+            }
             let Some((eject, rejoin)) = entry.check else {
                 continue;
             };
@@ -324,6 +340,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             let node = self.plan.traffic.entries[e as usize].members[p];
             self.note(crate::metrics::trace::Happening::Rotation { node, in_rotation });
         }
+        if self.plan.traffic.entries[e as usize].collapse.is_some() {
+            self.check_overload(e);
+        }
         true
     }
 }
@@ -345,6 +364,7 @@ mod tests {
             first_slot: 0,
             keys: Vec::new(),
             requests: None,
+            collapse: None,
         }
     }
 

@@ -20,6 +20,8 @@ pub struct RequestCounts {
     /// Per-request mode only: waiting or in service at a member when it
     /// failed.
     pub failed_crash: f64,
+    /// `overload: collapse` only: members that collapsed in the window.
+    pub collapses: Option<f64>,
     /// Per-request mode only: the latency of the served requests.
     pub latency: Option<LatencySummary>,
 }
@@ -54,6 +56,8 @@ pub struct RequestAccumulator {
     throughput: Comoments,
     /// Requests failed in the window (per-request mode).
     failed_in_window: Comoments,
+    /// Members collapsed per year (`overload: collapse` only).
+    collapses: Option<Comoments>,
 }
 
 impl RequestAccumulator {
@@ -72,6 +76,9 @@ impl RequestAccumulator {
         ];
         for (acc, x) in self.failed.iter_mut().zip(failed) {
             acc.push(x / years, 0.0);
+        }
+        if let Some(c) = counts.collapses {
+            self.collapses.get_or_insert_default().push(c / years, 0.0);
         }
         if let Some(l) = &counts.latency {
             let first = self.latency.is_none();
@@ -107,6 +114,12 @@ impl RequestAccumulator {
             "request_success_ratio",
             self.success.ratio_estimate().clamp_interval(0.0, 1.0),
         )];
+        if let Some(c) = &self.collapses {
+            figures.push((
+                "overload_collapses_per_year",
+                c.mean_estimate().clamp_interval(0.0, f64::INFINITY),
+            ));
+        }
         // The crash cause exists in the per-request mode only.
         let causes = if self.latency.is_some() { 5 } else { 4 };
         for (name, acc) in names.into_iter().zip(&self.failed).take(causes) {

@@ -50,7 +50,7 @@ impl<W: Write> ReplicationWriter<W> {
     /// then for each service with traffic `<name>_requests_offered`, `_requests_served`,
     /// `_requests_failed_ejection_lag`, `_requests_failed_overload`, `_requests_failed_outage`
     /// (and in the per-request mode `_requests_failed_crash`, `_latency_ms`, `_latency_ms_p50`,
-    /// `_p95`, `_p99`),
+    /// `_p95`, `_p99`; with `overload: collapse`, `_overload_collapses`),
     /// then for the system and each service its downtime in hours by
     /// cause, `<name>_downtime_h[<cause>]`, and last for each standby service with
     /// async replication `<name>_lost_writes,<name>_rpo_max_s`.
@@ -84,7 +84,11 @@ impl<W: Write> ReplicationWriter<W> {
                 Some(_) => &PER_REQUEST_COLUMNS,
                 None => &[],
             };
-            for column in REQUEST_COLUMNS.iter().chain(extra) {
+            let collapse: &[&str] = match t.collapse {
+                Some(_) => &["overload_collapses"],
+                None => &[],
+            };
+            for column in REQUEST_COLUMNS.iter().chain(extra).chain(collapse) {
                 header.push(format!("{}_{column}", model.services[t.service].name));
             }
         }
@@ -156,6 +160,9 @@ impl<W: Write> ReplicationWriter<W> {
             if let Some(l) = &r.latency {
                 record.push(r.failed_crash.to_string());
                 record.extend(l.whole.iter().map(f64::to_string));
+            }
+            if let Some(c) = r.collapses {
+                record.push(c.to_string());
             }
         }
         for causes in &outcome.downtime_by_cause_us {

@@ -19,6 +19,8 @@ const TRAFFIC_KEYS: &[&str] = &[
     "tolerance",
     "service_time",
     "timeout",
+    "collapse_after",
+    "restart",
 ];
 
 impl Builder<'_> {
@@ -43,19 +45,38 @@ impl Builder<'_> {
                 .and_then(|r| rate_per_s(&mut self.sink, r, "`rate`"));
             let pattern = map.get("pattern").map(|p| self.pattern(p));
             let (supported, requests) = self.traffic_mode(&map);
+            let overload = self.overload(&map, requests.is_some(), pattern.is_some());
             let service = service.filter(|&s| self.traffic_service(&map, s, services, &traffic));
             let timed = match (&requests, service) {
                 (Some(mode), Some(s)) => self.service_times(&map, mode, s, services, groups, nodes),
                 _ => true,
             };
-            if let (Some(service), Some(rate_per_s), Some(pattern), true) =
-                (service, rate, read::optional(pattern), supported && timed)
-            {
+            // None: a problem was reported; Some(None): no collapse.
+            let collapse = match (overload, service) {
+                (Some(Some(o)), Some(s)) => {
+                    let name = &self.names.services[s];
+                    let members = services
+                        .iter()
+                        .find(|x| x.name == *name)
+                        .map_or(&[][..], |x| &x.members[..]);
+                    self.collapse(&map, o, members, groups, nodes).map(Some)
+                }
+                (Some(Some(_)), None) | (None, _) => None,
+                (Some(None), _) => Some(None),
+            };
+            if let (Some(service), Some(rate_per_s), Some(pattern), true, Some(collapse)) = (
+                service,
+                rate,
+                read::optional(pattern),
+                supported && timed,
+                collapse,
+            ) {
                 traffic.push(Traffic {
                     service,
                     rate_per_s,
                     pattern,
                     requests,
+                    collapse,
                 });
             }
         }
@@ -113,28 +134,6 @@ impl Builder<'_> {
         let mut ok = true;
         if let Some(c) = map.get("clients") {
             self.unsupported(c.loc, "`clients` (traffic from inside a domain)");
-            ok = false;
-        }
-        if let Some(o) = map.get("overload") {
-            match read::string(&mut self.sink, o, "`overload`") {
-                Some("reject") => {}
-                Some("collapse") => {
-                    self.unsupported(o.loc, "`overload: collapse` (cascading overload)");
-                    ok = false;
-                }
-                Some(other) => {
-                    self.sink.error_hint(
-                        o.loc,
-                        format!("unknown overload behaviour `{other}`"),
-                        "write `overload: reject` (the default)",
-                    );
-                    ok = false;
-                }
-                None => ok = false,
-            }
-        }
-        if let Some(t) = map.get("tolerance") {
-            self.unsupported(t.loc, "`tolerance` (cascading overload)");
             ok = false;
         }
         ok

@@ -681,3 +681,61 @@ traffic:
         Some("mode: requests"),
     );
 }
+
+#[test]
+fn cascading_overload_mistakes_are_refused_at_their_place() {
+    let all = problems(
+        "name: x
+nodes:
+  - {name: web, count: 2, capacity: 50/s}
+  - {name: api, count: 2, capacity: 50/s}
+  - {name: app, count: 2, capacity: 50/s}
+  - {name: db, count: 2, capacity: 50/s}
+services:
+  - {name: web, nodes: web}
+  - {name: api, nodes: api}
+  - {name: app, nodes: app}
+  - {name: db, nodes: db}
+traffic:
+  - {service: web, rate: 10/s, overload: collapse, tolerance: -1}
+  - {service: api, rate: 10/s, collapse_after: 1m}
+  - {service: app, rate: 10/s, overload: collapse, mode: requests}
+  - {service: db, rate: 10/s, overload: collapse, pattern: {peak: 1, offpeak: 0.5, peak_hours: [8, 20]}}
+",
+    );
+    assert_problem(
+        &all,
+        "`tolerance` must be a fraction of the capacity, at least 0",
+        13,
+        63,
+        Some("tolerance: 0.2"),
+    );
+    assert_problem(
+        &all,
+        "`overload: collapse` needs a `restart` time",
+        13,
+        42,
+        Some("restart: 2m"),
+    );
+    assert_problem(
+        &all,
+        "`collapse_after` belongs to `overload: collapse`",
+        14,
+        48,
+        Some("add `overload: collapse`"),
+    );
+    assert_problem(
+        &all,
+        "`overload: collapse` in the per-request mode is not supported yet",
+        15,
+        42,
+        None,
+    );
+    assert_problem(
+        &all,
+        "`overload: collapse` with a daily `pattern` is not supported yet",
+        16,
+        41,
+        None,
+    );
+}

@@ -14,6 +14,7 @@ mod faults;
 mod figures;
 mod mechanisms;
 mod one_pass;
+mod overload;
 mod partitions;
 mod properties;
 mod report;

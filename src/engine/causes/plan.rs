@@ -28,6 +28,9 @@ pub struct CausePlan {
     pub requires: Vec<u32>,
     /// The cause of each fault entry, and the fault causes of each unit.
     pub fault: Vec<u32>,
+    /// The cause "overload collapse: S" of each traffic entry with
+    /// `overload: collapse`.
+    pub collapse: Vec<Option<u32>>,
     /// The stall unit of each node, if it has one.
     pub stall_unit: Vec<Option<u32>>,
     pub unit_faults: Vec<Vec<u32>>,
@@ -123,6 +126,17 @@ impl CausePlan {
             for u in hit {
                 plan.unit_faults[u as usize].push(id);
             }
+        }
+        for t in &model.traffic {
+            let id = t.collapse.as_ref().map(|_| {
+                let service = &model.services[t.service];
+                let id = names.id(format!("overload collapse: {}", service.name));
+                for &m in &service.members {
+                    plan.unit_faults[m].push(id);
+                }
+                id
+            });
+            plan.collapse.push(id);
         }
         for sb in standbys {
             let service = &model.services[sb.service as usize].name;
