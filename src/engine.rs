@@ -9,6 +9,7 @@
 
 mod causes;
 mod clocks;
+mod demand;
 mod faults;
 mod network;
 mod overload;
@@ -44,6 +45,7 @@ const KIND_FAULT: u64 = 6;
 const KIND_FAULT_END: u64 = 12;
 const KIND_COLLAPSE: u64 = 10;
 const KIND_RESTART: u64 = 13;
+const KIND_DEMAND: u64 = 14;
 // Kinds reserved for mechanisms in progress, so that parallel work does not
 // collide: 7 monitoring (alert and response), 8 leader elections, 9
 // replication (resync), 11 per-request traffic. Four bits leave room for 16
@@ -123,6 +125,8 @@ struct Sim<'p, Q, const TRACE: bool> {
     /// Index 0 is the system, then one per service.
     tallies: Vec<Tally>,
     worklist: Vec<u32>,
+    /// Bumped when a service's next demand flip is rescheduled.
+    demand_epoch: Vec<u32>,
     /// Downtime by cause, indexed like `tallies`.
     attribution: Vec<Attribution>,
     /// The cause of the failure being handled.
@@ -264,6 +268,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
                 sim.on_restart(index);
                 true
             }
+            KIND_DEMAND => sim.on_demand_hour(index, (event.payload >> 32) as u32),
             _ => {
                 sim.on_shock(index);
                 true
@@ -372,6 +377,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             system_down: 0,
             tallies: vec![Tally::new_up(); plan.services.len() + 1],
             worklist: Vec::new(),
+            demand_epoch: vec![0; plan.services.len()],
             attribution: plan
                 .causes
                 .entity
@@ -420,6 +426,11 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             self.schedule_suspicions(sb);
         }
         self.start_faults();
+        for s in 0..self.plan.services.len() as u32 {
+            if self.plan.services[s as usize].demand_hours.is_some() {
+                self.schedule_demand_flip(s);
+            }
+        }
     }
 
     /// Records a state change now, when tracing (`nines trace`).
@@ -616,6 +627,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 state.up_capacity -= capacity;
             }
             self.update_service(s);
+            if plan.services[s as usize].demand_hours.is_some() {
+                self.schedule_demand_flip(s);
+            }
         }
         if !self.worklist.is_empty() {
             self.propagate();
@@ -642,7 +656,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
     fn own_up_with(&self, s: u32, state: &ServiceState) -> bool {
         let spec = &self.plan.services[s as usize];
         state.up_members >= spec.min_up
-            && spec.demand.is_none_or(|d| state.up_capacity >= d)
+            && spec
+                .demand
+                .is_none_or(|d| state.up_capacity >= self.demand_now(spec, d))
             && (!spec.partitionable
                 || self.down_links.is_empty()
                 || self.largest_reachable_group(s) >= spec.min_up)

@@ -139,6 +139,9 @@ pub struct Service {
     pub redundancy: Redundancy,
     /// Requests per second the healthy members must be able to serve.
     pub demand_per_s: Option<f64>,
+    /// 24 hourly factors of the demand (`demand: {rate, pattern}`), hour 0
+    /// starting at simulated time 0.
+    pub demand_pattern: Option<Vec<f64>>,
     pub balancer: Option<Balancer>,
     pub replication: Option<Replication>,
     pub recovery: Option<Recovery>,

@@ -196,6 +196,12 @@ fn obstacles(model: &Model) -> Vec<String> {
     if !model.faults.is_empty() {
         reasons.push("faults are not modelled".to_string());
     }
+    for service in model.services.iter().filter(|s| s.demand_pattern.is_some()) {
+        reasons.push(format!(
+            "the `demand` of `{}` follows a daily pattern: the chain would depend on the hour",
+            service.name
+        ));
+    }
     for group in &model.groups {
         for mode in group.failures.iter().filter(|m| m.slow) {
             reasons.push(format!(

@@ -53,6 +53,8 @@ pub struct ServicePlan {
     pub min_up: u32,
     /// Healthy capacity needed, in units of 1/CAPACITY_SCALE requests per second.
     pub demand: Option<i64>,
+    /// The demand of each hour of the day, when it follows a daily pattern.
+    pub demand_hours: Option<Box<[i64; 24]>>,
     pub n_members: u32,
     pub capacity_total: i64,
     pub in_system: bool,
@@ -394,6 +396,10 @@ impl Plan {
                 reach_linked: false,
                 min_up,
                 demand: service.demand_per_s.map(scaled),
+                demand_hours: service
+                    .demand_per_s
+                    .zip(service.demand_pattern.as_ref())
+                    .map(|(d, p)| Box::new(std::array::from_fn(|h| scaled(d * p[h])))),
                 n_members: service.members.len() as u32,
                 capacity_total,
                 in_system: model.system.contains(&s),

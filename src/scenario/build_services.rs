@@ -82,9 +82,13 @@ impl Builder<'_> {
                     }
                 }
             }
-            let demand = map
-                .get("demand")
-                .map(|n| rate_per_s(&mut self.sink, n, "`demand`"));
+            let (demand, demand_pattern) = match map.get("demand") {
+                Some(n) => {
+                    let (d, p) = self.demand(n);
+                    (Some(d), p)
+                }
+                None => (None, Some(None)),
+            };
             if let Some(members) = &members {
                 self.slow_outside_standby(&map, members, groups, nodes, &label);
             }
@@ -151,12 +155,16 @@ impl Builder<'_> {
                     .iter()
                     .filter_map(|m| groups[nodes[*m].group].capacity_per_s)
                     .sum();
+                let peak = demand_pattern
+                    .as_ref()
+                    .and_then(|p| p.as_ref())
+                    .map_or(1.0, |p| p.iter().copied().fold(0.0, f64::max));
                 if let Some(Some(demand)) = demand
-                    && demand > total
+                    && demand * peak > total
                 {
                     self.sink.error_hint(
                             demand_node.loc,
-                            format!("{label} has a `demand` of {demand}/s, above the {total}/s of all its nodes together"),
+                            format!("{label} has a `demand` of {}/s at its peak, above the {total}/s of all its nodes together", demand * peak),
                             "the service could never be up; add nodes or capacity, or lower the demand",
                         );
                     continue;
@@ -170,7 +178,9 @@ impl Builder<'_> {
             else {
                 continue;
             };
-            let Some(demand_per_s) = read::optional(demand) else {
+            let (Some(demand_per_s), Some(demand_pattern)) =
+                (read::optional(demand), demand_pattern)
+            else {
                 continue;
             };
             let Some(writes_per_s) = read::optional(writes) else {
@@ -183,6 +193,7 @@ impl Builder<'_> {
                 requires,
                 redundancy,
                 demand_per_s,
+                demand_pattern,
                 balancer: balancer.and_then(|b| b.0),
                 replication: replication.and_then(|r| r.0),
                 recovery: recovery.and_then(|r| r.0),
@@ -303,6 +314,25 @@ impl Builder<'_> {
                  or a standby mode",
             );
         }
+    }
+
+    /// `demand: 250/s`, or `demand: {rate: 250/s, pattern: ...}` with a
+    /// daily pattern as traffic's. `None`: a problem was reported.
+    fn demand(&mut self, node: &Node) -> (Option<f64>, Option<Option<Vec<f64>>>) {
+        let Value::Map(_) = &node.value else {
+            return (rate_per_s(&mut self.sink, node, "`demand`"), Some(None));
+        };
+        let Some(map) = Map::read(&mut self.sink, node, "a `demand`", &["rate", "pattern"]) else {
+            return (None, None);
+        };
+        let rate = map
+            .required(&mut self.sink, "rate", "a `demand`")
+            .and_then(|r| rate_per_s(&mut self.sink, r, "`rate`"));
+        let pattern = match map.get("pattern") {
+            Some(p) => self.pattern(p).map(Some),
+            None => Some(None),
+        };
+        (rate, pattern)
     }
 
     /// A `capacity` that no service's `demand` counts against is refused,

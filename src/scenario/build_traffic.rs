@@ -215,7 +215,7 @@ impl Builder<'_> {
     }
 
     /// 24 hourly factors, or `{peak, offpeak, peak_hours: [from, to]}`.
-    fn pattern(&mut self, node: &Node) -> Option<Vec<f64>> {
+    pub(super) fn pattern(&mut self, node: &Node) -> Option<Vec<f64>> {
         const HINT: &str = "write 24 hourly factors, `[0.2, 0.2, ..., 1.0]`, or \
                             `{peak: 1.0, offpeak: 0.3, peak_hours: [8, 20]}`";
         if let Value::Seq(items) = &node.value {

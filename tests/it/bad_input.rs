@@ -739,3 +739,31 @@ traffic:
         None,
     );
 }
+
+#[test]
+fn a_demand_pattern_is_checked_like_traffic_s() {
+    let all = problems(
+        "name: x
+nodes: [{name: web, count: 2, capacity: 100/s}]
+services:
+  - {name: a, nodes: web, demand: {rate: 150/s, pattern: [1, 2]}}
+  - {name: b, nodes: web, demand: {rate: 150/s, patern: [1, 2]}}
+  - {name: c, nodes: web, demand: {rate: 150/s, pattern: {peak: 1.5, offpeak: 1, peak_hours: [8, 20]}}}
+",
+    );
+    assert_problem(
+        &all,
+        "a `pattern` has 24 hourly factors, found 2",
+        4,
+        58,
+        None,
+    );
+    assert_problem(&all, "unknown key `patern`", 5, 49, Some("pattern"));
+    assert_problem(
+        &all,
+        "service `c` has a `demand` of 225/s at its peak, above the 200/s of all its nodes together",
+        6,
+        35,
+        None,
+    );
+}

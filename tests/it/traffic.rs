@@ -182,3 +182,63 @@ fn the_shipped_load_balancing_scenarios_give_the_success_their_descriptions_stat
         assert_close(file, success, exact, 1.0 - exact, 0.25);
     }
 }
+
+/// Two 100/s nodes (up 10/11 of the time each) and a demand of 150/s from
+/// 8:00 to 20:00, 75/s at night.
+fn peak_sized(pattern: &str) -> String {
+    format!(
+        "name: peak
+nodes:
+  - name: web
+    count: 2
+    capacity: 100/s
+    failures: [{{name: crash, ttf: {{dist: exponential, mean: 100h}}, repair: {{dist: exponential, mean: 10h}}}}]
+services:
+  - {{name: web, nodes: web, demand: {{rate: 150/s{pattern}}}}}
+"
+    )
+}
+
+#[test]
+fn a_demand_that_follows_the_day_counts_a_pool_down_only_when_it_falls_short() {
+    // One node down covers the night's 75/s but not the day's 150/s: down
+    // half of the time one node is down, and whenever both are.
+    let a: f64 = 10.0 / 11.0;
+    let exact = 2.0 * a * (1.0 - a) * 0.5 + (1.0 - a).powi(2);
+    let yaml = peak_sized(", pattern: {peak: 1.0, offpeak: 0.5, peak_hours: [8, 20]}");
+    // 833 whole days per replication.
+    let f = figures(&yaml, 40, 833.0 * 24.0, 0.0, 11);
+    crate::support::assert_unavailability("day-night demand", &f[1], exact);
+    // Without the pattern one node down is always short.
+    let flat = 2.0 * a * (1.0 - a) + (1.0 - a).powi(2);
+    let f = figures(&peak_sized(""), 40, 833.0 * 24.0, 0.0, 11);
+    crate::support::assert_unavailability("flat demand", &f[1], flat);
+}
+
+#[test]
+fn a_demand_pattern_costs_no_event_while_capacity_covers_every_hour() {
+    let yaml = peak_sized(", pattern: {peak: 1.0, offpeak: 0.5, peak_hours: [8, 20]}")
+        .replace("mean: 100h", "mean: 1000000000h");
+    let model = model(&yaml);
+    let settings = Settings {
+        seed: 1,
+        n_replications: 2,
+        horizon_us: micros_from_hours(87_600.0),
+        warmup_us: 0,
+        incident_threshold_us: 0,
+    };
+    let results = experiment::run(&model, settings, Some(1), &mut |_, _| {}, &|| {}).expect("run");
+    assert_eq!(results.events, 0);
+}
+
+#[test]
+fn a_demand_pattern_takes_a_short_pool_down_at_the_hour_its_peak_starts() {
+    // web-1 is crashed from 6:00 to 10:00; the peak starts at 8:00: the pool
+    // is down from 8:00 to 10:00 exactly.
+    let yaml = peak_sized(", pattern: {peak: 1.0, offpeak: 0.5, peak_hours: [8, 20]}")
+        .replace("mean: 100h", "mean: 1000000000h")
+        + "faults: [{at: 6h, action: crash, target: web-1, duration: 4h}]\n";
+    let f = figures(&yaml, 2, 24.0, 0.0, 1);
+    let down_h = (1.0 - f[1].availability.mean.expect("availability")) * 24.0;
+    assert!((down_h - 2.0).abs() < 1e-9, "down {down_h} h");
+}
