@@ -561,7 +561,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
     }
 
     /// A unit's own state changed: a node goes down or up, or a domain takes
-    /// every node inside it down or lets them up.
+    /// every node inside it down or lets them up. Inlined into the failure
+    /// and repair paths (the hot ones).
+    #[inline(always)]
     fn unit_changed(&mut self, unit: usize, up: bool) {
         if TRACE {
             let unit = unit as u32;
@@ -627,9 +629,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 state.up_capacity -= capacity;
             }
             self.update_service(s);
-            if plan.services[s as usize].demand_hours.is_some() {
-                self.schedule_demand_flip(s);
-            }
+        }
+        if plan.demand_patterns {
+            self.demand_capacity_changed(n);
         }
         if !self.worklist.is_empty() {
             self.propagate();

@@ -64,6 +64,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     }
 
     /// A unit down for one mode is not running, so its other clocks stop.
+    #[inline(always)]
     pub(super) fn pause_other_clocks(&mut self, unit: usize, except: u32) {
         let u = &self.plan.units[unit];
         let speed = self.unit_speed[unit];

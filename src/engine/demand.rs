@@ -24,6 +24,18 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         }
     }
 
+    /// Node `n`'s capacity came or went: its services with a demand
+    /// pattern get their next flip rescheduled.
+    #[cold]
+    pub(super) fn demand_capacity_changed(&mut self, n: u32) {
+        let plan = self.plan;
+        for &s in plan.node_services.row(n as usize) {
+            if plan.services[s as usize].demand_hours.is_some() {
+                self.schedule_demand_flip(s);
+            }
+        }
+    }
+
     /// Schedules the next hour boundary at which service `s`'s capacity
     /// stops or starts covering its demand (none if it never does within a
     /// day), replacing the one pending.

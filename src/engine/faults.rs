@@ -232,10 +232,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             self.faults.active += 1;
             self.faults.latest = f;
             self.faults.unit_fault[u as usize] = f;
-            self.unit_failed[u as usize] += 1;
-            self.pause_other_clocks(u as usize, u32::MAX);
-            self.cause = fault.cause;
-            self.unit_changed(u as usize, false);
+            self.hold_down(u as usize, fault.cause);
             self.queue.push(
                 self.now.saturating_add(duration),
                 payload(KIND_FAULT_END, u, 0),
@@ -253,6 +250,23 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         let u = u as usize;
         self.faults.unit_fault[u] = NONE;
         self.faults.active -= 1;
+        self.release(u);
+    }
+
+    /// Holds unit `u` down for an outside reason (an injected fault, an
+    /// overload collapse): its failure clocks pause, as during a repair.
+    /// Not inlined, so that the failure path keeps its own inlining.
+    #[inline(never)]
+    pub(super) fn hold_down(&mut self, u: usize, cause: u32) {
+        self.unit_failed[u] += 1;
+        self.pause_other_clocks(u, u32::MAX);
+        self.cause = cause;
+        self.unit_changed(u, false);
+    }
+
+    /// Lets unit `u` up from [`Self::hold_down`] when nothing else holds it.
+    #[inline(never)]
+    pub(super) fn release(&mut self, u: usize) {
         self.unit_failed[u] -= 1;
         if self.unit_failed[u] == 0 {
             self.resume_other_clocks(u, u32::MAX);

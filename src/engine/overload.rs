@@ -189,10 +189,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         }
         let restart = collapse.restart[p].sample_us(&mut state.streams[p][1]);
         // A node's unit is numbered as the node.
-        self.unit_failed[n] += 1;
-        self.pause_other_clocks(n, u32::MAX);
-        self.cause = collapse.cause;
-        self.unit_changed(n, false);
+        self.hold_down(n, collapse.cause);
         self.queue.push(
             self.now.saturating_add(restart),
             payload(KIND_RESTART, slot, 0),
@@ -204,10 +201,6 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     pub(super) fn on_restart(&mut self, slot: u32) {
         let (e, pos) = self.plan.traffic.slots[slot as usize];
         let n = self.plan.traffic.entries[e as usize].members[pos as usize] as usize;
-        self.unit_failed[n] -= 1;
-        if self.unit_failed[n] == 0 {
-            self.resume_other_clocks(n, u32::MAX);
-            self.unit_changed(n, true);
-        }
+        self.release(n);
     }
 }

@@ -147,6 +147,8 @@ pub struct Plan {
     pub shocks: Vec<ShockPlan>,
     pub crew_sizes: Vec<u32>,
     pub n_nodes: usize,
+    /// Some service's `demand` follows a daily pattern (`engine/demand`).
+    pub demand_patterns: bool,
     /// Services of each node.
     pub node_services: Rows,
     /// Capacity of each node, scaled by [`CAPACITY_SCALE`].
@@ -455,6 +457,7 @@ impl Plan {
             shocks,
             crew_sizes: model.crews.iter().map(|c| c.size).collect(),
             n_nodes: model.nodes.len(),
+            demand_patterns: model.services.iter().any(|s| s.demand_pattern.is_some()),
             node_services: Rows::from_lists(&node_services),
             node_capacity,
             domain_nodes: Rows::from_lists(&domain_nodes),
