@@ -385,6 +385,9 @@ pub struct Traffic {
     pub requests: Option<RequestMode>,
     /// `overload: collapse`: overloaded members crash.
     pub collapse: Option<Collapse>,
+    /// `clients: DOMAIN`: the clients sit in this domain and reach only the
+    /// members no cut link separates them from.
+    pub clients: Option<usize>,
 }
 
 /// `overload: collapse` of a traffic entry (fluid mode): a member whose share

@@ -24,6 +24,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             }
         }
         self.propagate();
+        if !plan.traffic.entries.is_empty() {
+            self.traffic_reach_changed();
+        }
         for sb in 0..self.plan.standbys.len() as u32 {
             if self.plan.standbys[sb as usize].exposed {
                 self.reachability_changed(sb);

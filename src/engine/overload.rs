@@ -131,11 +131,14 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         let Some(collapse) = &entry.collapse else {
             return;
         };
-        let up: Vec<bool> = entry
-            .members
-            .iter()
-            .map(|&m| self.node_blockers[m as usize] == 0)
-            .collect();
+        let up: Vec<bool> = match &entry.clients {
+            None => entry
+                .members
+                .iter()
+                .map(|&m| self.node_blockers[m as usize] == 0)
+                .collect(),
+            Some(_) => self.traffic[e as usize].reachable.clone(),
+        };
         let over = self.overloaded(e as usize, &up);
         let now = self.now;
         let Some(state) = self.traffic[e as usize].collapse.as_mut() else {

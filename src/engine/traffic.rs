@@ -43,6 +43,8 @@ pub struct TrafficPlan {
     pub requests: Option<RequestPlan>,
     /// `overload: collapse` (engine/overload.rs).
     pub collapse: Option<CollapsePlan>,
+    /// `clients: DOMAIN`: that domain and the domains it sits in.
+    pub clients: Option<Vec<u32>>,
 }
 
 /// Balancers and traffic of a plan.
@@ -90,7 +92,19 @@ impl TrafficPlans {
                 });
             let first_slot = plans.slots.len() as u32;
             let collapse = CollapsePlan::new(model, index, collapse_causes[index]);
-            if check.is_some() || collapse.is_some() {
+            let clients = t.clients.map(|d| {
+                let mut chain = vec![d as u32];
+                let mut parent = model.domains[d].parent;
+                while let Some(p) = parent {
+                    if chain.contains(&(p as u32)) {
+                        break;
+                    }
+                    chain.push(p as u32);
+                    parent = model.domains[p].parent;
+                }
+                chain
+            });
+            if check.is_some() || collapse.is_some() || clients.is_some() {
                 for (pos, &m) in service.members.iter().enumerate() {
                     plans.node_slots[m].push(plans.slots.len() as u32);
                     plans.slots.push((plans.entries.len() as u32, pos as u32));
@@ -122,6 +136,7 @@ impl TrafficPlans {
                     .collect(),
                 requests: RequestPlan::new(model, index),
                 collapse,
+                clients,
             });
         }
         plans
@@ -134,6 +149,9 @@ pub struct TrafficState {
     pub(super) in_rotation: Vec<bool>,
     /// Bumped when a pending ejection or rejoin is called off.
     epoch: Vec<u32>,
+    /// Members up and reachable from the clients, as last seen (entries
+    /// with `clients` only: a link change may leave a member as it was).
+    pub(super) reachable: Vec<bool>,
     /// Health-check delays (only with `health_check`).
     streams: Vec<Stream>,
     pub counts: RequestCounts,
@@ -149,6 +167,7 @@ impl TrafficState {
         TrafficState {
             in_rotation: vec![true; n],
             epoch: vec![0; n],
+            reachable: vec![true; n],
             streams: match plan.check {
                 Some(_) => plan
                     .keys
@@ -258,11 +277,14 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 continue;
             }
             up.clear();
-            up.extend(
-                plan.members
-                    .iter()
-                    .map(|&m| self.node_blockers[m as usize] == 0),
-            );
+            match &plan.clients {
+                None => up.extend(
+                    plan.members
+                        .iter()
+                        .map(|&m| self.node_blockers[m as usize] == 0),
+                ),
+                Some(_) => up.extend_from_slice(&state.reachable),
+            }
             let rot: &[bool] = if plan.check.is_some() {
                 &state.in_rotation
             } else {
@@ -304,26 +326,82 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         for &slot in &plan.traffic.node_slots[n as usize] {
             let (e, pos) = plan.traffic.slots[slot as usize];
             let entry = &plan.traffic.entries[e as usize];
+            let up = match &entry.clients {
+                None => up,
+                Some(chain) => {
+                    let reachable = up && !self.cut_from(chain, n);
+                    let state = &mut self.traffic[e as usize];
+                    if state.reachable[pos as usize] == reachable {
+                        continue;
+                    }
+                    state.reachable[pos as usize] = reachable;
+                    reachable
+                }
+            };
             if entry.collapse.is_some() {
                 self.check_overload(e);
             }
-            let Some((eject, rejoin)) = entry.check else {
+            self.member_seen(e, pos, slot, up);
+        }
+    }
+
+    /// Links changed: the members of entries with `clients` that the
+    /// clients stop or start reaching look changed to the balancer.
+    pub(super) fn traffic_reach_changed(&mut self) {
+        let plan = self.plan;
+        for (e, entry) in plan.traffic.entries.iter().enumerate() {
+            let Some(chain) = &entry.clients else {
                 continue;
             };
-            let state = &mut self.traffic[e as usize];
-            let p = pos as usize;
-            state.epoch[p] = state.epoch[p].wrapping_add(1);
-            // A member already where the checks would take it needs no event.
-            if state.in_rotation[p] == up {
-                continue;
+            let mut changed = false;
+            for (p, &n) in entry.members.iter().enumerate() {
+                let reachable = self.node_blockers[n as usize] == 0 && !self.cut_from(chain, n);
+                let state = &mut self.traffic[e];
+                if state.reachable[p] != reachable {
+                    state.reachable[p] = reachable;
+                    changed = true;
+                    self.member_seen(e as u32, p as u32, entry.first_slot + p as u32, reachable);
+                }
             }
-            let [low, high] = if up { rejoin } else { eject };
-            let u = state.streams[p].uniform();
-            let delay = low + ((high - low) as f64 * u) as u64;
-            let at = self.now.saturating_add(delay);
-            self.queue
-                .push(at, payload(KIND_TRAFFIC, slot, state.epoch[p]));
+            if changed && entry.collapse.is_some() {
+                self.check_overload(e as u32);
+            }
         }
+    }
+
+    /// Member `pos` of entry `e` went down or came back for the balancer:
+    /// its health checks start failing or passing, and it leaves or rejoins
+    /// rotation after a drawn delay.
+    fn member_seen(&mut self, e: u32, pos: u32, slot: u32, up: bool) {
+        let plan = self.plan;
+        let entry = &plan.traffic.entries[e as usize];
+        let Some((eject, rejoin)) = entry.check else {
+            return;
+        };
+        let state = &mut self.traffic[e as usize];
+        let p = pos as usize;
+        state.epoch[p] = state.epoch[p].wrapping_add(1);
+        // A member already where the checks would take it needs no event.
+        if state.in_rotation[p] == up {
+            return;
+        }
+        let [low, high] = if up { rejoin } else { eject };
+        let u = state.streams[p].uniform();
+        let delay = low + ((high - low) as f64 * u) as u64;
+        let at = self.now.saturating_add(delay);
+        self.queue
+            .push(at, payload(KIND_TRAFFIC, slot, state.epoch[p]));
+    }
+
+    /// Whether a cut link separates the clients' domains `chain` from node `n`.
+    fn cut_from(&self, chain: &[u32], n: u32) -> bool {
+        let plan = self.plan;
+        let domains = plan.node_domains.row(n as usize);
+        self.down_links.iter().any(|&l| {
+            let [x, y] = plan.links[l as usize];
+            (chain.contains(&x) && domains.contains(&y))
+                || (chain.contains(&y) && domains.contains(&x))
+        })
     }
 
     /// A member's drawn ejection or rejoin delay is over; false if stale.
@@ -365,6 +443,7 @@ mod tests {
             keys: Vec::new(),
             requests: None,
             collapse: None,
+            clients: None,
         }
     }
 

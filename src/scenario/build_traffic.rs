@@ -46,6 +46,7 @@ impl Builder<'_> {
             let pattern = map.get("pattern").map(|p| self.pattern(p));
             let (supported, requests) = self.traffic_mode(&map);
             let overload = self.overload(&map, requests.is_some(), pattern.is_some());
+            let clients = self.clients(&map);
             let service = service.filter(|&s| self.traffic_service(&map, s, services, &traffic));
             let timed = match (&requests, service) {
                 (Some(mode), Some(s)) => self.service_times(&map, mode, s, services, groups, nodes),
@@ -64,12 +65,20 @@ impl Builder<'_> {
                 (Some(Some(_)), None) | (None, _) => None,
                 (Some(None), _) => Some(None),
             };
-            if let (Some(service), Some(rate_per_s), Some(pattern), true, Some(collapse)) = (
+            if let (
+                Some(service),
+                Some(rate_per_s),
+                Some(pattern),
+                true,
+                Some(collapse),
+                Some(clients),
+            ) = (
                 service,
                 rate,
                 read::optional(pattern),
                 supported && timed,
                 collapse,
+                clients,
             ) {
                 traffic.push(Traffic {
                     service,
@@ -77,6 +86,7 @@ impl Builder<'_> {
                     pattern,
                     requests,
                     collapse,
+                    clients,
                 });
             }
         }
@@ -125,18 +135,16 @@ impl Builder<'_> {
                 ok &= h.is_some();
             }
         }
-        ok &= self.traffic_unsupported(map);
         (ok, per_request.then_some(mode))
     }
 
     /// Partitions and cascading overload, refused by name; false when found.
-    fn traffic_unsupported(&mut self, map: &Map) -> bool {
-        let mut ok = true;
-        if let Some(c) = map.get("clients") {
-            self.unsupported(c.loc, "`clients` (traffic from inside a domain)");
-            ok = false;
+    /// `clients: DOMAIN`: `Some(None)` without it, `None` on a problem.
+    fn clients(&mut self, map: &Map) -> Option<Option<usize>> {
+        match map.get("clients") {
+            None => Some(None),
+            Some(c) => self.resolve(c, "domain", |n| &n.domains).map(Some),
         }
-        ok
     }
 
     /// The per-request mode draws each request's service time from

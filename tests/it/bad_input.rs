@@ -767,3 +767,16 @@ services:
         None,
     );
 }
+
+#[test]
+fn clients_in_an_unknown_domain_are_refused_with_a_suggestion() {
+    let all = problems(
+        "name: x
+domains: [{name: zone-a}]
+nodes: [{name: web, count: 2, domains: [zone-a, zone-a]}]
+services: [{name: web, nodes: web}]
+traffic: [{service: web, rate: 10/s, clients: zone-b}]
+",
+    );
+    assert_problem(&all, "unknown domain `zone-b`", 5, 47, Some("zone-a"));
+}

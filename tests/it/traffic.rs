@@ -242,3 +242,67 @@ fn a_demand_pattern_takes_a_short_pool_down_at_the_hour_its_peak_starts() {
     let down_h = (1.0 - f[1].availability.mean.expect("availability")) * 24.0;
     assert!((down_h - 2.0).abs() < 1e-9, "down {down_h} h");
 }
+
+/// Two 60/s nodes, one per zone, 100/s from clients in `clients`, and a
+/// link between the zones cut 1/11 of the time.
+fn two_zones(clients: &str) -> String {
+    format!(
+        "name: zones
+domains: [{{name: zone-a}}, {{name: zone-b}}]
+network:
+  links:
+    - between: [zone-a, zone-b]
+      failures: [{{name: cut, ttf: {{dist: exponential, mean: 100h}}, repair: {{dist: exponential, mean: 10h}}}}]
+nodes: [{{name: web, count: 2, capacity: 60/s, domains: [zone-a, zone-b]}}]
+services: [{{name: web, nodes: web}}]
+traffic: [{{service: web, rate: 100/s{clients}}}]
+"
+    )
+}
+
+#[test]
+fn clients_in_a_zone_lose_the_members_a_cut_link_hides() {
+    // During a cut the clients in zone-a reach web-1 only: 100/s against
+    // 60/s, 40% fails (overload), 1/11 of the time.
+    let f = figures(&two_zones(", clients: zone-a"), 40, 20_000.0, 0.0, 12);
+    let exact = 1.0 - 0.4 / 11.0;
+    let success = request_figure(&f[1], "request_success_ratio");
+    assert_close("clients in zone-a", success, exact, 1.0 - exact, 0.05);
+    // The service itself is up all the time (the link cuts nobody off from
+    // the other members: active-active members serve alone).
+    assert_eq!(f[1].availability.mean, Some(1.0));
+    // Clients outside every zone reach both members: nothing fails.
+    let f = figures(&two_zones(""), 4, 20_000.0, 0.0, 12);
+    assert_eq!(
+        request_figure(&f[1], "request_success_ratio").mean,
+        Some(1.0)
+    );
+}
+
+#[test]
+fn a_member_a_cut_hides_from_the_clients_is_ejected_by_the_health_check() {
+    // Ejection D ~ U(22 s, 32 s) after the cut: until then web-2 keeps its
+    // half (ejection lag), then web-1 alone is overloaded (40/s) until the
+    // link is back and web-2 has passed its checks, R ~ U(10 s, 20 s) later.
+    let yaml = two_zones(", clients: zone-a").replace(
+        "services: [{name: web, nodes: web}]",
+        "services: [{name: web, nodes: web, balancer: {health_check: {interval: 10s, timeout: 2s, unhealthy_after: 3, healthy_after: 2}}}]",
+    );
+    let f = figures(&yaml, 40, 20_000.0, 0.0, 13);
+    let theta = 36_000.0f64;
+    // E[min(D, C)] for C exponential (mean θ) and D uniform on [22, 32] s.
+    let m = theta - theta * theta * ((-22.0 / theta).exp() - (-32.0 / theta).exp()) / 10.0;
+    let per_cycle = 50.0 * m + 40.0 * (theta - m) + 40.0 * 15.0;
+    let failed = per_cycle / 110.0 / (100.0 * 3600.0);
+    let success = request_figure(&f[1], "request_success_ratio");
+    assert_close(
+        "health-checked clients",
+        success,
+        1.0 - failed,
+        failed,
+        0.05,
+    );
+    let lag = request_figure(&f[1], "requests_failed_ejection_lag_per_year");
+    let exact_lag = 50.0 * m / 110.0 * HOURS_PER_YEAR;
+    assert_close("lag behind the cut", lag, exact_lag, exact_lag, 0.05);
+}
