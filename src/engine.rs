@@ -122,6 +122,11 @@ struct Sim<'p, Q, const TRACE: bool> {
     /// Nodes stalled by an `effect: slow` failure, and how many.
     stalled: Vec<bool>,
     n_stalled: u32,
+    /// Capacity divisor of each node under `slow` faults with a factor,
+    /// how many such faults hold it, and how many nodes are slowed.
+    slowdown: Vec<f64>,
+    slowed: Vec<u32>,
+    n_slowed: u32,
     /// Index 0 is the system, then one per service.
     tallies: Vec<Tally>,
     worklist: Vec<u32>,
@@ -374,6 +379,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             shock_hits: Vec::new(),
             stalled: vec![false; plan.n_nodes],
             n_stalled: 0,
+            slowdown: vec![1.0; plan.n_nodes],
+            slowed: vec![0; plan.n_nodes],
+            n_slowed: 0,
             system_down: 0,
             tallies: vec![Tally::new_up(); plan.services.len() + 1],
             worklist: Vec::new(),

@@ -436,6 +436,10 @@ pub struct Fault {
     pub during: Option<FaultWindow>,
     /// How long each injection keeps its target down.
     pub duration: Dist,
+    /// `action: slow` only: the target's capacity is divided by this for
+    /// the duration (with traffic; in the per-request mode its service
+    /// times are multiplied by it).
+    pub factor: Option<f64>,
 }
 
 /// What an injected fault does.

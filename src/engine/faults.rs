@@ -30,6 +30,8 @@ pub struct FaultPlan {
     pub every: Option<Sampler>,
     pub during: Option<FaultWindow>,
     pub duration: Sampler,
+    /// `slow` with a `factor`: the capacity divisor of its targets.
+    pub factor: Option<f64>,
     /// Streams for the gaps, the durations and the random choice.
     pub keys: [StreamKey; 3],
 }
@@ -72,6 +74,7 @@ pub fn plans(
                 every: f.every.as_ref().map(Sampler::new),
                 during: f.during,
                 duration: Sampler::new(&f.duration),
+                factor: f.factor,
                 keys: [key("every"), key("duration"), key("target")],
             }
         })
@@ -232,6 +235,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             self.faults.active += 1;
             self.faults.latest = f;
             self.faults.unit_fault[u as usize] = f;
+            if let Some(factor) = fault.factor {
+                self.slow_down(u as usize, factor, true);
+            }
             self.hold_down(u as usize, fault.cause);
             self.queue.push(
                 self.now.saturating_add(duration),
@@ -248,9 +254,34 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// The fault holding unit `u` down is over: it is up as after a repair.
     pub(super) fn on_fault_end(&mut self, u: u32) {
         let u = u as usize;
+        if let Some(factor) = self.plan.faults[self.faults.unit_fault[u] as usize].factor {
+            self.slow_down(u, factor, false);
+        }
         self.faults.unit_fault[u] = NONE;
         self.faults.active -= 1;
         self.release(u);
+    }
+
+    /// A `slow` fault with a factor begins or ends on stall unit `u`: its
+    /// node's capacity for traffic is divided by `factor`, or no longer.
+    fn slow_down(&mut self, u: usize, factor: f64, start: bool) {
+        let UnitKind::Stall(n) = self.plan.units[u].kind else {
+            return;
+        };
+        let n = n as usize;
+        if start {
+            self.slowed[n] += 1;
+            self.slowdown[n] *= factor;
+        } else {
+            self.slowed[n] -= 1;
+            // Back to exactly 1 when no factor is left (no rounding drift).
+            self.slowdown[n] = match self.slowed[n] {
+                0 => 1.0,
+                _ => self.slowdown[n] / factor,
+            };
+        }
+        self.n_slowed = self.slowed.iter().filter(|&&k| k > 0).count() as u32;
+        self.traffic_capacity_changed(n as u32);
     }
 
     /// Holds unit `u` down for an outside reason (an injected fault, an

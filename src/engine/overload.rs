@@ -98,16 +98,22 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             up
         };
         let limit = 1.0 + collapse.tolerance;
+        let capacity: Vec<f64> = plan
+            .members
+            .iter()
+            .zip(&plan.capacity)
+            .map(|(&m, c)| c / self.slowdown[m as usize])
+            .collect();
         let load = plan.rate_per_s;
         let n = plan.members.len();
         if plan.fills {
             // Load goes where there is room: every healthy member in
             // rotation is overloaded together, when the load sent to them
             // exceeds their total capacity by more than the tolerance.
-            let [served, _, overload, _] = split(plan, rot, up, load);
+            let [served, _, overload, _] = split(plan, rot, up, &capacity, load);
             let room: f64 = (0..n)
                 .filter(|&i| rot[i] && up[i])
-                .map(|i| plan.capacity[i])
+                .map(|i| capacity[i])
                 .sum();
             let over = served + overload > room * limit;
             return (0..n).map(|i| over && rot[i] && up[i]).collect();
@@ -118,7 +124,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 rot[i]
                     && up[i]
                     && weight_in > 0.0
-                    && load * plan.weight[i] / weight_in > plan.capacity[i] * limit
+                    && load * plan.weight[i] / weight_in > capacity[i] * limit
             })
             .collect()
     }

@@ -137,6 +137,9 @@ pub struct Members<'a> {
     pub rotation: &'a [bool],
     pub service_up: bool,
     pub window: Window,
+    /// Each member's service-time multiplier under `slow` faults with a
+    /// factor (`None`: none is slowed).
+    pub slowdown: Option<&'a [f64]>,
 }
 
 impl RequestSim {
@@ -196,7 +199,8 @@ impl RequestSim {
             }
             self.events += 1;
             if done <= arrival {
-                self.complete(plan, member, done, w);
+                let slow = m.slowdown.map_or(1.0, |s| s[member]);
+                self.complete(plan, member, done, w, slow);
             } else {
                 self.next_arrival = arrival.saturating_add(self.gap(plan));
                 if arrival >= w.end_us {
@@ -219,7 +223,17 @@ impl RequestSim {
         }
     }
 
-    fn complete(&mut self, plan: &RequestPlan, i: usize, now: u64, w: Window) {
+    /// A service time of member `i`, multiplied by its slowdown.
+    fn service_time(&mut self, plan: &RequestPlan, i: usize, slow: f64) -> u64 {
+        let t = plan.service[i].sample_us(&mut self.service);
+        if slow == 1.0 {
+            t
+        } else {
+            (t as f64 * slow).round() as u64
+        }
+    }
+
+    fn complete(&mut self, plan: &RequestPlan, i: usize, now: u64, w: Window, slow: f64) {
         let arrived = self.queues[i].pop_front().unwrap_or(now);
         let sojourn = now - arrived;
         if arrived >= w.start_us {
@@ -238,7 +252,7 @@ impl RequestSim {
         }
         self.done_at[i] = match self.queues[i].is_empty() {
             true => u64::MAX,
-            false => now + plan.service[i].sample_us(&mut self.service),
+            false => now + self.service_time(plan, i, slow),
         };
     }
 
@@ -263,7 +277,8 @@ impl RequestSim {
         }
         self.queues[i].push_back(now);
         if self.queues[i].len() == 1 {
-            self.done_at[i] = now + plan.service[i].sample_us(&mut self.service);
+            let slow = m.slowdown.map_or(1.0, |s| s[i]);
+            self.done_at[i] = now + self.service_time(plan, i, slow);
         }
     }
 

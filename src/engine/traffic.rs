@@ -206,13 +206,19 @@ impl TrafficState {
 
 /// Requests per second (served, failed to ejection lag, to overload, to an
 /// outage) at an offered rate `load`, from the state of the members.
-pub(super) fn split(plan: &TrafficPlan, rot: &[bool], up: &[bool], load: f64) -> [f64; 4] {
+pub(super) fn split(
+    plan: &TrafficPlan,
+    rot: &[bool],
+    up: &[bool],
+    capacity: &[f64],
+    load: f64,
+) -> [f64; 4] {
     let n = plan.members.len();
     let (mut weight_in, mut dead_weight, mut room) = (0.0, 0.0, 0.0);
     for i in (0..n).filter(|&i| rot[i]) {
         weight_in += plan.weight[i];
         if up[i] {
-            room += plan.capacity[i];
+            room += capacity[i];
         } else {
             dead_weight += plan.weight[i];
         }
@@ -227,7 +233,7 @@ pub(super) fn split(plan: &TrafficPlan, rot: &[bool], up: &[bool], load: f64) ->
     }
     let mut served = 0.0;
     for i in (0..n).filter(|&i| rot[i] && up[i]) {
-        served += (load * plan.weight[i] / weight_in).min(plan.capacity[i]);
+        served += (load * plan.weight[i] / weight_in).min(capacity[i]);
     }
     let served = served.min(load - lag);
     [served, lag, load - lag - served, 0.0]
@@ -272,6 +278,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         self.traffic_at = now;
         let plans = &self.plan.traffic.entries;
         let mut up = std::mem::take(&mut self.traffic_up);
+        let mut slowed_capacity = Vec::new();
         for (plan, state) in plans.iter().zip(&mut self.traffic) {
             if a >= b && state.requests.is_none() {
                 continue;
@@ -291,12 +298,28 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 &up
             };
             let service_up = self.services[plan.service as usize].up;
+            // `slow` faults with a factor divide their members' capacity.
+            let slowdown = (self.n_slowed > 0).then(|| {
+                plan.members
+                    .iter()
+                    .map(|&m| self.slowdown[m as usize])
+                    .collect::<Vec<f64>>()
+            });
+            let capacity: &[f64] = match &slowdown {
+                None => &plan.capacity,
+                Some(s) => {
+                    slowed_capacity.clear();
+                    slowed_capacity.extend(plan.capacity.iter().zip(s).map(|(c, d)| c / d));
+                    &slowed_capacity
+                }
+            };
             if let (Some(sim), Some(rp)) = (&mut state.requests, &plan.requests) {
                 let members = Members {
                     up: &up,
                     rotation: rot,
                     service_up,
                     window: self.window,
+                    slowdown: slowdown.as_deref(),
                 };
                 sim.advance(rp, now.min(self.window.end_us), &members);
                 continue;
@@ -304,7 +327,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             let rate = plan.rate_per_s;
             let r = integrate(a, b, plan.pattern.as_deref(), |f| {
                 if service_up {
-                    split(plan, rot, &up, rate * f)
+                    split(plan, rot, &up, capacity, rate * f)
                 } else {
                     [0.0, 0.0, 0.0, rate * f]
                 }
@@ -342,6 +365,18 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 self.check_overload(e);
             }
             self.member_seen(e, pos, slot, up);
+        }
+    }
+
+    /// Node `n`'s capacity for traffic changed (a `slow` fault with a
+    /// factor): the overload of its services' members is looked at again.
+    pub(super) fn traffic_capacity_changed(&mut self, n: u32) {
+        let plan = self.plan;
+        for &slot in &plan.traffic.node_slots[n as usize] {
+            let (e, _) = plan.traffic.slots[slot as usize];
+            if plan.traffic.entries[e as usize].collapse.is_some() {
+                self.check_overload(e);
+            }
         }
     }
 
@@ -451,19 +486,40 @@ mod tests {
     fn round_robin_overloads_a_member_while_least_connections_fills_room() {
         let rr = pool(vec![1.0; 3], vec![40.0; 3], false);
         let (rot, up) = ([true, true, true], [true, true, true]);
-        assert_eq!(split(&rr, &rot, &up, 90.0), [90.0, 0.0, 0.0, 0.0]);
+        assert_eq!(
+            split(&rr, &rot, &up, &rr.capacity, 90.0),
+            [90.0, 0.0, 0.0, 0.0]
+        );
         // One dead member still in rotation: its third is lost to lag.
         let up1 = [true, true, false];
-        assert_eq!(split(&rr, &rot, &up1, 90.0), [60.0, 30.0, 0.0, 0.0]);
+        assert_eq!(
+            split(&rr, &rot, &up1, &rr.capacity, 90.0),
+            [60.0, 30.0, 0.0, 0.0]
+        );
         // Ejected: 45 each against 40 of capacity.
         let rot1 = [true, true, false];
-        assert_eq!(split(&rr, &rot1, &up1, 90.0), [80.0, 0.0, 10.0, 0.0]);
+        assert_eq!(
+            split(&rr, &rot1, &up1, &rr.capacity, 90.0),
+            [80.0, 0.0, 10.0, 0.0]
+        );
         let weighted = pool(vec![2.0, 1.0, 1.0], vec![40.0; 3], false);
-        assert_eq!(split(&weighted, &rot, &up, 100.0), [90.0, 0.0, 10.0, 0.0]);
+        assert_eq!(
+            split(&weighted, &rot, &up, &weighted.capacity, 100.0),
+            [90.0, 0.0, 10.0, 0.0]
+        );
         let lc = pool(vec![1.0; 3], vec![20.0, 40.0, 40.0], true);
-        assert_eq!(split(&lc, &rot, &up, 90.0), [90.0, 0.0, 0.0, 0.0]);
-        assert_eq!(split(&lc, &rot1, &up1, 90.0), [60.0, 0.0, 30.0, 0.0]);
-        assert_eq!(split(&lc, &[false; 3], &up, 9.0), [0.0, 0.0, 0.0, 9.0]);
+        assert_eq!(
+            split(&lc, &rot, &up, &lc.capacity, 90.0),
+            [90.0, 0.0, 0.0, 0.0]
+        );
+        assert_eq!(
+            split(&lc, &rot1, &up1, &lc.capacity, 90.0),
+            [60.0, 0.0, 30.0, 0.0]
+        );
+        assert_eq!(
+            split(&lc, &[false; 3], &up, &lc.capacity, 9.0),
+            [0.0, 0.0, 0.0, 9.0]
+        );
     }
 
     #[test]

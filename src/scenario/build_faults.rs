@@ -30,6 +30,7 @@ const KEYS: &[&str] = &[
     "direction",
     "duration",
     "rolling",
+    "factor",
 ];
 
 const DAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -115,8 +116,10 @@ impl Builder<'_> {
         if let (Some(dir), Some(between)) = (map.get("direction"), map.get("between")) {
             self.direction_in_between(dir, between);
         }
+        let factor = self.slow_factor(map, action.flatten());
         let action = action?;
         let (target, label) = self.fault_target(parts, action, nodes, domains, links)?;
+        let factor = factor?;
         let (Some(duration), Some(during), true) = (duration, read::optional(during), timing_ok)
         else {
             return None;
@@ -132,7 +135,40 @@ impl Builder<'_> {
             every,
             during,
             duration,
+            factor,
         })
+    }
+
+    /// `factor` of a `slow` fault: a number at least 1. `Some(None)`
+    /// without it, `None` on a problem.
+    fn slow_factor(&mut self, map: &Map, action: Option<FaultAction>) -> Option<Option<f64>> {
+        let Some(n) = map.get("factor") else {
+            return Some(None);
+        };
+        if action.is_some_and(|a| a != FaultAction::Slow) {
+            self.sink.error_hint(
+                n.loc,
+                "`factor` belongs to `action: slow`",
+                "a slow member serves at 1/factor of its capacity; remove `factor` from this fault",
+            );
+            return None;
+        }
+        let value = match &n.value {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(x) => Some(*x),
+            _ => None,
+        };
+        match value {
+            Some(f) if f.is_finite() && f >= 1.0 => Some(Some(f)),
+            _ => {
+                self.sink.error_hint(
+                    n.loc,
+                    "`factor` must be a number at least 1",
+                    "`factor: 4` divides the member's capacity by 4 while the fault lasts",
+                );
+                None
+            }
+        }
     }
 
     /// The action; `Some(None)` for an action that exists but is not

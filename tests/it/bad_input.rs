@@ -780,3 +780,24 @@ traffic: [{service: web, rate: 10/s, clients: zone-b}]
     );
     assert_problem(&all, "unknown domain `zone-b`", 5, 47, Some("zone-a"));
 }
+
+#[test]
+fn a_slow_factor_is_a_number_of_slow_faults() {
+    let all = problems(
+        "name: x
+nodes: [{name: web, count: 2}]
+services: [{name: web, nodes: web}]
+faults:
+  - {at: 1h, action: crash, target: web-1, duration: 1h, factor: 2}
+  - {at: 1h, action: slow, target: web-1, duration: 1h, factor: 0.5}
+",
+    );
+    assert_problem(&all, "`factor` belongs to `action: slow`", 5, 66, None);
+    assert_problem(
+        &all,
+        "`factor` must be a number at least 1",
+        6,
+        65,
+        Some("factor: 4"),
+    );
+}

@@ -363,3 +363,45 @@ fn a_heartbeat_loss_or_a_slow_member_fools_the_monitor_into_a_false_failover() {
     let f = figures_with(&yaml, settings(20, 8760.0, 0.0, 17));
     assert_eq!(extra(&f[1], "false_failovers_per_year").mean, Some(0.0));
 }
+
+#[test]
+fn a_slow_fault_with_a_factor_divides_the_capacity_its_traffic_sees() {
+    // Two 100/s members take 150/s; web-1 runs at half speed from 1 h to
+    // 2 h: its 75/s share against 50/s loses 25/s for an hour, 90,000.
+    let yaml = "name: slow
+nodes: [{name: web, count: 2, capacity: 100/s}]
+services: [{name: web, nodes: web}]
+traffic: [{service: web, rate: 150/s}]
+faults: [{at: 1h, action: slow, target: web-1, duration: 1h, factor: 2}]
+";
+    let f = crate::support::figures(yaml, 2, 3.0, 0.0, 1);
+    let overload = f[1]
+        .extras
+        .iter()
+        .find(|(k, _)| *k == "requests_failed_overload_per_year")
+        .map(|(_, e)| e.mean.expect("mean"))
+        .expect("figure");
+    let per_run = overload * 3.0 / nines::model::HOURS_PER_YEAR;
+    assert!((per_run - 90_000.0).abs() < 1e-3, "{per_run}");
+}
+
+#[test]
+fn a_slow_server_serves_each_request_factor_times_slower() {
+    // Random splitting of 300/s over 8 servers of 100/s, server-1 at half
+    // speed all along: M/M/1 queues with sojourn means 16 ms (7 of them)
+    // and 80 ms (λ = 37.5/s against μ = 50/s): 24 ms on average.
+    let yaml = "name: slow
+nodes: [{name: server, count: 8, capacity: 100/s}]
+services: [{name: pool, nodes: server, balancer: {policy: random}}]
+traffic: [{service: pool, rate: 300/s, mode: requests}]
+faults: [{at: 0s, action: slow, target: server-1, duration: 10h, factor: 2}]
+";
+    let f = crate::support::figures(yaml, 6, 0.25, 60.0 / 3600.0, 2);
+    let latency = f[1]
+        .extras
+        .iter()
+        .find(|(k, _)| *k == "latency_ms")
+        .map(|(_, e)| e)
+        .expect("latency");
+    crate::support::assert_close("slow server latency", latency, 24.0, 24.0, 0.02);
+}
