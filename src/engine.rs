@@ -125,6 +125,8 @@ struct Sim<'p, Q, const TRACE: bool> {
     /// Capacity divisor of each node under `slow` faults with a factor,
     /// how many such faults hold it, and how many nodes are slowed.
     slowdown: Vec<f64>,
+    /// The one-way partitions in force ([`Plan::deaf`] indices).
+    deaf_down: Vec<u32>,
     slowed: Vec<u32>,
     n_slowed: u32,
     /// Index 0 is the system, then one per service.
@@ -380,6 +382,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             stalled: vec![false; plan.n_nodes],
             n_stalled: 0,
             slowdown: vec![1.0; plan.n_nodes],
+            deaf_down: Vec::new(),
             slowed: vec![0; plan.n_nodes],
             n_slowed: 0,
             system_down: 0,
@@ -594,6 +597,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             }
             UnitKind::Link(l) => self.link_changed(l, up),
             UnitKind::Stall(n) => self.stall_changed(n, !up),
+            UnitKind::Deaf(k) => self.deaf_changed(k, up),
         }
     }
 

@@ -367,6 +367,18 @@ impl Model {
         (inside(a, x) && inside(b, y)) || (inside(a, y) && inside(b, x))
     }
 
+    /// Whether a one-way partition fault has members of `members` on both
+    /// of its sides.
+    pub fn one_way_separates(&self, members: &[usize]) -> bool {
+        self.faults.iter().any(|f| match f.target {
+            FaultTarget::OneWay { deaf, unheard } => {
+                let inside = |d| members.iter().any(|&n| self.node_in_domain(n, d));
+                inside(deaf) && inside(unheard)
+            }
+            _ => false,
+        })
+    }
+
     pub fn link_separates(&self, l: usize, members: &[usize]) -> bool {
         let [x, y] = self.links[l].between;
         let inside = |d| members.iter().any(|&n| self.node_in_domain(n, d));
@@ -486,6 +498,12 @@ pub enum FaultTarget {
     RandomNode(Vec<usize>),
     Domain(usize),
     Link(usize),
+    /// A one-way partition (`direction: [deaf, unheard]`): monitors inside
+    /// `deaf` cannot hear members inside `unheard`; clients still reach both.
+    OneWay {
+        deaf: usize,
+        unheard: usize,
+    },
 }
 
 /// When a repeated fault may fire: on these days of the week (time zero is

@@ -44,7 +44,9 @@ pub fn plans(
     domain_unit: &[u32],
     link_unit: &[u32],
     stall_unit: &[Option<u32>],
+    deaf_unit: &[u32],
 ) -> Vec<FaultPlan> {
+    let mut one_way = deaf_unit.iter();
     model
         .faults
         .iter()
@@ -64,6 +66,9 @@ pub fn plans(
                 FaultTarget::RandomNode(n) => (n.iter().map(|&n| unit_of(n)).collect(), true),
                 FaultTarget::Domain(d) => (vec![domain_unit[*d]], false),
                 FaultTarget::Link(l) => (vec![link_unit[*l]], false),
+                FaultTarget::OneWay { .. } => {
+                    (one_way.next().copied().into_iter().collect(), false)
+                }
             };
             let key = |purpose: &str| StreamKey::of(&["fault", &f.name, purpose]);
             FaultPlan {

@@ -64,13 +64,42 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// Whether some link is cut or some node stalls: only then can a
     /// member be out of its monitor's hearing.
     pub(super) fn hearing_impaired(&self) -> bool {
-        !self.down_links.is_empty() || self.n_stalled > 0
+        !self.down_links.is_empty() || self.n_stalled > 0 || !self.deaf_down.is_empty()
+    }
+
+    /// One-way partition `k` began (`up` false) or ended: who hears whom
+    /// changed for the standby services whose members it can separate.
+    pub(super) fn deaf_changed(&mut self, k: u32, up: bool) {
+        if up {
+            self.deaf_down.retain(|&d| d != k);
+        } else {
+            self.deaf_down.push(k);
+        }
+        for sb in 0..self.plan.standbys.len() as u32 {
+            if self.plan.standbys[sb as usize].exposed {
+                self.reachability_changed(sb);
+            }
+        }
+    }
+
+    /// Whether a one-way partition in force keeps node `b` (inside its
+    /// deaf side) from hearing node `a` (inside its unheard side).
+    #[cold]
+    fn deaf_to(&self, a: u32, b: u32) -> bool {
+        let plan = self.plan;
+        self.deaf_down.iter().any(|&k| {
+            let [deaf, unheard] = plan.deaf[k as usize];
+            plan.node_domains.row(b as usize).contains(&deaf)
+                && plan.node_domains.row(a as usize).contains(&unheard)
+        })
     }
 
     /// Whether node `a` cannot make itself heard by node `b`: it stalls, or
     /// a cut link separates them.
     pub(super) fn unreachable(&self, a: u32, b: u32) -> bool {
-        self.stalled[a as usize] || self.cut(a, b)
+        self.stalled[a as usize]
+            || self.cut(a, b)
+            || (!self.deaf_down.is_empty() && self.deaf_to(a, b))
     }
 
     /// Whether nodes `a` and `b` are cut apart by a link that is down.

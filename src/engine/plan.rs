@@ -5,7 +5,7 @@
 
 use super::rng::StreamKey;
 use super::sampler::Sampler;
-use crate::model::{CAPACITY_SCALE, FailureMode, Model, Redundancy, Scope, Service};
+use crate::model::{CAPACITY_SCALE, FailureMode, FaultTarget, Model, Redundancy, Scope, Service};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnitKind {
@@ -16,6 +16,9 @@ pub enum UnitKind {
     /// The `effect: slow` failure modes of a node: while one is failed the
     /// node stays up but stalls, and its monitor hears nothing from it.
     Stall(u32),
+    /// A one-way partition fault (index into [`Plan::deaf`]): while it is
+    /// held down, monitors on one side cannot hear members on the other.
+    Deaf(u32),
 }
 
 #[derive(Clone, Debug)]
@@ -147,6 +150,8 @@ pub struct Plan {
     pub shocks: Vec<ShockPlan>,
     pub crew_sizes: Vec<u32>,
     pub n_nodes: usize,
+    /// The (deaf, unheard) domains of each one-way partition fault.
+    pub deaf: Vec<[u32; 2]>,
     /// Some service's `demand` follows a daily pattern (`engine/demand`).
     pub demand_patterns: bool,
     /// Services of each node.
@@ -202,6 +207,7 @@ fn standby_plan(model: &Model, s: usize, service: &Service) -> Option<StandbyPla
         interval_us: failover.heartbeat.as_ref().map_or(0, |hb| hb.interval_us),
         fencing: failover.fencing,
         exposed: (0..model.links.len()).any(|l| model.link_separates(l, pool))
+            || model.one_way_separates(pool)
             || pool.iter().any(|&n| {
                 model.groups[model.nodes[n].group]
                     .failures
@@ -356,6 +362,15 @@ impl Plan {
                 &link.failures,
             );
         }
+        // One unit per one-way partition fault, with no failure mode.
+        let mut deaf = Vec::new();
+        for fault in &model.faults {
+            if let FaultTarget::OneWay { deaf: d, unheard } = fault.target {
+                let kind = UnitKind::Deaf(deaf.len() as u32);
+                deaf.push([d as u32, unheard as u32]);
+                push_unit(&mut units, &mut modes, kind, ["one-way", &fault.name], &[]);
+            }
+        }
 
         let mut node_services = vec![Vec::new(); model.nodes.len()];
         let mut dependents = vec![Vec::new(); model.services.len()];
@@ -446,6 +461,7 @@ impl Plan {
             &causes.domain_unit,
             &causes.link_unit,
             &causes.stall_unit,
+            &causes.deaf_unit,
         );
         Plan {
             faults,
@@ -457,6 +473,7 @@ impl Plan {
             shocks,
             crew_sizes: model.crews.iter().map(|c| c.size).collect(),
             n_nodes: model.nodes.len(),
+            deaf,
             demand_patterns: model.services.iter().any(|s| s.demand_pattern.is_some()),
             node_services: Rows::from_lists(&node_services),
             node_capacity,
@@ -503,6 +520,13 @@ impl Plan {
                 )
             }
             UnitKind::Stall(n) => format!("{} (stall)", model.nodes[n as usize].name),
+            UnitKind::Deaf(k) => {
+                let [d, u] = self.deaf[k as usize];
+                format!(
+                    "{} deaf to {}",
+                    model.domains[d as usize].name, model.domains[u as usize].name
+                )
+            }
         }
     }
 

@@ -110,9 +110,6 @@ impl Builder<'_> {
             read::boolean(&mut self.sink, n, "`rolling`");
             self.unsupported(n.loc, "`rolling` (maintenance one member at a time)");
         }
-        if let Some(n) = map.get("direction") {
-            self.unsupported(n.loc, "`direction` (a one-way partition)");
-        }
         if let (Some(dir), Some(between)) = (map.get("direction"), map.get("between")) {
             self.direction_in_between(dir, between);
         }
@@ -355,6 +352,41 @@ impl Builder<'_> {
         }
     }
 
+    /// `direction: [deaf, unheard]`, the two domains of `between` in order.
+    fn direction(
+        &mut self,
+        dir: &Node,
+        pair: [usize; 2],
+        domains: &[Domain],
+    ) -> Option<[usize; 2]> {
+        const HINT: &str = "`direction: [a, b]` means a cannot hear b (b still hears a)";
+        let items = read::list(dir);
+        let names: Vec<&str> = items
+            .iter()
+            .filter_map(|n| match &n.value {
+                Value::Str(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect();
+        let index = |name: &str| pair.into_iter().find(|&d| domains[d].name == name);
+        match names[..] {
+            [x, y] if x != y => Some([index(x)?, index(y)?]),
+            [x, y] if x == y => {
+                self.sink
+                    .error_hint(dir.loc, "`direction` names the same domain twice", HINT);
+                None
+            }
+            _ => {
+                self.sink.error_hint(
+                    dir.loc,
+                    format!("`direction` names {} domains", items.len()),
+                    HINT,
+                );
+                None
+            }
+        }
+    }
+
     /// What the fault hits, and how it is named by default.
     fn fault_target(
         &mut self,
@@ -398,6 +430,11 @@ impl Builder<'_> {
                 );
                 return None;
             };
+            if let Some(dir) = map.get("direction") {
+                let [deaf, unheard] = self.direction(dir, [a, b], domains)?;
+                let label = format!("{} deaf to {}", domains[deaf].name, domains[unheard].name);
+                return Some((FaultTarget::OneWay { deaf, unheard }, label));
+            }
             return Some((FaultTarget::Link(l), links[l].name.clone()));
         }
         if let Some(b) = between {

@@ -405,3 +405,45 @@ faults: [{at: 0s, action: slow, target: server-1, duration: 10h, factor: 2}]
         .expect("latency");
     crate::support::assert_close("slow server latency", latency, 24.0, 24.0, 0.02);
 }
+
+#[test]
+fn a_one_way_partition_fools_only_the_monitor_on_its_deaf_side() {
+    // db-1 (zone-a) serves, db-2 (zone-b) watches it. zone-b deaf to zone-a:
+    // the standby hears nothing and takes over (one false failover, 20 s of
+    // switchover). zone-a deaf to zone-b: nobody watching is deaf, nothing.
+    let yaml = |direction: &str| {
+        format!(
+            "
+name: one way
+domains: [{{name: zone-a}}, {{name: zone-b}}]
+network:
+  links:
+    - {{between: [zone-a, zone-b]}}
+nodes:
+  - name: db
+    count: 2
+    domains: [zone-a, zone-b]
+    failures:
+      - {{name: stop, ttf: {{dist: exponential, mean: 100000y}}, repair: 1h}}
+services:
+  - name: database
+    nodes: db
+    redundancy:
+      mode: hot-standby
+      failover:
+        detection: {{heartbeat: {{interval: 1s, timeout: 5s}}}}
+        switchover: 20s
+system: [database]
+faults:
+  - {{at: 100h, action: partition, between: [zone-a, zone-b], direction: {direction}, duration: 2m}}
+"
+        )
+    };
+    let f = figures_with(&yaml("[zone-b, zone-a]"), settings(20, 8760.0, 0.0, 13));
+    assert_eq!(extra(&f[1], "false_failovers_per_year").mean, Some(1.0));
+    let downtime = f[1].downtime_min_per_year.mean.expect("downtime");
+    assert!((downtime - 20.0 / 60.0).abs() < 1e-6, "{downtime} min/yr");
+    let f = figures_with(&yaml("[zone-a, zone-b]"), settings(20, 8760.0, 0.0, 13));
+    assert_eq!(extra(&f[1], "false_failovers_per_year").mean, Some(0.0));
+    assert_eq!(f[1].availability.mean, Some(1.0));
+}

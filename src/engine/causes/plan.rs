@@ -31,6 +31,8 @@ pub struct CausePlan {
     /// The cause "overload collapse: S" of each traffic entry with
     /// `overload: collapse`.
     pub collapse: Vec<Option<u32>>,
+    /// The unit of each one-way partition fault, in fault order.
+    pub deaf_unit: Vec<u32>,
     /// The stall unit of each node, if it has one.
     pub stall_unit: Vec<Option<u32>>,
     pub unit_faults: Vec<Vec<u32>>,
@@ -90,6 +92,7 @@ impl CausePlan {
                         domain.failures.iter().map(|m| m.name.as_str()).collect(),
                     )
                 }
+                UnitKind::Deaf(_) => (String::new(), Vec::new()),
                 UnitKind::Link(l) => {
                     plan.link_unit[l as usize] = u as u32;
                     let link = &model.links[l as usize];
@@ -110,6 +113,14 @@ impl CausePlan {
                 plan.stall_unit[n as usize] = Some(u as u32);
             }
         }
+        // The units of the one-way partition faults, in fault order.
+        plan.deaf_unit = units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| matches!(u.kind, UnitKind::Deaf(_)))
+            .map(|(u, _)| u as u32)
+            .collect();
+        let mut one_way = 0;
         for fault in &model.faults {
             let id = names.id(format!("fault: {}", fault.name));
             plan.fault.push(id);
@@ -122,7 +133,11 @@ impl CausePlan {
                 }
                 FaultTarget::Domain(d) => vec![plan.domain_unit[*d]],
                 FaultTarget::Link(l) => vec![plan.link_unit[*l]],
+                FaultTarget::OneWay { .. } => vec![plan.deaf_unit[one_way]],
             };
+            if matches!(fault.target, FaultTarget::OneWay { .. }) {
+                one_way += 1;
+            }
             for u in hit {
                 plan.unit_faults[u as usize].push(id);
             }
