@@ -11,6 +11,7 @@ mod causes;
 mod clocks;
 mod demand;
 mod faults;
+mod monitor;
 mod network;
 mod overload;
 mod plan;
@@ -42,14 +43,14 @@ const KIND_STANDBY: u64 = 3;
 const KIND_SUSPECT: u64 = 4;
 const KIND_TRAFFIC: u64 = 5;
 const KIND_FAULT: u64 = 6;
+const KIND_MONITOR: u64 = 7;
 const KIND_FAULT_END: u64 = 12;
 const KIND_COLLAPSE: u64 = 10;
 const KIND_RESTART: u64 = 13;
 const KIND_DEMAND: u64 = 14;
 // Kinds reserved for mechanisms in progress, so that parallel work does not
-// collide: 7 monitoring (alert and response), 8 leader elections, 9
-// replication (resync), 11 per-request traffic. Four bits leave room for 16
-// kinds.
+// collide: 8 leader elections, 9 replication (resync), 11 per-request
+// traffic. Four bits leave room for 16 kinds.
 const KIND_SHIFT: u32 = 28;
 const KIND_MASK: u64 = 0b1111;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
@@ -158,6 +159,10 @@ struct Sim<'p, Q, const TRACE: bool> {
     traffic: Vec<traffic::TrafficState>,
     traffic_at: u64,
     traffic_up: Vec<bool>,
+    /// Per failure mode with `monitoring`, its stream of alert and response
+    /// delays (empty when no mode has one); the delays counted.
+    monitor_streams: Vec<Option<Stream>>,
+    monitoring: crate::metrics::monitoring::MonitorCounts,
 }
 
 /// Pending events above which the radix heap beats the binary heap
@@ -276,6 +281,10 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
                 true
             }
             KIND_DEMAND => sim.on_demand_hour(index, (event.payload >> 32) as u32),
+            KIND_MONITOR => {
+                sim.on_acknowledged(index);
+                true
+            }
             _ => {
                 sim.on_shock(index);
                 true
@@ -317,6 +326,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
         requests: sim.traffic.iter_mut().map(|t| t.finish()).collect(),
         faults: std::mem::take(&mut sim.faults.counts),
         injected: std::mem::take(&mut sim.faults.injected),
+        monitoring: sim.monitoring,
     };
     (outcome, sim.flips, sim.trace)
 }
@@ -416,6 +426,8 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 .collect(),
             traffic_at: 0,
             traffic_up: Vec::new(),
+            monitor_streams: monitor::streams(plan, seed, replication),
+            monitoring: Default::default(),
         }
     }
 
@@ -520,7 +532,19 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             self.pause_other_clocks(unit, m);
             self.unit_changed(unit, false);
         }
-        match mode.crew {
+        if mode.monitor.is_some() {
+            self.raise_alert(m);
+        } else {
+            self.request_repair(m);
+        }
+    }
+
+    /// Mode `m` is failed and its repair is asked for: it starts now, or
+    /// waits for its crew in FIFO order.
+    #[inline(always)]
+    fn request_repair(&mut self, m: u32) {
+        let plan = self.plan;
+        match plan.modes[m as usize].crew {
             None => self.start_repair(m),
             Some(c) => {
                 let crew = &mut self.crews[c as usize];

@@ -7,6 +7,7 @@
 
 use crate::engine::{self, Plan, RunSettings};
 use crate::metrics::faults::{FaultAccumulator, InjectedAccumulator};
+use crate::metrics::monitoring::MonitorAccumulator;
 use crate::metrics::{
     Accumulator, CauseAccumulator, RepOutcome, RequestAccumulator, StandbyAccumulator, Window,
     Worst,
@@ -183,6 +184,8 @@ pub struct Results {
     /// `accumulators` (both empty without faults).
     pub faults: Vec<FaultAccumulator>,
     pub injected: Vec<InjectedAccumulator>,
+    /// Alert and response delays, when some failure mode has `monitoring`.
+    pub monitoring: Option<MonitorAccumulator>,
 }
 
 /// Runs every replication. `each` sees every replication's outcome in
@@ -223,6 +226,7 @@ pub struct Batches {
     worst: Worst,
     faults: Vec<FaultAccumulator>,
     injected: Vec<InjectedAccumulator>,
+    monitoring: Option<MonitorAccumulator>,
     events: u64,
     done: u64,
 }
@@ -270,7 +274,6 @@ impl Batches {
                 Accumulator::new(settings.incident_threshold_us);
                 model.services.len() + 1
             ],
-            plan,
             pool,
             settings,
             standby,
@@ -282,6 +285,12 @@ impl Batches {
             } else {
                 vec![InjectedAccumulator::default(); model.services.len() + 1]
             },
+            monitoring: plan
+                .modes
+                .iter()
+                .any(|m| m.monitor.is_some())
+                .then(MonitorAccumulator::default),
+            plan,
             events: 0,
             done: 0,
         })
@@ -370,6 +379,9 @@ impl Batches {
         for ((_, acc), counts) in self.requests.iter_mut().zip(&outcome.requests) {
             acc.push(counts, window);
         }
+        if let Some(acc) = &mut self.monitoring {
+            acc.push(&outcome.monitoring);
+        }
     }
 
     /// What the replications run so far measured.
@@ -391,6 +403,7 @@ impl Batches {
             worst: self.worst.clone(),
             faults: self.faults.clone(),
             injected: self.injected.clone(),
+            monitoring: self.monitoring.clone(),
         }
     }
 }

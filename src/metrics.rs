@@ -12,6 +12,7 @@ pub mod data;
 pub mod faults;
 mod histogram;
 mod intervals;
+pub mod monitoring;
 mod requests;
 mod stats;
 pub mod trace;
@@ -186,6 +187,8 @@ pub struct RepOutcome {
     /// Outages that began while a fault was in effect, like `tallies`
     /// (empty without faults).
     pub injected: Vec<faults::Injected>,
+    /// Alert and response delays (all zero without `monitoring`).
+    pub monitoring: monitoring::MonitorCounts,
 }
 
 /// What one replication counted for a standby service, inside the window.

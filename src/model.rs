@@ -87,6 +87,18 @@ pub struct FailureMode {
     /// `effect: slow` (nodes only): the node stays up for its clients but
     /// stalls, so it stops answering its monitor (a gray failure).
     pub slow: bool,
+    /// `monitoring`: the delays before its repair is asked for; `None` asks
+    /// at once (no draw).
+    pub monitoring: Option<Monitoring>,
+}
+
+/// How long a failure goes unnoticed (`alert`) and then unanswered
+/// (`respond`) before its repair is asked for: a crew is then waited for in
+/// FIFO order as without monitoring.
+#[derive(Clone, Debug)]
+pub struct Monitoring {
+    pub alert: Dist,
+    pub respond: Dist,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -52,6 +52,11 @@ impl<'a> Report<'a> {
                 .extras
                 .push(("downtime_injected_min_per_year", downtime));
         }
+        // Monitoring delays are per failure of a unit: they belong to the
+        // system's figures, beside its MTTR (which covers them).
+        if let Some(acc) = &results.monitoring {
+            entities[0].1.extras.extend(acc.figures());
+        }
         Report {
             model,
             results,

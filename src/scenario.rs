@@ -9,6 +9,7 @@ mod build;
 mod build_data;
 mod build_extras;
 mod build_faults;
+mod build_monitoring;
 mod build_options;
 mod build_overload;
 mod build_redundancy;

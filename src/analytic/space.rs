@@ -187,6 +187,33 @@ pub fn check_markovian(model: &Model) -> Result<(), SpaceError> {
     }
 }
 
+/// Failure modes with `monitoring`: the chain has no alert and response
+/// phases, and a chain without them would be wrong, so they are refused.
+fn monitoring_obstacles(model: &Model) -> Vec<String> {
+    let owners = model
+        .groups
+        .iter()
+        .map(|g| ("node group", &g.name, &g.failures))
+        .chain(
+            model
+                .domains
+                .iter()
+                .map(|d| ("domain", &d.name, &d.failures)),
+        )
+        .chain(model.links.iter().map(|l| ("link", &l.name, &l.failures)));
+    let mut reasons = Vec::new();
+    for (owner, name, modes) in owners {
+        for m in modes.iter().filter(|m| m.monitoring.is_some()) {
+            reasons.push(format!(
+                "failure mode `{}` of {owner} `{name}` has `monitoring` delays: the solver does \
+                 not model alert and response phases; remove `monitoring` to solve it",
+                m.name
+            ));
+        }
+    }
+    reasons
+}
+
 /// Every reason `model` is not a Markov chain the solver handles.
 fn obstacles(model: &Model) -> Vec<String> {
     let mut reasons = Vec::new();
@@ -211,6 +238,7 @@ fn obstacles(model: &Model) -> Vec<String> {
             ));
         }
     }
+    reasons.extend(monitoring_obstacles(model));
     reasons.extend(super::standby::obstacles(model));
     if model.services.len() + 1 > MAX_ENTITIES {
         reasons.push(format!(

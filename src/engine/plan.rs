@@ -40,6 +40,25 @@ pub struct ModePlan {
     pub repair_key: StreamKey,
     /// Its cause of downtime (see `causes`).
     pub cause: u32,
+    /// `monitoring`: the alert and response delays before the repair is
+    /// asked for, drawn from a stream of their own (`None`: no draw).
+    pub monitor: Option<MonitorPlan>,
+}
+
+/// The alert and response delays of a failure mode with `monitoring`.
+#[derive(Clone, Debug)]
+pub struct MonitorPlan {
+    pub alert: Sampler,
+    pub respond: Sampler,
+    pub key: StreamKey,
+}
+
+fn monitor_plan(mode: &FailureMode, key: StreamKey) -> Option<MonitorPlan> {
+    mode.monitoring.as_ref().map(|m| MonitorPlan {
+        alert: Sampler::new(&m.alert),
+        respond: Sampler::new(&m.respond),
+        key,
+    })
 }
 
 /// A `scope: group` failure mode: one clock that fails every running member.
@@ -266,6 +285,7 @@ fn push_unit(
             ttf_key: key("ttf"),
             repair_key: key("repair"),
             cause: 0,
+            monitor: monitor_plan(mode, key("monitoring")),
         });
     }
     units.push(UnitPlan {
@@ -321,6 +341,7 @@ impl Plan {
                     ttf_key: key("ttf"),
                     repair_key: key("repair"),
                     cause: 0,
+                    monitor: monitor_plan(mode, key("monitoring")),
                 });
             }
             units.push(UnitPlan {

@@ -25,6 +25,13 @@ impl Pooled {
         self.sum_sq += x * x;
     }
 
+    /// Adds many values at once: their count, sum and sum of squares.
+    pub fn add(&mut self, n: u64, sum: f64, sum_sq: f64) {
+        self.n += n;
+        self.sum += sum;
+        self.sum_sq += sum_sq;
+    }
+
     /// The sample standard deviation (n − 1), when there are two values.
     fn sd(&self) -> Option<f64> {
         (self.n >= 2).then(|| {

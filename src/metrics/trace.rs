@@ -68,4 +68,13 @@ pub enum Happening {
     Fault {
         fault: u32,
     },
+    /// A unit's failure was noticed (`monitoring`'s alert delay ended).
+    Alerted {
+        unit: u32,
+    },
+    /// Someone acknowledged it (the response delay ended): its repair is
+    /// asked for.
+    Acknowledged {
+        unit: u32,
+    },
 }

@@ -102,6 +102,16 @@ fn describe(model: &Model, plan: &Plan, event: &TraceEvent) -> Line {
             "false_suspicion",
             format!("the monitor suspects {}, which is up", member(standby, m)),
         ),
+        Happening::Alerted { unit } => (
+            plan.unit_name(model, unit),
+            "alerted",
+            "the failure is noticed: the on-call is paged".into(),
+        ),
+        Happening::Acknowledged { unit } => (
+            plan.unit_name(model, unit),
+            "acknowledged",
+            "the on-call responds: the repair is asked for".into(),
+        ),
         Happening::Fault { fault } => (
             "chaos".to_string(),
             "fault",

@@ -6,7 +6,7 @@ use super::read::{self, Map};
 use super::tree::{Loc, Node, Value};
 use super::values::{dist, duration_h, positive_duration_h, rate_per_s};
 use crate::model::{
-    Crew, Domain, FailureMode, Model, Node as Instance, NodeGroup, Scope, Simulation,
+    Crew, Domain, FailureMode, Model, Monitoring, Node as Instance, NodeGroup, Scope, Simulation,
     micros_from_hours,
 };
 use std::path::Path;
@@ -33,6 +33,7 @@ const ROOT_KEYS: &[&str] = &[
     "traffic",
     "faults",
     "slos",
+    "monitoring",
 ];
 
 /// Picks one list of names.
@@ -55,6 +56,8 @@ pub struct Builder<'a> {
     slow_pending: Vec<Loc>,
     /// Per node group: where it has an `effect: slow` and a `capacity`.
     pub group_locs: Vec<GroupLocs>,
+    /// The top-level `monitoring`, for failure modes without their own.
+    pub default_monitoring: Option<Monitoring>,
 }
 
 /// Where a node group's settings that only some services use are written.
@@ -76,6 +79,7 @@ impl<'a> Builder<'a> {
             names: Names::default(),
             slow_pending: Vec::new(),
             group_locs: Vec::new(),
+            default_monitoring: None,
         }
     }
 
@@ -124,6 +128,7 @@ impl<'a> Builder<'a> {
             .to_string();
         let simulation = self.simulation(map.get("simulation"));
         let crews = self.crews(map.get("crews"));
+        super::build_monitoring::read_default(&mut self, map.get("monitoring"));
         let domains = self.domains(map.get("domains"));
         let (groups, nodes) = self.node_groups(map.get("nodes"), map.loc);
         let services = self.services(map.get("services"), &groups, &nodes, map.loc);
@@ -368,9 +373,17 @@ impl<'a> Builder<'a> {
         {
             let what = format!("a failure mode of a {owner}");
             let keys: &[&str] = if group_scope_allowed {
-                &["name", "ttf", "repair", "crew", "scope", "effect"]
+                &[
+                    "name",
+                    "ttf",
+                    "repair",
+                    "crew",
+                    "scope",
+                    "effect",
+                    "monitoring",
+                ]
             } else {
-                &["name", "ttf", "repair", "crew", "scope"]
+                &["name", "ttf", "repair", "crew", "scope", "monitoring"]
             };
             let Some(map) = Map::read(&mut self.sink, item, &what, keys) else {
                 continue;
@@ -450,6 +463,7 @@ impl<'a> Builder<'a> {
                     None => None,
                 },
             };
+            let monitoring = self.mode_monitoring(&map, &label);
             if let Some(ttf_node) = map.get("ttf")
                 && matches!(ttf.as_ref(), Some(d) if d.mean_h() <= 0.0)
             {
@@ -460,8 +474,14 @@ impl<'a> Builder<'a> {
                 );
                 continue;
             }
-            if let (Some(name), Some(ttf), Some(repair), Some(scope), Some(slow)) =
-                (name, ttf, repair, scope, slow)
+            if let (
+                Some(name),
+                Some(ttf),
+                Some(repair),
+                Some(scope),
+                Some(slow),
+                Some(monitoring),
+            ) = (name, ttf, repair, scope, slow, monitoring)
             {
                 if modes.iter().any(|m| m.name == name) {
                     self.sink.error(
@@ -482,6 +502,7 @@ impl<'a> Builder<'a> {
                     crew,
                     scope,
                     slow,
+                    monitoring,
                 });
             }
         }

@@ -801,3 +801,25 @@ faults:
         Some("factor: 4"),
     );
 }
+
+#[test]
+fn monitoring_mistakes_are_refused_at_their_place() {
+    let all = problems(
+        "name: x
+monitoring: {}
+nodes:
+  - name: web
+    count: 1
+    failures: [{name: crash, ttf: 100h, repair: 1h, monitoring: {alert: 5m, respnd: 1m}}]
+services: [{name: web, nodes: web}]
+",
+    );
+    assert_problem(
+        &all,
+        "`monitoring` has neither `alert` nor `respond`",
+        2,
+        13,
+        Some("monitoring: none"),
+    );
+    assert_problem(&all, "unknown key `respnd`", 6, 77, Some("respond"));
+}

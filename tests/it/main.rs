@@ -13,6 +13,7 @@ mod exact;
 mod faults;
 mod figures;
 mod mechanisms;
+mod monitoring;
 mod one_pass;
 mod overload;
 mod partitions;
