@@ -14,8 +14,10 @@ use crate::metrics::{
 use crate::model::{Micros, Model, hours_from_micros};
 use rayon::prelude::*;
 
-/// Replications computed in parallel before being folded in order.
-const BLOCK: u64 = 1024;
+/// Replications computed in parallel before being folded in order; also
+/// the unit of `--shard` (shard I of N runs the blocks whose index mod N
+/// is I), fixed whatever the threads and the shard count.
+pub const BLOCK: u64 = 1024;
 
 /// The most events a run may be expected to process (about two hours on
 /// two cores); larger runs are refused before they start.
@@ -298,6 +300,44 @@ impl Batches {
             }
             self.done = end;
         }
+    }
+
+    /// Replications `start..end` simulated in parallel, in order, not
+    /// folded (`--shard` stores them in a part).
+    pub fn simulate_range(
+        &self,
+        start: u64,
+        end: u64,
+        progress: &(dyn Fn() + Sync),
+    ) -> Vec<RepOutcome> {
+        let s = self.settings;
+        let run_settings = RunSettings {
+            seed: s.seed,
+            warmup_us: s.warmup_us,
+            horizon_us: s.horizon_us,
+        };
+        let plan = &self.plan;
+        self.pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map(|rep| {
+                    let outcome = engine::simulate(plan, run_settings, rep);
+                    progress();
+                    outcome
+                })
+                .collect()
+        })
+    }
+
+    /// Folds replication `rep`, which must be the next one (`nines merge`
+    /// refolds the parts' outcomes in replication order).
+    pub fn push(&mut self, rep: u64, outcome: &RepOutcome) {
+        assert_eq!(rep, self.done, "replications are folded in order");
+        self.fold(outcome, self.settings.window());
+        if let Some(system) = outcome.tallies.first() {
+            self.worst.push(rep, system, self.settings.window());
+        }
+        self.done = rep + 1;
     }
 
     fn fold(&mut self, outcome: &RepOutcome, window: Window) {

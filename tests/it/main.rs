@@ -18,6 +18,7 @@ mod partitions;
 mod properties;
 mod report;
 mod scenarios;
+mod shard;
 mod silent_errors;
 mod solver;
 mod standby;
