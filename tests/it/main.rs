@@ -16,6 +16,7 @@ mod mechanisms;
 mod one_pass;
 mod partitions;
 mod properties;
+mod recipes;
 mod report;
 mod scenarios;
 mod shard;
