@@ -3,6 +3,7 @@
 //! module that touches stdout, stderr and the file system for output.
 
 mod check;
+mod interrupt;
 mod merge;
 mod output;
 mod run;

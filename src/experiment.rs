@@ -174,6 +174,36 @@ pub fn run(
     Ok(batches.results())
 }
 
+/// [`run`], stopping after the block under way once `stop` is set (Ctrl-C):
+/// the results are those of the replications done, which equal a run of
+/// that many replications.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_stoppable(
+    model: &Model,
+    settings: Settings,
+    threads: Option<usize>,
+    each: &mut dyn FnMut(u64, &RepOutcome),
+    progress: &(dyn Fn() + Sync),
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<Results, ExperimentError> {
+    let expected = expected_events(model, &settings);
+    if expected > MAX_EXPECTED_EVENTS {
+        return Err(ExperimentError::TooLarge {
+            expected,
+            limit: MAX_EXPECTED_EVENTS,
+        });
+    }
+    let mut batches = Batches::new(model, settings, threads)?;
+    let n = settings.n_replications;
+    while batches.done() < n && !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        let to = (batches.done() + BLOCK).min(n);
+        batches.advance(to, false, &mut |rep, o, _| each(rep, o), progress);
+    }
+    Ok(batches.results())
+}
+
 /// A run that grows batch by batch (`nines check`): replications
 /// `0..done` folded in order, so that a run stopped at `n` equals a run of
 /// `n` replications, whatever the batches and threads.

@@ -149,12 +149,20 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
             (results, Some(reached))
         }
         None => {
-            let results = experiment::run(&model, settings, args.threads, &mut write_row, &|| {
-                bar.inc(1)
-            })?;
+            let stop = super::interrupt::flag();
+            let results = experiment::run_stoppable(
+                &model,
+                settings,
+                args.threads,
+                &mut write_row,
+                &|| bar.inc(1),
+                stop,
+            )?;
             (results, None)
         }
     };
+    let asked = settings.n_replications;
+    let interrupted = results.settings.n_replications < asked;
     bar.finish_and_clear();
     let settings = results.settings;
     let elapsed_s = started.elapsed().as_secs_f64();
@@ -183,6 +191,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     json_value["worst_replications"] = report::worst::json(&results.worst, &replay);
     json_value["input"] = output::input_json(&args.file, &settings)?;
     let json = report::json::pretty(&json_value);
+    if interrupted {
+        return super::interrupt::report_stop(
+            &report,
+            &json,
+            args.json,
+            asked,
+            args.out.as_deref(),
+        );
+    }
     if let (Some(dir), Some(writer)) = (&args.out, csv) {
         let file = writer.finish()?.into_inner().map_err(|e| e.into_error())?;
         let command = replay_prefix(args, &settings).replacen("nines trace", "nines run", 1);

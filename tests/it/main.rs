@@ -12,6 +12,7 @@ mod docs;
 mod exact;
 mod faults;
 mod figures;
+mod interrupt;
 mod mechanisms;
 mod one_pass;
 mod partitions;
