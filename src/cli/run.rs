@@ -44,11 +44,11 @@ pub struct RunArgs {
     precision: Option<String>,
     /// Run shard I of N (blocks of 1024 replications whose index mod N is I) and write it as
     /// a part into --out, for `nines merge`
-    #[arg(long, value_name = "I/N", requires = "out", conflicts_with_all = ["precision", "cross_check", "shard_from_env"])]
+    #[arg(long, value_name = "I/N", requires = "out", conflicts_with_all = ["precision", "cross_check", "json", "shard_from_env"])]
     shard: Option<String>,
     /// Like --shard, with I from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID,
     /// AWS_BATCH_JOB_ARRAY_INDEX or NINES_SHARD_INDEX (the first set) and N from --shards
-    #[arg(long, requires_all = ["out", "shards"], conflicts_with_all = ["precision", "cross_check"])]
+    #[arg(long, requires_all = ["out", "shards"], conflicts_with_all = ["precision", "cross_check", "json"])]
     shard_from_env: bool,
     /// The shard count N for --shard-from-env
     #[arg(long, value_name = "N", requires = "shard_from_env", value_parser = clap::value_parser!(u64).range(1..))]
@@ -162,7 +162,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         }
     };
     let asked = settings.n_replications;
-    let interrupted = results.settings.n_replications < asked;
+    // A precision run stops early by design; only a plain run is interrupted.
+    let interrupted = reached.is_none() && results.settings.n_replications < asked;
     bar.finish_and_clear();
     let settings = results.settings;
     let elapsed_s = started.elapsed().as_secs_f64();

@@ -69,7 +69,7 @@ fn ctrl_c_reports_the_replications_done_and_writes_nothing() {
     assert_eq!(names.len(), 3, "no temporary file is left");
     let json: serde_json::Value = serde_json::from_slice(&result.stdout).expect("JSON");
     let done = json["replications"].as_u64().expect("replications");
-    assert!(done > 0 && done % 1024 == 0 && done < 1_000_000);
+    assert!(done > 0 && done.is_multiple_of(1024) && done < 1_000_000);
     let plain = Command::new(env!("CARGO_BIN_EXE_nines"))
         .args([
             "run",
