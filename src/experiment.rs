@@ -14,6 +14,9 @@ use crate::metrics::{
 use crate::model::{Micros, Model, hours_from_micros};
 use rayon::prelude::*;
 
+mod blocks;
+pub use blocks::run_stoppable;
+
 /// Replications computed in parallel before being folded in order; also
 /// the unit of `--shard` (shard I of N runs the blocks whose index mod N
 /// is I), fixed whatever the threads and the shard count.
@@ -174,36 +177,6 @@ pub fn run(
     Ok(batches.results())
 }
 
-/// [`run`], stopping after the block under way once `stop` is set (Ctrl-C):
-/// the results are those of the replications done, which equal a run of
-/// that many replications.
-///
-/// # Errors
-/// As [`run`].
-pub fn run_stoppable(
-    model: &Model,
-    settings: Settings,
-    threads: Option<usize>,
-    each: &mut dyn FnMut(u64, &RepOutcome),
-    progress: &(dyn Fn() + Sync),
-    stop: &std::sync::atomic::AtomicBool,
-) -> Result<Results, ExperimentError> {
-    let expected = expected_events(model, &settings);
-    if expected > MAX_EXPECTED_EVENTS {
-        return Err(ExperimentError::TooLarge {
-            expected,
-            limit: MAX_EXPECTED_EVENTS,
-        });
-    }
-    let mut batches = Batches::new(model, settings, threads)?;
-    let n = settings.n_replications;
-    while batches.done() < n && !stop.load(std::sync::atomic::Ordering::SeqCst) {
-        let to = (batches.done() + BLOCK).min(n);
-        batches.advance(to, false, &mut |rep, o, _| each(rep, o), progress);
-    }
-    Ok(batches.results())
-}
-
 /// A run that grows batch by batch (`nines check`): replications
 /// `0..done` folded in order, so that a run stopped at `n` equals a run of
 /// `n` replications, whatever the batches and threads.
@@ -330,44 +303,6 @@ impl Batches {
             }
             self.done = end;
         }
-    }
-
-    /// Replications `start..end` simulated in parallel, in order, not
-    /// folded (`--shard` stores them in a part).
-    pub fn simulate_range(
-        &self,
-        start: u64,
-        end: u64,
-        progress: &(dyn Fn() + Sync),
-    ) -> Vec<RepOutcome> {
-        let s = self.settings;
-        let run_settings = RunSettings {
-            seed: s.seed,
-            warmup_us: s.warmup_us,
-            horizon_us: s.horizon_us,
-        };
-        let plan = &self.plan;
-        self.pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|rep| {
-                    let outcome = engine::simulate(plan, run_settings, rep);
-                    progress();
-                    outcome
-                })
-                .collect()
-        })
-    }
-
-    /// Folds replication `rep`, which must be the next one (`nines merge`
-    /// refolds the parts' outcomes in replication order).
-    pub fn push(&mut self, rep: u64, outcome: &RepOutcome) {
-        assert_eq!(rep, self.done, "replications are folded in order");
-        self.fold(outcome, self.settings.window());
-        if let Some(system) = outcome.tallies.first() {
-            self.worst.push(rep, system, self.settings.window());
-        }
-        self.done = rep + 1;
     }
 
     fn fold(&mut self, outcome: &RepOutcome, window: Window) {

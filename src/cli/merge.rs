@@ -177,6 +177,35 @@ fn read_block(part: &mut Part, index: u64) -> anyhow::Result<Vec<crate::metrics:
     part::decode_payload(&payload, count, &sum).map_err(|e| anyhow!("{name}: block {index}: {e}"))
 }
 
+/// Every block in block order, each replication folded and written to the CSV.
+fn fold<W: Write>(
+    parts: &mut [Part],
+    h: &Header,
+    model: &crate::model::Model,
+    settings: Settings,
+    csv: &mut ReplicationWriter<W>,
+) -> anyhow::Result<crate::experiment::Results> {
+    let mut batches = Batches::new(model, settings, Some(1))?;
+    for b in 0..h.total_blocks() {
+        let part = &mut parts[(b % h.shards) as usize];
+        let outcomes = read_block(part, b)?;
+        let expected = (h.replications - b * h.block).min(h.block);
+        if outcomes.len() as u64 != expected {
+            bail!(
+                "{} is corrupt: block {b} holds {} replications, not {expected}",
+                part.path.display(),
+                outcomes.len()
+            );
+        }
+        for (k, o) in outcomes.iter().enumerate() {
+            let rep = b * h.block + k as u64;
+            batches.push(rep, o);
+            csv.write(rep, o)?;
+        }
+    }
+    Ok(batches.results())
+}
+
 pub fn merge(args: &MergeArgs) -> anyhow::Result<i32> {
     let mut parts = open_all(&args.parts)?;
     let h = parts[0].header.clone();
@@ -206,25 +235,7 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<i32> {
         &model,
         &settings,
     )?;
-    let mut batches = Batches::new(&model, settings, Some(1))?;
-    for b in 0..h.total_blocks() {
-        let part = &mut parts[(b % h.shards) as usize];
-        let outcomes = read_block(part, b)?;
-        let expected = (h.replications - b * h.block).min(h.block);
-        if outcomes.len() as u64 != expected {
-            bail!(
-                "{} is corrupt: block {b} holds {} replications, not {expected}",
-                part.path.display(),
-                outcomes.len()
-            );
-        }
-        for (k, o) in outcomes.iter().enumerate() {
-            let rep = b * h.block + k as u64;
-            batches.push(rep, o);
-            csv.write(rep, o)?;
-        }
-    }
-    let results = batches.results();
+    let results = fold(&mut parts, &h, &model, settings, &mut csv)?;
     let report = Report::new(&model, &results);
     let mut json_value = report::json::summary_value(&report);
     json_value["worst_replications"] = report::worst::json(&results.worst, &h.replay);
