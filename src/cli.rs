@@ -3,8 +3,11 @@
 //! module that touches stdout, stderr and the file system for output.
 
 mod check;
+mod interrupt;
+mod merge;
 mod output;
 mod run;
+mod shard;
 mod solve;
 mod trace;
 mod validate;
@@ -38,6 +41,8 @@ struct Cli {
 enum Command {
     /// Simulate a scenario and print availability, MTBF, MTTR... with 95% intervals
     Run(run::RunArgs),
+    /// Merge the parts of `nines run --shard I/N` into what a single run writes
+    Merge(merge::MergeArgs),
     /// Solve a Markovian design exactly (every time exponential): steady state and over the horizon
     Solve(solve::SolveArgs),
     /// Judge the scenario's SLOs: pass, fail or inconclusive (exit 0, 1 or 3), sequentially
@@ -70,6 +75,7 @@ pub fn main() -> i32 {
     };
     let outcome = match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Merge(args) => merge::merge(&args),
         Command::Solve(args) => solve::solve(&args),
         Command::Check(args) => check::check(&args),
         Command::Trace(args) => trace::trace(&args),

@@ -15,8 +15,13 @@ use crate::metrics::{
 use crate::model::{Micros, Model, hours_from_micros};
 use rayon::prelude::*;
 
-/// Replications computed in parallel before being folded in order.
-const BLOCK: u64 = 1024;
+mod blocks;
+pub use blocks::run_stoppable;
+
+/// Replications computed in parallel before being folded in order; also
+/// the unit of `--shard` (shard I of N runs the blocks whose index mod N
+/// is I), fixed whatever the threads and the shard count.
+pub const BLOCK: u64 = 1024;
 
 /// The most events a run may be expected to process (about two hours on
 /// two cores); larger runs are refused before they start.

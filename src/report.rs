@@ -11,6 +11,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod part;
 pub mod risk;
 pub mod slos;
 pub mod table;

@@ -70,13 +70,37 @@ pub fn settings_text(settings: &Settings) -> String {
 /// what produced it.
 pub fn input_json(path: &Path, settings: &Settings) -> anyhow::Result<serde_json::Value> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(input_json_bytes(path, &bytes, settings))
+}
+
+/// [`input_json`] of scenario bytes already read.
+pub fn input_json_bytes(path: &Path, bytes: &[u8], settings: &Settings) -> serde_json::Value {
     let settings_text = settings_text(settings);
-    Ok(serde_json::json!({
+    serde_json::json!({
         "path": path.display().to_string(),
-        "sha256": sha256_hex(&bytes),
+        "sha256": sha256_hex(bytes),
         "settings": settings_text,
         "settings_sha256": sha256_hex(settings_text.as_bytes()),
-    }))
+    })
+}
+
+/// Writes the results of a run into `dir`, each file atomically:
+/// `replications.csv` (already written to `csv`), `summary.json` and
+/// `report.html`. `nines run` and `nines merge` both end here.
+pub fn write_results(
+    dir: &Path,
+    csv: tempfile::NamedTempFile,
+    json: &str,
+    page: &str,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    persist(csv, &dir.join("replications.csv"))?;
+    let mut summary = temp_file(dir)?;
+    summary.write_all(json.as_bytes())?;
+    persist(summary, &dir.join("summary.json"))?;
+    let mut html = temp_file(dir)?;
+    html.write_all(page.as_bytes())?;
+    persist(html, &dir.join("report.html"))
 }
 
 #[cfg(test)]

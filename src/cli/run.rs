@@ -46,6 +46,17 @@ pub struct RunArgs {
     /// two per request in the per-request traffic mode), e.g. 1e12
     #[arg(long, value_name = "N", default_value_t = experiment::MAX_EXPECTED_EVENTS)]
     max_events: f64,
+    /// Run shard I of N (blocks of 1024 replications whose index mod N is I) and write it as
+    /// a part into --out, for `nines merge`
+    #[arg(long, value_name = "I/N", requires = "out", conflicts_with_all = ["precision", "cross_check", "json", "shard_from_env"])]
+    shard: Option<String>,
+    /// Like --shard, with I from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID,
+    /// AWS_BATCH_JOB_ARRAY_INDEX or NINES_SHARD_INDEX (the first set) and N from --shards
+    #[arg(long, requires_all = ["out", "shards"], conflicts_with_all = ["precision", "cross_check", "json"])]
+    shard_from_env: bool,
+    /// The shard count N for --shard-from-env
+    #[arg(long, value_name = "N", requires = "shard_from_env", value_parser = clap::value_parser!(u64).range(1..))]
+    shards: Option<u64>,
 }
 
 fn progress_bar(n: u64, expected_events: f64) -> ProgressBar {
@@ -80,6 +91,31 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         }
         None => None,
     };
+    if let Some(shard) = shard_of(args)? {
+        // A shard's budget is its share of the run.
+        let share = Settings {
+            n_replications: settings.n_replications.div_ceil(shard.1),
+            ..settings
+        };
+        experiment::check_budget(&model, &share, args.max_events)?;
+        let path = super::shard::run_shard(&super::shard::ShardRun {
+            file: &args.file,
+            model: &model,
+            settings,
+            threads: args.threads,
+            dir: args.out.as_deref().unwrap_or(Path::new(".")),
+            force: args.force,
+            replay: replay_prefix(args, &settings),
+            shard,
+        })?;
+        println!(
+            "wrote {} (shard {} of {})",
+            path.display(),
+            shard.0,
+            shard.1
+        );
+        return Ok(EXIT_OK);
+    }
     experiment::check_budget(&model, &settings, args.max_events)?;
     let mut csv = match &args.out {
         Some(dir) => {
@@ -124,12 +160,21 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
             (results, Some(reached))
         }
         None => {
-            let results = experiment::run(&model, settings, args.threads, &mut write_row, &|| {
-                bar.inc(1)
-            })?;
+            let stop = super::interrupt::flag();
+            let results = experiment::run_stoppable(
+                &model,
+                settings,
+                args.threads,
+                &mut write_row,
+                &|| bar.inc(1),
+                stop,
+            )?;
             (results, None)
         }
     };
+    let asked = settings.n_replications;
+    // A precision run stops early by design; only a plain run is interrupted.
+    let interrupted = reached.is_none() && results.settings.n_replications < asked;
     bar.finish_and_clear();
     let settings = results.settings;
     let elapsed_s = started.elapsed().as_secs_f64();
@@ -158,12 +203,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     json_value["worst_replications"] = report::worst::json(&results.worst, &replay);
     json_value["input"] = output::input_json(&args.file, &settings)?;
     let json = report::json::pretty(&json_value);
+    if interrupted {
+        return super::interrupt::report_stop(
+            &report,
+            &json,
+            args.json,
+            asked,
+            args.out.as_deref(),
+        );
+    }
     if let (Some(dir), Some(writer)) = (&args.out, csv) {
         let file = writer.finish()?.into_inner().map_err(|e| e.into_error())?;
-        output::persist(file, &dir.join("replications.csv"))?;
-        let mut summary = output::temp_file(dir)?;
-        summary.write_all(json.as_bytes())?;
-        output::persist(summary, &dir.join("summary.json"))?;
         let command = replay_prefix(args, &settings).replacen("nines trace", "nines run", 1);
         let page = report::html::render(
             &report,
@@ -172,9 +222,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
             &command,
         )
         .map_err(|e| anyhow::anyhow!("cannot render report.html: {e}"))?;
-        let mut html = output::temp_file(dir)?;
-        html.write_all(page.as_bytes())?;
-        output::persist(html, &dir.join("report.html"))?;
+        output::write_results(dir, file, &json, &page)?;
     }
     let mut stdout = std::io::stdout().lock();
     if args.json {
@@ -199,6 +247,18 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     }
     stdout.flush()?;
     Ok(EXIT_OK)
+}
+
+fn shard_of(args: &RunArgs) -> anyhow::Result<Option<(u64, u64)>> {
+    if let Some(text) = &args.shard {
+        return super::shard::parse_shard(text).map(Some);
+    }
+    match (args.shard_from_env, args.shards) {
+        (true, Some(n)) => {
+            super::shard::index_from_env(n, &|name| std::env::var(name).ok()).map(Some)
+        }
+        _ => Ok(None),
+    }
 }
 
 type Checks = Vec<(String, Vec<report::exact::Check>)>;

@@ -19,7 +19,7 @@ pub struct DataCounts {
     pub lag_max_us: Micros,
     /// Whole years of the window (numbered from 1) in which a write was
     /// lost: the last one counted, and how many.
-    last_year: u64,
+    pub(crate) last_year: u64,
     pub loss_years: u64,
 }
 

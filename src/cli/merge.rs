@@ -1,0 +1,264 @@
+//! `nines merge`: folds the parts written by `nines run --shard I/N` in
+//! block order into exactly what a single `nines run --out` writes.
+//! Parts are read block by block, so memory holds one block at a time.
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, output};
+use crate::experiment::{Batches, Settings};
+use crate::report::part::{self, Header};
+use crate::report::{self, Report, csv::ReplicationWriter};
+use anyhow::{Context, anyhow, bail};
+use clap::Args;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  nines run w.yaml --shard 0/2 --out parts\n  nines run w.yaml --shard 1/2 --out parts\n  nines merge parts --out results"
+)]
+pub struct MergeArgs {
+    /// Directories (or part files) holding the parts, all shards of one run
+    #[arg(required = true)]
+    parts: Vec<PathBuf>,
+    /// Write summary.json, replications.csv and report.html into this directory
+    #[arg(long, value_name = "DIR", required = true)]
+    out: PathBuf,
+    /// Replace the results already in the --out directory
+    #[arg(long)]
+    force: bool,
+    /// Print the summary as JSON on stdout instead of the table
+    #[arg(long)]
+    json: bool,
+}
+
+struct Part {
+    path: PathBuf,
+    header: Header,
+    reader: BufReader<File>,
+}
+
+/// The part files named by `paths`: files as given, directories' parts in name order.
+fn part_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("cannot read {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "nines-part"))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                bail!("{} holds no part (*.nines-part)", p.display());
+            }
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Opens a part: its header, and its trailer checked against its blocks.
+fn open(path: &Path) -> anyhow::Result<Part> {
+    let name = path.display();
+    let file = File::open(path).with_context(|| format!("cannot read {name}"))?;
+    let mut reader = BufReader::new(file);
+    let mut magic = vec![0; part::MAGIC.len()];
+    if reader.read_exact(&mut magic).is_err() || magic != part::MAGIC {
+        bail!("{name} is not a nines part (it does not begin with `nines-part 1`)");
+    }
+    let mut line = Vec::new();
+    reader.read_until(b'\n', &mut line)?;
+    if line.pop() != Some(b'\n') {
+        bail!("{name} is truncated: its header is incomplete");
+    }
+    let header = Header::decode(&line).map_err(|e| anyhow!("{name}: {e}"))?;
+    let start = reader.stream_position()?;
+    let len = reader.get_ref().metadata()?.len();
+    let mut trailer = [0; part::TRAILER_LEN];
+    let at = len
+        .checked_sub(part::TRAILER_LEN as u64)
+        .filter(|&at| at >= start);
+    let count = match at {
+        Some(at) => {
+            reader.seek(SeekFrom::Start(at))?;
+            reader.read_exact(&mut trailer)?;
+            part::decode_trailer(&trailer)
+        }
+        None => None,
+    };
+    let expected = header.blocks().count() as u64;
+    if count != Some(expected) {
+        bail!(
+            "{name} is truncated or corrupt: it does not end with its {expected} block(s); run shard {}/{} again",
+            header.shard,
+            header.shards
+        );
+    }
+    reader.seek(SeekFrom::Start(start))?;
+    Ok(Part {
+        path: path.to_path_buf(),
+        header,
+        reader,
+    })
+}
+
+/// Every part of one run, in shard order; refuses mixed runs and missing
+/// or duplicated shards, naming the parts.
+fn open_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Part>> {
+    let mut parts = part_files(paths)?
+        .iter()
+        .map(|p| open(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let first = parts[0].header.fingerprint();
+    for p in &parts[1..] {
+        let h = p.header.fingerprint();
+        if h != first {
+            let what = if h.version != first.version {
+                format!("nines {} against {}", h.version, first.version)
+            } else if h.scenario != first.scenario {
+                "another scenario".into()
+            } else if h.shards != first.shards {
+                format!("{} shards against {}", h.shards, first.shards)
+            } else {
+                "other settings (seed, replications, horizon, warm-up or threshold)".into()
+            };
+            bail!(
+                "{} does not belong with {}: {what}; nothing was merged",
+                p.path.display(),
+                parts[0].path.display()
+            );
+        }
+    }
+    parts.sort_by_key(|p| p.header.shard);
+    for w in parts.windows(2) {
+        if w[0].header.shard == w[1].header.shard {
+            bail!(
+                "{} and {} are both shard {}/{}; nothing was merged",
+                w[0].path.display(),
+                w[1].path.display(),
+                w[0].header.shard,
+                first.shards
+            );
+        }
+    }
+    let missing: Vec<String> = (0..first.shards)
+        .filter(|i| parts.iter().all(|p| p.header.shard != *i))
+        .map(|i| format!("{i}/{}", first.shards))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "shard(s) {} missing (found {} of {}); nothing was merged",
+            missing.join(", "),
+            parts.len(),
+            first.shards
+        );
+    }
+    Ok(parts)
+}
+
+/// The next block of `part`, checked.
+fn read_block(part: &mut Part, index: u64) -> anyhow::Result<Vec<crate::metrics::RepOutcome>> {
+    let name = part.path.display();
+    let mut head = [0; part::RECORD_HEAD_LEN];
+    part.reader
+        .read_exact(&mut head)
+        .with_context(|| format!("{name} is truncated before block {index}"))?;
+    let (got, count, len, sum) =
+        part::decode_record_head(&head).map_err(|e| anyhow!("{name}: {e}"))?;
+    if got != index || count > part.header.block {
+        bail!("{name} is corrupt: found block {got} where block {index} was expected");
+    }
+    let mut payload = vec![0; usize::try_from(len).unwrap_or(usize::MAX).min(1 << 34)];
+    part.reader
+        .read_exact(&mut payload)
+        .with_context(|| format!("{name} is truncated in block {index}"))?;
+    part::decode_payload(&payload, count, &sum).map_err(|e| anyhow!("{name}: block {index}: {e}"))
+}
+
+/// Every block in block order, each replication folded and written to the CSV.
+fn fold<W: Write>(
+    parts: &mut [Part],
+    h: &Header,
+    model: &crate::model::Model,
+    settings: Settings,
+    csv: &mut ReplicationWriter<W>,
+) -> anyhow::Result<crate::experiment::Results> {
+    let mut batches = Batches::new(model, settings, Some(1))?;
+    for b in 0..h.total_blocks() {
+        let part = &mut parts[(b % h.shards) as usize];
+        let outcomes = read_block(part, b)?;
+        let expected = (h.replications - b * h.block).min(h.block);
+        if outcomes.len() as u64 != expected {
+            bail!(
+                "{} is corrupt: block {b} holds {} replications, not {expected}",
+                part.path.display(),
+                outcomes.len()
+            );
+        }
+        for (k, o) in outcomes.iter().enumerate() {
+            let rep = b * h.block + k as u64;
+            batches.push(rep, o);
+            csv.write(rep, o)?;
+        }
+    }
+    Ok(batches.results())
+}
+
+pub fn merge(args: &MergeArgs) -> anyhow::Result<i32> {
+    let mut parts = open_all(&args.parts)?;
+    let h = parts[0].header.clone();
+    let path = PathBuf::from(h.input["path"].as_str().unwrap_or("scenario.yaml"));
+    let base = path.parent().unwrap_or(Path::new("."));
+    let model = match crate::scenario::parse_bytes(
+        h.scenario.as_bytes(),
+        &path.display().to_string(),
+        base,
+    ) {
+        Ok(model) => model,
+        Err(err) => {
+            eprintln!("{err}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let settings = Settings {
+        seed: h.seed,
+        n_replications: h.replications,
+        horizon_us: h.horizon_us,
+        warmup_us: h.warmup_us,
+        incident_threshold_us: h.incident_threshold_us,
+    };
+    output::prepare_dir(&args.out, args.force)?;
+    let mut csv = ReplicationWriter::new(
+        std::io::BufWriter::new(output::temp_file(&args.out)?),
+        &model,
+        &settings,
+    )?;
+    let results = fold(&mut parts, &h, &model, settings, &mut csv)?;
+    let report = Report::new(&model, &results);
+    let mut json_value = report::json::summary_value(&report);
+    json_value["worst_replications"] = report::worst::json(&results.worst, &h.replay);
+    json_value["input"] = h.input.clone();
+    let json = report::json::pretty(&json_value);
+    let command = h.replay.replacen("nines trace", "nines run", 1);
+    let page = report::html::render(&report, &json_value, &path.display().to_string(), &command)
+        .map_err(|e| anyhow!("cannot render report.html: {e}"))?;
+    let file = csv.finish()?.into_inner().map_err(|e| e.into_error())?;
+    output::write_results(&args.out, file, &json, &page)?;
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        stdout.write_all(json.as_bytes())?;
+    } else {
+        stdout.write_all(report::table::render(&report, None).as_bytes())?;
+        stdout.write_all(report::worst::table(&results.worst, &h.replay).as_bytes())?;
+        writeln!(
+            stdout,
+            "merged {} part(s); wrote {1}/summary.json, {1}/replications.csv and {1}/report.html",
+            parts.len(),
+            args.out.display()
+        )?;
+    }
+    stdout.flush()?;
+    Ok(EXIT_OK)
+}
