@@ -87,8 +87,11 @@ fn merged_shards_equal_the_single_run_with_traffic_collapse_and_monitoring() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("monitored.yaml");
     let text = std::fs::read_to_string("scenarios/hot-standby.yaml").expect("scenario");
-    std::fs::write(&file, format!("{text}\nmonitoring: {{alert: 10m, respond: {{dist: exponential, mean: 20m}}}}\n"))
-        .expect("write");
+    std::fs::write(
+        &file,
+        format!("{text}\nmonitoring: {{alert: 10m, respond: {{dist: exponential, mean: 20m}}}}\n"),
+    )
+    .expect("write");
     merged_equals_single(s(&file), &["--replications", "1100"]);
 }
 
