@@ -187,20 +187,27 @@ pub fn check_markovian(model: &Model) -> Result<(), SpaceError> {
     }
 }
 
+/// The node groups and domains with their failure modes, named for messages.
+fn mode_owners(
+    model: &Model,
+) -> impl Iterator<Item = (&'static str, &String, &Vec<crate::model::FailureMode>)> {
+    let groups = model
+        .groups
+        .iter()
+        .map(|g| ("node group", &g.name, &g.failures));
+    groups.chain(
+        model
+            .domains
+            .iter()
+            .map(|d| ("domain", &d.name, &d.failures)),
+    )
+}
+
 /// Failure modes with `monitoring`: the chain has no alert and response
 /// phases, and a chain without them would be wrong, so they are refused.
 fn monitoring_obstacles(model: &Model) -> Vec<String> {
-    let owners = model
-        .groups
-        .iter()
-        .map(|g| ("node group", &g.name, &g.failures))
-        .chain(
-            model
-                .domains
-                .iter()
-                .map(|d| ("domain", &d.name, &d.failures)),
-        )
-        .chain(model.links.iter().map(|l| ("link", &l.name, &l.failures)));
+    let owners =
+        mode_owners(model).chain(model.links.iter().map(|l| ("link", &l.name, &l.failures)));
     let mut reasons = Vec::new();
     for (owner, name, modes) in owners {
         for m in modes.iter().filter(|m| m.monitoring.is_some()) {
@@ -246,17 +253,7 @@ fn obstacles(model: &Model) -> Vec<String> {
             MAX_ENTITIES - 1
         ));
     }
-    let owners = model
-        .groups
-        .iter()
-        .map(|g| ("node group", &g.name, &g.failures))
-        .chain(
-            model
-                .domains
-                .iter()
-                .map(|d| ("domain", &d.name, &d.failures)),
-        );
-    for (owner, name, modes) in owners {
+    for (owner, name, modes) in mode_owners(model) {
         for m in modes {
             for (part, dist) in [("`ttf`", &m.ttf), ("`repair`", &m.repair)] {
                 if !matches!(dist, Dist::Exponential { .. }) {
