@@ -3,7 +3,7 @@
 
 use crate::exact::Chain;
 use crate::support::shipped;
-use crate::support::{assert_figure, figures};
+use crate::support::{assert_figure, extra, figures};
 use nines::experiment::{self, Settings};
 use nines::metrics::{Estimate, Figures, RepOutcome};
 use nines::model::micros_from_hours;
@@ -88,14 +88,6 @@ fn cause<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
             let names: Vec<_> = f.downtime_by_cause.iter().map(|(n, _)| n).collect();
             panic!("no cause {name} among {names:?}")
         })
-        .1
-}
-
-fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
-    &f.extras
-        .iter()
-        .find(|(n, _)| *n == name)
-        .unwrap_or_else(|| panic!("no {name}"))
         .1
 }
 

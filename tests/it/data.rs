@@ -2,20 +2,11 @@
 //! failover is writes × lag, the loss-free year follows the Poisson formula,
 //! and replication draws nothing the failures and failovers depend on.
 
-use crate::support::{assert_close, figures};
-use nines::metrics::{Estimate, Figures};
+use crate::support::{assert_close, extra, figures};
 use nines::scenario::LoadError;
 use nines::scenario::diag::Diagnostic;
 use nines::scenario::parse_bytes;
 use std::path::Path;
-
-fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
-    &f.extras
-        .iter()
-        .find(|(n, _)| *n == name)
-        .unwrap_or_else(|| panic!("no {name}"))
-        .1
-}
 
 /// A hot-standby pair whose members fail every `ttf` hours on average and
 /// are repaired in 10 h, writing `writes`, with `replication` (YAML).

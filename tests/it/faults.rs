@@ -2,9 +2,8 @@
 //! random crash process (renewal theory), working-hours windows, domain
 //! outages and partitions.
 
-use crate::support::{assert_close, figures_with, model, settings};
+use crate::support::{assert_close, extra, figures_with, model, settings};
 use nines::experiment;
-use nines::metrics::Figures;
 
 /// A hot-standby pair that (practically) never fails by itself.
 const PAIR: &str = "
@@ -25,14 +24,6 @@ services:
         switchover: 20s
 system: [database]
 ";
-
-fn extra<'a>(f: &'a Figures, name: &str) -> &'a nines::metrics::Estimate {
-    &f.extras
-        .iter()
-        .find(|(k, _)| *k == name)
-        .unwrap_or_else(|| panic!("no {name}"))
-        .1
-}
 
 #[test]
 fn a_crash_of_the_primary_costs_one_detection_and_one_switchover() {

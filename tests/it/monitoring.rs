@@ -2,16 +2,7 @@
 //! against renewal theory (they add their means to the MTTR), the default
 //! and a failure mode's own setting, and the solver's refusal.
 
-use crate::support::{assert_close, assert_unavailability, figures, model};
-use nines::metrics::{Estimate, Figures};
-
-fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
-    f.extras
-        .iter()
-        .find(|(k, _)| *k == name)
-        .map(|(_, e)| e)
-        .unwrap_or_else(|| panic!("no figure {name}"))
-}
+use crate::support::{assert_close, assert_unavailability, extra, figures, model};
 
 const SERVER: &str = "name: one server
 monitoring: {alert: {dist: exponential, mean: 1h}, respond: 30m}

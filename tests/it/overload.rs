@@ -2,16 +2,7 @@
 //! cascade with back-off, the tolerance as a strict bound, and the
 //! capacity-aware policies collapsing together.
 
-use crate::support::{figures, model};
-use nines::metrics::{Estimate, Figures};
-
-fn figure<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
-    f.extras
-        .iter()
-        .find(|(k, _)| *k == name)
-        .map(|(_, e)| e)
-        .unwrap_or_else(|| panic!("no figure {name}"))
-}
+use crate::support::{extra, figures, model};
 
 /// Three members of 100/s take 250/s; web-1 is crashed from 1 h to 2 h.
 fn cascade(policy: &str, tolerance: &str) -> String {
@@ -44,7 +35,7 @@ fn a_cascade_follows_its_exact_timeline_with_back_off() {
             (downtime_min - 29.5).abs() < 1e-6,
             "{policy}: downtime {downtime_min} min"
         );
-        let collapses = figure(&f[1], "overload_collapses_per_year")
+        let collapses = extra(&f[1], "overload_collapses_per_year")
             .mean
             .expect("collapses");
         assert!(
@@ -60,7 +51,7 @@ fn a_share_at_the_tolerance_does_not_collapse() {
     // 125/s against 100/s is exactly 25% over: tolerated.
     let f = figures(&cascade("round-robin", "25%"), 2, 3.0, 0.0, 1);
     assert_eq!(f[1].availability.mean, Some(1.0));
-    let c = figure(&f[1], "overload_collapses_per_year");
+    let c = extra(&f[1], "overload_collapses_per_year");
     assert_eq!(c.mean, Some(0.0));
     // Just below it collapses.
     let f = figures(&cascade("round-robin", "0.24"), 2, 3.0, 0.0, 1);

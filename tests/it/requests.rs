@@ -4,16 +4,8 @@
 //! tail of an exponential sojourn, a crashed member in rotation the
 //! least-connections black hole, and a daily pattern thins the arrivals.
 
-use crate::support::{assert_close, figures, settings};
+use crate::support::{assert_close, extra, figures, settings};
 use nines::metrics::{Estimate, Figures};
-
-fn figure<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
-    f.extras
-        .iter()
-        .find(|(k, _)| *k == name)
-        .map(|(_, e)| e)
-        .unwrap_or_else(|| panic!("no figure {name}"))
-}
 
 /// W3: eight FIFO servers of capacity 100/s, 700 requests/s, `policy`.
 fn w3(policy: &str, extra: &str) -> String {
@@ -47,7 +39,7 @@ fn assert_latency(what: &str, f: &Figures, exact: [f64; 4]) {
     for (name, exact) in names.into_iter().zip(exact) {
         assert_close(
             &format!("{what} {name}"),
-            figure(f, name),
+            extra(f, name),
             exact,
             exact,
             0.02,
@@ -65,11 +57,11 @@ fn random_splitting_gives_independent_mm1_queues() {
     // λ = 87.5/s per server, μ = 100/s: the sojourn is exponential with rate 12.5/s.
     let f = figures(&w3("random", ""), REPS, HORIZON_H, WARMUP_H, 3);
     assert_latency("random", &f[1], exponential_sojourn_ms(12.5));
-    let success = figure(&f[1], "request_success_ratio");
+    let success = extra(&f[1], "request_success_ratio");
     assert_eq!(success.mean, Some(1.0));
     assert_close(
         "throughput",
-        figure(&f[1], "throughput_per_s"),
+        extra(&f[1], "throughput_per_s"),
         700.0,
         700.0,
         0.01,
@@ -105,7 +97,7 @@ fn a_timeout_fails_the_tail_of_the_sojourn() {
         5,
     );
     let exact = (-1.25f64).exp();
-    let success = figure(&f[1], "request_success_ratio");
+    let success = extra(&f[1], "request_success_ratio");
     assert_close("timeout success", success, 1.0 - exact, exact, 0.01);
 }
 
@@ -123,7 +115,7 @@ fn a_daily_pattern_thins_the_arrivals() {
     let f = figures(&w3("random", &pattern), 4, 0.1, 0.0, 6);
     assert_close(
         "thinned throughput",
-        figure(&f[1], "throughput_per_s"),
+        extra(&f[1], "throughput_per_s"),
         350.0,
         350.0,
         0.01,
@@ -131,7 +123,7 @@ fn a_daily_pattern_thins_the_arrivals() {
     // λ = 43.75/s per server: exponential sojourn of rate 56.25/s.
     assert_close(
         "thinned latency",
-        figure(&f[1], "latency_ms"),
+        extra(&f[1], "latency_ms"),
         1000.0 / 56.25,
         1000.0 / 56.25,
         0.02,
@@ -160,7 +152,7 @@ faults: [{{at: 100s, action: crash, target: server-1, duration: 50s}}]
 /// Requests of one replication sent to the dead member while it was in
 /// rotation (the per-year figure times the window in years).
 fn ejection_lag(f: &Figures) -> Estimate {
-    let per_year = figure(f, "requests_failed_ejection_lag_per_year");
+    let per_year = extra(f, "requests_failed_ejection_lag_per_year");
     let years = 200.0 / 3600.0 / nines::model::HOURS_PER_YEAR;
     Estimate {
         mean: per_year.mean.map(|m| m * years),
@@ -178,7 +170,7 @@ fn least_connections_sends_every_request_to_a_dead_member_until_it_is_ejected() 
     let lag = ejection_lag(&lc[1]);
     assert_close("lc ejection lag", &lag, 7000.0, 7000.0, 0.01);
     // Its queue at the crash fails too: about 1.6 requests.
-    let crash = figure(&lc[1], "requests_failed_crash_per_year");
+    let crash = extra(&lc[1], "requests_failed_crash_per_year");
     assert!(crash.mean.is_some_and(|m| m > 0.0));
     for policy in ["round-robin", "random"] {
         let f = black_hole(policy);
@@ -192,7 +184,7 @@ fn least_connections_sends_every_request_to_a_dead_member_until_it_is_ejected() 
     }
     // The total, crash included: 879 (rr) and 882 (random) in W3f.
     let rr = black_hole("round-robin");
-    let failed = figure(&rr[1], "requests_failed");
+    let failed = extra(&rr[1], "requests_failed");
     assert_close("rr failed", failed, 879.08, 879.0, 0.03);
 }
 
@@ -200,7 +192,7 @@ fn least_connections_sends_every_request_to_a_dead_member_until_it_is_ejected() 
 fn one_replication_gets_a_batch_means_interval() {
     let f = figures(&w3("round-robin", ""), 1, HORIZON_H, WARMUP_H, 8);
     for name in ["latency_ms", "latency_ms_p50", "latency_ms_p99"] {
-        let e = figure(&f[1], name);
+        let e = extra(&f[1], name);
         let [lo, hi] = e.ci95.unwrap_or_else(|| panic!("{name}: no interval"));
         let mean = e.mean.expect("mean");
         assert!(lo < mean && mean < hi, "{name}: {lo} {mean} {hi}");

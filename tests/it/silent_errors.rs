@@ -1,16 +1,8 @@
 //! Figures that looked right and were wrong (issue 8): each test fails
 //! without its fix.
 
-use crate::support::{Exact, assert_close, assert_steady_state, figures};
-use nines::metrics::{Estimate, Figures};
-
-fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
-    &f.extras
-        .iter()
-        .find(|(n, _)| *n == name)
-        .unwrap_or_else(|| panic!("no {name}"))
-        .1
-}
+use crate::support::{Exact, assert_close, assert_steady_state, extra, figures};
+use nines::metrics::Figures;
 
 #[test]
 fn detection_delay_counts_only_failures_that_were_detected() {

@@ -4,18 +4,8 @@
 
 use crate::exact::Chain;
 use crate::support::{
-    Exact, assert_close, assert_figure, assert_steady_state, assert_unavailability, figures,
+    Exact, assert_close, assert_figure, assert_steady_state, assert_unavailability, extra, figures,
 };
-
-use nines::metrics::{Estimate, Figures};
-
-fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
-    &f.extras
-        .iter()
-        .find(|(n, _)| *n == name)
-        .unwrap_or_else(|| panic!("no {name}"))
-        .1
-}
 
 /// Two members A (preferred) and B. A state is (A up, B up, active, phase)
 /// with phase Serving, TakingOver(candidate) or Down. A member fails at

@@ -4,16 +4,7 @@
 //! member is suspected by its monitor, not the other way round.
 
 use crate::exact::Chain;
-use crate::support::{assert_close, assert_figure, assert_unavailability, figures};
-use nines::metrics::{Estimate, Figures};
-
-fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
-    &f.extras
-        .iter()
-        .find(|(n, _)| *n == name)
-        .unwrap_or_else(|| panic!("no {name}"))
-        .1
-}
+use crate::support::{assert_close, assert_figure, assert_unavailability, extra, figures};
 
 /// A hot-standby pair with instant detection and takeover, coverage `c`,
 /// members failing at λ (serving or idle) and repaired at μ each. States:

@@ -162,3 +162,12 @@ pub fn shipped_in(dirs: &[&str]) -> Vec<std::path::PathBuf> {
 pub fn shipped() -> Vec<std::path::PathBuf> {
     shipped_in(&["scenarios", "scenarios/bench"])
 }
+
+/// The extra figure `name` of `f` (request, failover, fault figures...).
+pub fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
+    f.extras
+        .iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, e)| e)
+        .unwrap_or_else(|| panic!("no figure {name}"))
+}

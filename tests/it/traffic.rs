@@ -2,18 +2,9 @@
 //! answers (binomial up-sets, enumerated up-sets, ejection lag from the
 //! drawn health-check delays, a daily pattern), and cost independent of the rate.
 
-use crate::support::{assert_close, figures, model};
+use crate::support::{assert_close, extra, figures, model};
 use nines::experiment::{self, Settings};
-use nines::metrics::{Estimate, Figures};
 use nines::model::{HOURS_PER_YEAR, micros_from_hours};
-
-fn request_figure<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
-    f.extras
-        .iter()
-        .find(|(k, _)| *k == name)
-        .map(|(_, e)| e)
-        .unwrap_or_else(|| panic!("no figure {name}"))
-}
 
 fn binomial(n: u32, k: u32) -> f64 {
     (0..k).fold(1.0, |c, i| c * f64::from(n - i) / f64::from(i + 1))
@@ -47,7 +38,7 @@ fn a_capacity_sized_pool_serves_the_expected_minimum_of_load_and_capacity_up() {
         .sum();
     for policy in ["round-robin", "least-connections"] {
         let f = figures(&pool(policy, "100/s"), 40, 20_000.0, 500.0, 11);
-        let success = request_figure(&f[1], "request_success_ratio");
+        let success = extra(&f[1], "request_success_ratio");
         assert_close(policy, success, exact, 1.0 - exact, 0.1);
     }
 }
@@ -79,10 +70,10 @@ traffic: [{service: web, rate: 240/s}]
         exact += p * served / load;
     }
     let f = figures(yaml, 40, 20_000.0, 500.0, 12);
-    let success = request_figure(&f[1], "request_success_ratio");
+    let success = extra(&f[1], "request_success_ratio");
     assert_close("weighted", success, exact, 1.0 - exact, 0.1);
     // With every member up, web-1 gets 120/s against 100/s: overload never stops.
-    let overload = request_figure(&f[1], "requests_failed_overload_per_year");
+    let overload = extra(&f[1], "requests_failed_overload_per_year");
     assert!(overload.mean.unwrap() > 0.5 * 20.0 * 3600.0 * HOURS_PER_YEAR);
 }
 
@@ -111,7 +102,7 @@ traffic: [{service: web, rate: 1000/s}]
     let other_up = mtbf / (mtbf + mttr);
     let exact = 2.0 * failures_per_year * other_up * 0.5 * lag_s * rate;
     let f = figures(yaml, 40, 20_000.0, 100.0, 13);
-    let lag = request_figure(&f[1], "requests_failed_ejection_lag_per_year");
+    let lag = extra(&f[1], "requests_failed_ejection_lag_per_year");
     assert_close("ejection lag", lag, exact, exact, 0.1);
     // Without health checks the member leaves rotation at once.
     let instant = yaml.replace(
@@ -119,7 +110,7 @@ traffic: [{service: web, rate: 1000/s}]
         "",
     );
     let f = figures(&instant, 4, 2_000.0, 0.0, 13);
-    let lag = request_figure(&f[1], "requests_failed_ejection_lag_per_year");
+    let lag = extra(&f[1], "requests_failed_ejection_lag_per_year");
     assert_eq!(lag.mean, Some(0.0));
 }
 
@@ -136,9 +127,9 @@ traffic: [{service: web, rate: 100/s, pattern: {peak: 1.0, offpeak: 0.2, peak_ho
 ";
     let exact = 100.0 * 0.6 * 3600.0 * HOURS_PER_YEAR / 11.0;
     let f = figures(yaml, 40, 20_000.0, 500.0, 14);
-    let outage = request_figure(&f[1], "requests_failed_outage_per_year");
+    let outage = extra(&f[1], "requests_failed_outage_per_year");
     assert_close("pattern outage", outage, exact, exact, 0.1);
-    let success = request_figure(&f[1], "request_success_ratio");
+    let success = extra(&f[1], "request_success_ratio");
     assert_close("pattern success", success, 10.0 / 11.0, 1.0 / 11.0, 0.1);
 }
 
@@ -178,7 +169,7 @@ fn the_shipped_load_balancing_scenarios_give_the_success_their_descriptions_stat
     ] {
         let yaml = std::fs::read_to_string(format!("scenarios/{file}.yaml")).unwrap();
         let f = figures(&yaml, reps, 10.0 * HOURS_PER_YEAR, 0.0, 3);
-        let success = request_figure(&f[1], "request_success_ratio");
+        let success = extra(&f[1], "request_success_ratio");
         assert_close(file, success, exact, 1.0 - exact, 0.25);
     }
 }
@@ -266,17 +257,14 @@ fn clients_in_a_zone_lose_the_members_a_cut_link_hides() {
     // 60/s, 40% fails (overload), 1/11 of the time.
     let f = figures(&two_zones(", clients: zone-a"), 40, 20_000.0, 0.0, 12);
     let exact = 1.0 - 0.4 / 11.0;
-    let success = request_figure(&f[1], "request_success_ratio");
+    let success = extra(&f[1], "request_success_ratio");
     assert_close("clients in zone-a", success, exact, 1.0 - exact, 0.05);
     // The service itself is up all the time (the link cuts nobody off from
     // the other members: active-active members serve alone).
     assert_eq!(f[1].availability.mean, Some(1.0));
     // Clients outside every zone reach both members: nothing fails.
     let f = figures(&two_zones(""), 4, 20_000.0, 0.0, 12);
-    assert_eq!(
-        request_figure(&f[1], "request_success_ratio").mean,
-        Some(1.0)
-    );
+    assert_eq!(extra(&f[1], "request_success_ratio").mean, Some(1.0));
 }
 
 #[test]
@@ -294,7 +282,7 @@ fn a_member_a_cut_hides_from_the_clients_is_ejected_by_the_health_check() {
     let m = theta - theta * theta * ((-22.0 / theta).exp() - (-32.0 / theta).exp()) / 10.0;
     let per_cycle = 50.0 * m + 40.0 * (theta - m) + 40.0 * 15.0;
     let failed = per_cycle / 110.0 / (100.0 * 3600.0);
-    let success = request_figure(&f[1], "request_success_ratio");
+    let success = extra(&f[1], "request_success_ratio");
     assert_close(
         "health-checked clients",
         success,
@@ -302,7 +290,7 @@ fn a_member_a_cut_hides_from_the_clients_is_ejected_by_the_health_check() {
         failed,
         0.05,
     );
-    let lag = request_figure(&f[1], "requests_failed_ejection_lag_per_year");
+    let lag = extra(&f[1], "requests_failed_ejection_lag_per_year");
     let exact_lag = 50.0 * m / 110.0 * HOURS_PER_YEAR;
     assert_close("lag behind the cut", lag, exact_lag, exact_lag, 0.05);
 }
