@@ -15,6 +15,7 @@ pub mod part;
 pub mod risk;
 pub mod slos;
 pub mod table;
+mod timeline;
 pub mod trace;
 pub mod worst;
 

@@ -14,7 +14,8 @@ use std::path::PathBuf;
 #[command(
     after_help = "Examples:\n  nines trace scenarios/hot-standby.yaml --replication 3\n  \
     nines trace scenarios/partitioned-pair.yaml --replication 0 --from 30d --to 60d\n  \
-    nines trace scenarios/hot-standby.yaml --replication 3 --json"
+    nines trace scenarios/hot-standby.yaml --replication 3 --json\n  \
+    nines trace scenarios/lb-cascading-overload.yaml --replication 52 --to 100d --svg cascade.svg"
 )]
 pub struct TraceArgs {
     /// Scenario file (.yaml)
@@ -34,6 +35,10 @@ pub struct TraceArgs {
     /// Print the trace as JSON, with the replication's row of replications.csv as `figures`
     #[arg(long)]
     json: bool,
+    /// Also draw the timeline (a row per node, link, service and the system; bars while down,
+    /// marks for detections, takeovers, faults) into this SVG file
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
 }
 
 pub fn trace(args: &TraceArgs) -> anyhow::Result<i32> {
@@ -83,6 +88,15 @@ pub fn trace(args: &TraceArgs) -> anyhow::Result<i32> {
         from_us,
         to_us,
     };
+    if let Some(path) = &args.svg {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        let mut file = super::output::temp_file(dir)?;
+        file.write_all(view.svg().as_bytes())?;
+        super::output::persist(file, path)?;
+    }
     let text = if args.json {
         view.json()?
     } else {

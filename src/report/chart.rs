@@ -22,12 +22,12 @@ fn register() {
 /// Chart size in pixels.
 pub const WIDTH: u32 = 720;
 
-const BLUE: RGBColor = RGBColor(45, 106, 179);
-const RED: RGBColor = RGBColor(200, 60, 50);
-const GREY: RGBColor = RGBColor(120, 120, 120);
+pub(super) const BLUE: RGBColor = RGBColor(45, 106, 179);
+pub(super) const RED: RGBColor = RGBColor(200, 60, 50);
+pub(super) const GREY: RGBColor = RGBColor(120, 120, 120);
 
 /// Runs `draw` on an SVG canvas of `height` pixels and returns the SVG text.
-fn svg(
+pub(super) fn svg(
     height: u32,
     draw: impl FnOnce(DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<(), String>,
 ) -> String {

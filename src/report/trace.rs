@@ -12,11 +12,11 @@ use serde_json::{Map, Value, json};
 use std::fmt::Write;
 
 /// One event in words: the entity it is about, its kind and the detail.
-struct Line {
-    time_us: Micros,
-    entity: String,
-    kind: &'static str,
-    detail: String,
+pub(super) struct Line {
+    pub(super) time_us: Micros,
+    pub(super) entity: String,
+    pub(super) kind: &'static str,
+    pub(super) detail: String,
 }
 
 fn entity_name(model: &Model, entity: u32) -> String {
@@ -165,7 +165,7 @@ pub struct Trace<'a> {
 }
 
 impl Trace<'_> {
-    fn lines(&self) -> Vec<Line> {
+    pub(super) fn lines(&self) -> Vec<Line> {
         self.events
             .iter()
             .filter(|e| e.time_us >= self.from_us && e.time_us <= self.to_us)
@@ -188,6 +188,11 @@ impl Trace<'_> {
             }
         }
         Ok(map)
+    }
+
+    /// `nines trace --svg`: the timeline as a picture (report/timeline.rs).
+    pub fn svg(&self) -> String {
+        super::timeline::svg_of(self, &self.lines())
     }
 
     /// `nines trace --json`.

@@ -255,3 +255,46 @@ fn run_names_its_worst_replications_and_trace_replays_them() {
         );
     }
 }
+
+#[test]
+fn the_timeline_picture_has_a_row_per_entity_and_a_bar_per_outage() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("cascade.svg");
+    let args = [
+        "trace",
+        "scenarios/lb-cascading-overload.yaml",
+        "--replication",
+        "52",
+        "--to",
+        "6h",
+        "--svg",
+        file.to_str().expect("path"),
+    ];
+    let table = stdout(&args);
+    let svg = std::fs::read_to_string(&file).expect("svg written");
+    assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(80)]);
+    assert!(svg.contains("replication 52 (seed 2026)"));
+    for row in ["web-1", "web-2", "web-3", "web-4", "web", "system"] {
+        assert!(svg.contains(&format!("\n{row}\n</text>")), "no row {row}");
+    }
+    assert!(svg.contains("time since the start, hours"));
+    // One bar per outage of the system in the window, as the table lists.
+    let downs = table.matches("system_down").count();
+    assert!(downs > 0);
+    assert_eq!(
+        svg.matches(r##"opacity="0.85" fill="#000000""##).count(),
+        downs
+    );
+    // Nothing is written where the directory does not exist, and nothing panics.
+    nines()
+        .args([
+            "trace",
+            "scenarios/hot-standby.yaml",
+            "--replication",
+            "0",
+            "--svg",
+            "/nonexistent/x.svg",
+        ])
+        .assert()
+        .code(2);
+}
