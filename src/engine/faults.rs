@@ -275,17 +275,22 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         };
         let n = n as usize;
         if start {
+            if self.slowed[n] == 0 {
+                self.n_slowed += 1;
+            }
             self.slowed[n] += 1;
             self.slowdown[n] *= factor;
         } else {
             self.slowed[n] -= 1;
             // Back to exactly 1 when no factor is left (no rounding drift).
             self.slowdown[n] = match self.slowed[n] {
-                0 => 1.0,
+                0 => {
+                    self.n_slowed -= 1;
+                    1.0
+                }
                 _ => self.slowdown[n] / factor,
             };
         }
-        self.n_slowed = self.slowed.iter().filter(|&&k| k > 0).count() as u32;
         self.traffic_capacity_changed(n as u32);
     }
 
