@@ -10,6 +10,7 @@
 mod causes;
 mod clocks;
 mod demand;
+mod election;
 mod faults;
 mod monitor;
 mod network;
@@ -44,13 +45,13 @@ const KIND_SUSPECT: u64 = 4;
 const KIND_TRAFFIC: u64 = 5;
 const KIND_FAULT: u64 = 6;
 const KIND_MONITOR: u64 = 7;
+const KIND_ELECTION: u64 = 8;
 const KIND_FAULT_END: u64 = 12;
 const KIND_COLLAPSE: u64 = 10;
 const KIND_RESTART: u64 = 13;
 const KIND_DEMAND: u64 = 14;
 // Kinds reserved for mechanisms in progress, so that parallel work does not
-// collide: 8 leader elections, 9 replication (resync), 11 per-request
-// traffic. Four bits leave room for 16 kinds.
+// collide: 9 replication (resync), 11 per-request traffic. Four bits leave room for 16 kinds.
 const KIND_SHIFT: u32 = 28;
 const KIND_MASK: u64 = 0b1111;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
@@ -163,6 +164,8 @@ struct Sim<'p, Q, const TRACE: bool> {
     /// delays (empty when no mode has one); the delays counted.
     monitor_streams: Vec<Option<Stream>>,
     monitoring: crate::metrics::monitoring::MonitorCounts,
+    /// Leaders and elections of the quorum services with `election`.
+    elections: Vec<election::ElectionState>,
 }
 
 /// Pending events above which the radix heap beats the binary heap
@@ -285,6 +288,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
                 sim.on_acknowledged(index);
                 true
             }
+            KIND_ELECTION => sim.on_election(index, (event.payload >> 32) as u32),
             _ => {
                 sim.on_shock(index);
                 true
@@ -327,6 +331,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
         faults: std::mem::take(&mut sim.faults.counts),
         injected: std::mem::take(&mut sim.faults.injected),
         monitoring: sim.monitoring,
+        elections: sim.elections.iter().map(|e| e.counts).collect(),
     };
     (outcome, sim.flips, sim.trace)
 }
@@ -428,6 +433,14 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             traffic_up: Vec::new(),
             monitor_streams: monitor::streams(plan, seed, replication),
             monitoring: Default::default(),
+            elections: plan
+                .elections
+                .iter()
+                .map(|e| {
+                    let first = plan.service_members.row(e.service as usize)[0];
+                    election::ElectionState::new(e, first, seed, replication)
+                })
+                .collect(),
         }
     }
 
@@ -702,6 +715,22 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 || self.largest_reachable_group(s) >= spec.min_up)
     }
 
+    /// `up` corrected by what concerns few services: a leader in office
+    /// (quorum services with `election`), and reaching what the service
+    /// requires while links are down.
+    #[cold]
+    #[inline(never)]
+    fn rare_checks(&mut self, s: u32, own_up: bool, mut up: bool) -> bool {
+        let spec = &self.plan.services[s as usize];
+        if let Some(e) = spec.election {
+            up &= self.leader_in_office(e, own_up);
+        }
+        if spec.reach_linked && !self.down_links.is_empty() {
+            up = self.reach_while_cut(s, up);
+        }
+        up
+    }
+
     /// Re-evaluates service `s`; when it changes, records it and queues the
     /// services that require it. Inlined into the node-change path, where
     /// most changes end without touching the worklist.
@@ -711,13 +740,15 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         let spec = &plan.services[s as usize];
         // Read once: the common case only reads it.
         let state = self.services[s as usize];
+        // Enough members up (and, where they can be cut apart, connected).
         let own_up = match spec.standby {
             Some(sb) => self.standby_up(sb),
             None => self.own_up_with(s, &state),
         };
         let mut up = own_up && state.requires_down == 0;
-        if spec.reach_linked && !self.down_links.is_empty() {
-            up = self.reach_while_cut(s, up);
+        // Leaders and links, for the few services they concern: one flag.
+        if spec.rare_checks {
+            up = self.rare_checks(s, own_up, up);
         }
         if up == state.up {
             if !up && plan.causes.unattributed != Some(s) && !self.still_held(s, own_up) {

@@ -6,6 +6,7 @@
 //! number of replications.
 
 use crate::engine::{self, Plan, RunSettings};
+use crate::metrics::elections::ElectionAccumulator;
 use crate::metrics::faults::{FaultAccumulator, InjectedAccumulator};
 use crate::metrics::monitoring::MonitorAccumulator;
 use crate::metrics::{
@@ -191,6 +192,8 @@ pub struct Results {
     pub injected: Vec<InjectedAccumulator>,
     /// Alert and response delays, when some failure mode has `monitoring`.
     pub monitoring: Option<MonitorAccumulator>,
+    /// One per quorum service with `election`, with the service's index.
+    pub elections: Vec<(usize, ElectionAccumulator)>,
 }
 
 /// Runs every replication. `each` sees every replication's outcome in
@@ -232,6 +235,7 @@ pub struct Batches {
     faults: Vec<FaultAccumulator>,
     injected: Vec<InjectedAccumulator>,
     monitoring: Option<MonitorAccumulator>,
+    elections: Vec<(usize, ElectionAccumulator)>,
     events: u64,
     done: u64,
 }
@@ -295,6 +299,11 @@ impl Batches {
                 .iter()
                 .any(|m| m.monitor.is_some())
                 .then(MonitorAccumulator::default),
+            elections: plan
+                .elections
+                .iter()
+                .map(|e| (e.service as usize, ElectionAccumulator::default()))
+                .collect(),
             plan,
             events: 0,
             done: 0,
@@ -387,6 +396,9 @@ impl Batches {
         if let Some(acc) = &mut self.monitoring {
             acc.push(&outcome.monitoring);
         }
+        for ((_, acc), counts) in self.elections.iter_mut().zip(&outcome.elections) {
+            acc.push(counts, window);
+        }
     }
 
     /// What the replications run so far measured.
@@ -409,6 +421,7 @@ impl Batches {
             faults: self.faults.clone(),
             injected: self.injected.clone(),
             monitoring: self.monitoring.clone(),
+            elections: self.elections.clone(),
         }
     }
 }

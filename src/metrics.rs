@@ -9,6 +9,7 @@
 
 mod causes;
 pub mod data;
+pub mod elections;
 pub mod faults;
 mod histogram;
 mod intervals;
@@ -36,6 +37,10 @@ pub struct Window {
 impl Window {
     pub fn length_us(&self) -> Micros {
         self.end_us - self.start_us
+    }
+    /// Whether time `t` is inside the window (its end excluded).
+    pub fn contains(&self, t: Micros) -> bool {
+        t >= self.start_us && t < self.end_us
     }
     fn clamp(&self, t: Micros) -> Micros {
         t.clamp(self.start_us, self.end_us)
@@ -189,6 +194,9 @@ pub struct RepOutcome {
     pub injected: Vec<faults::Injected>,
     /// Alert and response delays (all zero without `monitoring`).
     pub monitoring: monitoring::MonitorCounts,
+    /// Leader elections of each quorum service with `election`, in
+    /// scenario order (empty without).
+    pub elections: Vec<elections::ElectionCounts>,
 }
 
 /// What one replication counted for a standby service, inside the window.

@@ -41,6 +41,9 @@ impl<'a> Report<'a> {
         for (service, acc) in &results.standby {
             entities[service + 1].1.extras = acc.figures();
         }
+        for (service, acc) in &results.elections {
+            entities[service + 1].1.extras.extend(acc.figures());
+        }
         for (service, acc) in &results.requests {
             entities[service + 1].1.extras.extend(acc.figures());
         }

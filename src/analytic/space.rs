@@ -236,6 +236,18 @@ fn obstacles(model: &Model) -> Vec<String> {
             service.name
         ));
     }
+    for service in &model.services {
+        if let crate::model::Redundancy::Quorum {
+            election: Some(_), ..
+        } = service.redundancy
+        {
+            reasons.push(format!(
+                "the quorum service `{}` has leader elections: the solver does not model who \
+                 leads; remove `election` to solve it as if elections were instant",
+                service.name
+            ));
+        }
+    }
     for group in &model.groups {
         for mode in group.failures.iter().filter(|m| m.slow) {
             reasons.push(format!(

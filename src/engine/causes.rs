@@ -12,7 +12,9 @@
 //! outage with no member left). The holder keeps the downtime while it
 //! still holds the service down; then the rest goes to what still does:
 //! the first member down in member order, the first required service down,
-//! the first link down. A standby service's own failover comes first. The
+//! the first link down. A standby service's own failover comes first; a
+//! quorum service with its majority but no leader is held by its election
+//! ("S election"). The
 //! system follows the first of its services that went down, through
 //! "requires" down to the root cause.
 
@@ -36,6 +38,8 @@ pub(super) enum Holder {
     Requires(u32),
     Standby(u32),
     Service(u32),
+    /// A quorum service with its majority but no leader: an election.
+    Election(u32),
 }
 
 /// Marks a link in `Sim::trigger`, the last node or link that changed:
@@ -99,6 +103,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             Holder::Link(l) => self.unit_cause(self.plan.causes.link_unit[l as usize]),
             Holder::Requires(r) => self.plan.causes.requires[r as usize],
             Holder::Standby(_) => STANDBY,
+            Holder::Election(s) => self.plan.causes.election[s as usize],
             Holder::None | Holder::Service(_) => NONE,
         }
     }
@@ -229,6 +234,12 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             None => !self.own_up(s),
         };
         let current = self.attribution[s as usize + 1].holder;
+        if !own_down
+            && let Some(e) = spec.election
+            && !self.has_leader(e)
+        {
+            return Holder::Election(s);
+        }
         let holds = match current {
             Holder::Node(n) => own_down && self.node_blockers[n as usize] > 0,
             Holder::Link(l) => self.unit_failed[plan.causes.link_unit[l as usize] as usize] > 0,

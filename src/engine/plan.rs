@@ -82,6 +82,8 @@ pub struct ServicePlan {
     pub in_system: bool,
     /// Index into [`Plan::standbys`] for the standby modes.
     pub standby: Option<u32>,
+    /// Index into [`Plan::elections`] for a quorum service with `election`.
+    pub election: Option<u32>,
     /// A quorum service some link can split: it is up only while `min_up`
     /// healthy members can all reach each other.
     pub partitionable: bool,
@@ -94,6 +96,8 @@ pub struct ServicePlan {
     pub reach_dependents: bool,
     /// `reach_exposed` or `reach_dependents`: links matter to it.
     pub reach_linked: bool,
+    /// `reach_linked` or `election`: `update_service` has more to check.
+    pub rare_checks: bool,
 }
 
 /// A hot, warm or cold standby service: one member serves, the others wait.
@@ -183,6 +187,8 @@ pub struct Plan {
     /// Services that require each service.
     pub dependents: Rows,
     pub standbys: Vec<StandbyPlan>,
+    /// Leader elections of the quorum services with `election`.
+    pub elections: Vec<super::election::ElectionPlan>,
     /// The two domains of each network link.
     pub links: Vec<[u32; 2]>,
     /// The domains each node is inside, its own first, then their parents.
@@ -396,6 +402,7 @@ impl Plan {
         let mut node_services = vec![Vec::new(); model.nodes.len()];
         let mut dependents = vec![Vec::new(); model.services.len()];
         let mut services = Vec::new();
+        let (elections, election_of) = super::election::plans(model);
         let mut standbys = Vec::new();
         for (s, service) in model.services.iter().enumerate() {
             let standby = standby_plan(model, s, service).map(|plan| {
@@ -432,6 +439,7 @@ impl Plan {
                 reach_exposed,
                 reach_dependents: false,
                 reach_linked: false,
+                rare_checks: election_of[s].is_some(),
                 min_up,
                 demand: service.demand_per_s.map(scaled),
                 demand_hours: service
@@ -442,14 +450,17 @@ impl Plan {
                 capacity_total,
                 in_system: model.system.contains(&s),
                 standby,
+                election: election_of[s],
             });
         }
         for s in 0..services.len() {
             if services[s].reach_exposed {
                 services[s].reach_linked = true;
+                services[s].rare_checks = true;
                 for &r in &model.services[s].requires {
                     services[r].reach_dependents = true;
                     services[r].reach_linked = true;
+                    services[r].rare_checks = true;
                 }
             }
         }
@@ -502,6 +513,7 @@ impl Plan {
             services,
             dependents: Rows::from_lists(&dependents),
             standbys,
+            elections,
             links: model
                 .links
                 .iter()

@@ -77,4 +77,23 @@ pub enum Happening {
     Acknowledged {
         unit: u32,
     },
+    /// A quorum service (by service index) lost its leader: down, cut off
+    /// from the majority, or lost with the majority.
+    LeaderLost {
+        service: u32,
+        node: u32,
+    },
+    /// A leader election began.
+    ElectionStarted {
+        service: u32,
+    },
+    /// The election was called off: the majority was lost.
+    ElectionCalledOff {
+        service: u32,
+    },
+    /// The election ended with node `node` as the leader.
+    Elected {
+        service: u32,
+        node: u32,
+    },
 }

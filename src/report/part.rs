@@ -12,6 +12,7 @@
 
 use crate::metrics::LatencySummary;
 use crate::metrics::data::DataCounts;
+use crate::metrics::elections::ElectionCounts;
 use crate::metrics::faults::{FaultCounts, Injected};
 use crate::metrics::monitoring::{Delays, MonitorCounts};
 use crate::metrics::{Outcome, RepOutcome, RequestCounts, StandbyCounts};
@@ -271,6 +272,12 @@ fn encode_outcome(out: &mut Vec<u8>, o: &RepOutcome) {
         put_f(out, d.sum_h);
         put_f(out, d.sum_sq_h2);
     }
+    put(out, o.elections.len() as u64);
+    for e in &o.elections {
+        for x in [e.started, e.called_off, e.completed, e.completed_us] {
+            put(out, x);
+        }
+    }
 }
 
 /// `0`, or `1` and the value.
@@ -396,6 +403,14 @@ fn decode_outcome(r: &mut Reader) -> Option<RepOutcome> {
         alert: delays()?,
         respond: delays()?,
     };
+    let elections = r.many(|r| {
+        Some(ElectionCounts {
+            started: r.u()?,
+            called_off: r.u()?,
+            completed: r.u()?,
+            completed_us: r.u()?,
+        })
+    })?;
     Some(RepOutcome {
         events,
         tallies,
@@ -406,6 +421,7 @@ fn decode_outcome(r: &mut Reader) -> Option<RepOutcome> {
         faults,
         injected,
         monitoring,
+        elections,
     })
 }
 
@@ -490,6 +506,12 @@ mod tests {
                 },
                 respond: Delays::default(),
             },
+            elections: vec![ElectionCounts {
+                started: 3,
+                called_off: 1,
+                completed: 2,
+                completed_us: 7_000_000,
+            }],
         }
     }
 

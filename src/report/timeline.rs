@@ -1,8 +1,8 @@
 //! `nines trace --svg`: one replication as a Gantt-style picture. A row per
 //! node, link, service and the system (in order of first appearance, the
 //! system last), a bar while it is down (or stalled), and a mark for each
-//! detection, takeover, false suspicion, rotation change, alert and
-//! injected fault, drawn with plotters in the compiled-in font.
+//! detection, takeover, false suspicion, rotation change, alert,
+//! election and injected fault, drawn with plotters in the compiled-in font.
 
 use super::chart::{BLUE, FONT, GREY, RED, svg};
 use super::trace::{Line, Trace};
@@ -77,8 +77,12 @@ fn bar_colour(kind: &str) -> RGBAColor {
 fn mark_colour(kind: &str) -> RGBColor {
     match kind {
         "fault" => RGBColor(150, 40, 160),
-        "false_suspicion" | "takeover_failed" | "no_member" => RED,
-        "detected" | "takeover" => BLUE,
+        "false_suspicion"
+        | "takeover_failed"
+        | "no_member"
+        | "leader_lost"
+        | "election_called_off" => RED,
+        "detected" | "takeover" | "election" | "elected" => BLUE,
         _ => GREY,
     }
 }

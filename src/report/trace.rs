@@ -112,6 +112,29 @@ fn describe(model: &Model, plan: &Plan, event: &TraceEvent) -> Line {
             "acknowledged",
             "the on-call responds: the repair is asked for".into(),
         ),
+        Happening::LeaderLost { service, node } => (
+            model.services[service as usize].name.clone(),
+            "leader_lost",
+            format!(
+                "{} is no longer the leader",
+                model.nodes[node as usize].name
+            ),
+        ),
+        Happening::ElectionStarted { service } => (
+            model.services[service as usize].name.clone(),
+            "election",
+            "a leader election begins".into(),
+        ),
+        Happening::ElectionCalledOff { service } => (
+            model.services[service as usize].name.clone(),
+            "election_called_off",
+            "the election is called off: the majority is lost".into(),
+        ),
+        Happening::Elected { service, node } => (
+            model.services[service as usize].name.clone(),
+            "elected",
+            format!("{} is elected leader", model.nodes[node as usize].name),
+        ),
         Happening::Fault { fault } => (
             "chaos".to_string(),
             "fault",

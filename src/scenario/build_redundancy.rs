@@ -145,9 +145,6 @@ impl Builder<'_> {
                 let min_up = count(self, "min_up", 1, n);
                 let election = opt_dist(self, "election");
                 let (min_up, election) = (min_up?.unwrap_or(n / 2 + 1) as u32, election?);
-                if let (Some(_), Some(e)) = (&election, map.get("election")) {
-                    self.unsupported(e.loc, "`election` (leader election time)");
-                }
                 Redundancy::Quorum { min_up, election }
             }
             "hot-standby" => Redundancy::HotStandby {

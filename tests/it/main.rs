@@ -9,6 +9,7 @@ mod cli;
 mod data;
 mod determinism;
 mod docs;
+mod elections;
 mod exact;
 mod faults;
 mod figures;

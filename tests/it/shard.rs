@@ -96,6 +96,15 @@ fn merged_shards_equal_the_single_run_with_traffic_collapse_and_monitoring() {
 }
 
 #[test]
+fn merged_shards_equal_the_single_run_with_leader_elections() {
+    // Election counts travel in the parts.
+    merged_equals_single(
+        "scenarios/consensus-elections.yaml",
+        &["--replications", "2100", "--horizon", "30d"],
+    );
+}
+
+#[test]
 fn merged_shards_equal_the_single_run_in_the_per_request_mode() {
     merged_equals_single(
         "scenarios/bench/w3-p2c.yaml",

@@ -298,3 +298,32 @@ fn the_timeline_picture_has_a_row_per_entity_and_a_bar_per_outage() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_leader_election_shows_in_the_trace() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("roles.yaml");
+    std::fs::write(
+        &file,
+        "name: roles
+nodes: [{name: m, count: 3, failures: [{name: crash, ttf: {dist: exponential, mean: 1000000y}, repair: 1h}]}]
+services:
+  - {name: kv, nodes: m, redundancy: {mode: quorum, election: 10s}}
+faults:
+  - {at: 100h, action: crash, target: m-1, duration: 1h}
+",
+    )
+    .expect("write");
+    let out = stdout(&["trace", file.to_str().expect("path"), "--replication", "0"]);
+    for expected in [
+        "m-1 is no longer the leader",
+        "a leader election begins",
+        "is elected leader",
+    ] {
+        assert!(out.contains(expected), "no {expected:?} in\n{out}");
+    }
+    // The election's 10 s are the service's outage, between the two.
+    let begins = out.find("a leader election begins").expect("begins");
+    let elected = out.find("is elected leader").expect("elected");
+    assert!(begins < elected, "{out}");
+}

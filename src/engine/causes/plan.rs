@@ -26,6 +26,9 @@ pub struct CausePlan {
     pub phases: Vec<[u32; 3]>,
     /// The cause "requires S" of each service S.
     pub requires: Vec<u32>,
+    /// The cause "S election" of each service S (used by the quorum
+    /// services with `election`).
+    pub election: Vec<u32>,
     /// The cause of each fault entry, and the fault causes of each unit.
     pub fault: Vec<u32>,
     /// The cause "overload collapse: S" of each traffic entry with
@@ -47,6 +50,9 @@ pub struct CausePlan {
     /// follows no holder for it and fills the total in at the end.
     pub unattributed: Option<u32>,
 }
+
+/// No cause: the entry of a service without elections in `election`.
+const NO_CAUSE: u32 = u32::MAX;
 
 struct Names(IndexSet<String>);
 
@@ -162,6 +168,14 @@ impl CausePlan {
             plan.requires
                 .push(names.id(format!("requires {}", service.name)));
         }
+        for (service, spec) in model.services.iter().zip(services) {
+            // Named only where it can happen, so no other list grows.
+            let name = format!("{} election", service.name);
+            plan.election.push(match spec.election {
+                Some(_) => names.id(name),
+                None => NO_CAUSE,
+            });
+        }
         plan.names = names.0.into_iter().collect();
         plan.entity = plan.entity_causes(model, units, services);
         if let [t] = model.system[..]
@@ -211,6 +225,9 @@ impl CausePlan {
                 }
                 if let Some(sb) = spec.standby {
                     causes.extend(self.phases[sb as usize]);
+                }
+                if spec.election.is_some() {
+                    causes.push(self.election[s]);
                 }
                 causes
             })
