@@ -57,7 +57,7 @@ fn exact(n: usize, q: usize, lambda: f64, mu: f64, eta: f64) -> (f64, f64, f64) 
         chain.add(2 * k + 1, 2 * k, 1.0);
     }
     let pi = chain.stationary();
-    let up = |s: usize| s % 2 == 0 && s / 2 >= q;
+    let up = |s: usize| s.is_multiple_of(2) && s / 2 >= q;
     let unavailability: f64 = (0..pi.len()).filter(|&s| !up(s)).map(|s| pi[s]).sum();
     // Elections start on entering an electing state from elsewhere.
     let electing = |s: usize| s % 2 == 1 && s / 2 >= q;
