@@ -17,6 +17,7 @@ mod network;
 mod overload;
 mod plan;
 pub mod queue;
+mod recovery;
 mod requests;
 pub mod rng;
 pub mod sampler;
@@ -46,12 +47,13 @@ const KIND_TRAFFIC: u64 = 5;
 const KIND_FAULT: u64 = 6;
 const KIND_MONITOR: u64 = 7;
 const KIND_ELECTION: u64 = 8;
+const KIND_REBUILD: u64 = 11;
 const KIND_FAULT_END: u64 = 12;
 const KIND_COLLAPSE: u64 = 10;
 const KIND_RESTART: u64 = 13;
 const KIND_DEMAND: u64 = 14;
 // Kinds reserved for mechanisms in progress, so that parallel work does not
-// collide: 9 replication (resync), 11 per-request traffic. Four bits leave room for 16 kinds.
+// collide: 9 replication (resync). Four bits leave room for 16 kinds.
 const KIND_SHIFT: u32 = 28;
 const KIND_MASK: u64 = 0b1111;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
@@ -166,6 +168,10 @@ struct Sim<'p, Q, const TRACE: bool> {
     monitoring: crate::metrics::monitoring::MonitorCounts,
     /// Leaders and elections of the quorum services with `election`.
     elections: Vec<election::ElectionState>,
+    /// Rebuilds of the services with `recovery`; when each failure mode
+    /// that loses its state last failed (empty when none does).
+    recoveries: Vec<recovery::RecoveryState>,
+    failed_at: Vec<u64>,
 }
 
 /// Pending events above which the radix heap beats the binary heap
@@ -289,6 +295,10 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
                 true
             }
             KIND_ELECTION => sim.on_election(index, (event.payload >> 32) as u32),
+            KIND_REBUILD => {
+                sim.mode_restored(index);
+                true
+            }
             _ => {
                 sim.on_shock(index);
                 true
@@ -332,6 +342,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
         injected: std::mem::take(&mut sim.faults.injected),
         monitoring: sim.monitoring,
         elections: sim.elections.iter().map(|e| e.counts).collect(),
+        recoveries: sim.recoveries.iter().map(|r| r.counts).collect(),
     };
     (outcome, sim.flips, sim.trace)
 }
@@ -441,6 +452,16 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                     election::ElectionState::new(e, first, seed, replication)
                 })
                 .collect(),
+            recoveries: plan
+                .recoveries
+                .iter()
+                .map(|r| recovery::RecoveryState::new(r, seed, replication))
+                .collect(),
+            failed_at: if plan.modes.iter().any(|m| m.rebuild.is_some()) {
+                vec![0; plan.modes.len()]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -545,6 +566,22 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             self.pause_other_clocks(unit, m);
             self.unit_changed(unit, false);
         }
+        if mode.extras {
+            self.fail_extras(m);
+        } else {
+            self.request_repair(m);
+        }
+    }
+
+    /// What a failure of a mode with `monitoring` or `loses_state` does
+    /// beyond the common case: when it failed is kept for the rebuild, and
+    /// the repair waits for the alert and the response.
+    #[cold]
+    fn fail_extras(&mut self, m: u32) {
+        let mode = &self.plan.modes[m as usize];
+        if mode.rebuild.is_some() {
+            self.failed_at[m as usize] = self.now;
+        }
         if mode.monitor.is_some() {
             self.raise_alert(m);
         } else {
@@ -585,9 +622,6 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
     fn on_repair(&mut self, m: u32) {
         let plan = self.plan;
         let mode = &plan.modes[m as usize];
-        let unit = mode.unit as usize;
-        self.modes[m as usize].failed = false;
-        self.unit_failed[unit] -= 1;
         if let Some(c) = mode.crew {
             // The crew member takes the longest-waiting job, first come, first served.
             match self.crews[c as usize].waiting.pop_front() {
@@ -595,6 +629,22 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 None => self.crews[c as usize].busy -= 1,
             }
         }
+        if let Some(r) = mode.rebuild {
+            // The node rebuilds its state before it is up (`KIND_REBUILD`).
+            return self.start_rebuild(m, r);
+        }
+        self.mode_restored(m);
+    }
+
+    /// Failure mode `m` is over (repaired, and rebuilt if it lost the
+    /// state): its unit is up again if nothing else holds it down.
+    #[inline(always)]
+    fn mode_restored(&mut self, m: u32) {
+        let plan = self.plan;
+        let mode = &plan.modes[m as usize];
+        let unit = mode.unit as usize;
+        self.modes[m as usize].failed = false;
+        self.unit_failed[unit] -= 1;
         if self.unit_failed[unit] == 0 {
             self.start_clock(m);
             self.resume_other_clocks(unit, m);

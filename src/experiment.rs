@@ -6,6 +6,7 @@
 //! number of replications.
 
 use crate::engine::{self, Plan, RunSettings};
+use crate::metrics::data::RecoveryAccumulator;
 use crate::metrics::elections::ElectionAccumulator;
 use crate::metrics::faults::{FaultAccumulator, InjectedAccumulator};
 use crate::metrics::monitoring::MonitorAccumulator;
@@ -194,6 +195,8 @@ pub struct Results {
     pub monitoring: Option<MonitorAccumulator>,
     /// One per quorum service with `election`, with the service's index.
     pub elections: Vec<(usize, ElectionAccumulator)>,
+    /// One per service with `recovery`, with the service's index.
+    pub recoveries: Vec<(usize, RecoveryAccumulator)>,
 }
 
 /// Runs every replication. `each` sees every replication's outcome in
@@ -236,6 +239,7 @@ pub struct Batches {
     injected: Vec<InjectedAccumulator>,
     monitoring: Option<MonitorAccumulator>,
     elections: Vec<(usize, ElectionAccumulator)>,
+    recoveries: Vec<(usize, RecoveryAccumulator)>,
     events: u64,
     done: u64,
 }
@@ -303,6 +307,11 @@ impl Batches {
                 .elections
                 .iter()
                 .map(|e| (e.service as usize, ElectionAccumulator::default()))
+                .collect(),
+            recoveries: plan
+                .recoveries
+                .iter()
+                .map(|r| (r.service as usize, RecoveryAccumulator::default()))
                 .collect(),
             plan,
             events: 0,
@@ -399,6 +408,9 @@ impl Batches {
         for ((_, acc), counts) in self.elections.iter_mut().zip(&outcome.elections) {
             acc.push(counts, window);
         }
+        for ((_, acc), counts) in self.recoveries.iter_mut().zip(&outcome.recoveries) {
+            acc.push(counts, window);
+        }
     }
 
     /// What the replications run so far measured.
@@ -422,6 +434,7 @@ impl Batches {
             injected: self.injected.clone(),
             monitoring: self.monitoring.clone(),
             elections: self.elections.clone(),
+            recoveries: self.recoveries.clone(),
         }
     }
 }

@@ -197,6 +197,8 @@ pub struct RepOutcome {
     /// Leader elections of each quorum service with `election`, in
     /// scenario order (empty without).
     pub elections: Vec<elections::ElectionCounts>,
+    /// Rebuilds of each service with `recovery`, in scenario order.
+    pub recoveries: Vec<data::RecoveryCounts>,
 }
 
 /// What one replication counted for a standby service, inside the window.

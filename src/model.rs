@@ -90,6 +90,10 @@ pub struct FailureMode {
     /// `monitoring`: the delays before its repair is asked for; `None` asks
     /// at once (no draw).
     pub monitoring: Option<Monitoring>,
+    /// `loses_state: true` (nodes only): after its repair the node rebuilds
+    /// its state by the `recovery` of its service (restore the last
+    /// snapshot, replay the writes since) before it is up again.
+    pub loses_state: bool,
 }
 
 /// How long a failure goes unnoticed (`alert`) and then unanswered

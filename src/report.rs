@@ -44,6 +44,9 @@ impl<'a> Report<'a> {
         for (service, acc) in &results.elections {
             entities[service + 1].1.extras.extend(acc.figures());
         }
+        for (service, acc) in &results.recoveries {
+            entities[service + 1].1.extras.extend(acc.figures());
+        }
         for (service, acc) in &results.requests {
             entities[service + 1].1.extras.extend(acc.figures());
         }

@@ -236,6 +236,13 @@ fn obstacles(model: &Model) -> Vec<String> {
             service.name
         ));
     }
+    for service in model.services.iter().filter(|s| s.recovery.is_some()) {
+        reasons.push(format!(
+            "service `{}` rebuilds from snapshots and logs (`recovery`): a replay that depends on \
+             the time since the last snapshot is not exponential",
+            service.name
+        ));
+    }
     for service in &model.services {
         if let crate::model::Redundancy::Quorum {
             election: Some(_), ..

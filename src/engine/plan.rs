@@ -43,6 +43,11 @@ pub struct ModePlan {
     /// `monitoring`: the alert and response delays before the repair is
     /// asked for, drawn from a stream of their own (`None`: no draw).
     pub monitor: Option<MonitorPlan>,
+    /// `loses_state`: after the repair, the node rebuilds by this plan of
+    /// [`Plan::recoveries`] before it is up.
+    pub rebuild: Option<u32>,
+    /// `monitor` or `rebuild`: a failure has more to do than ask for the repair.
+    pub extras: bool,
 }
 
 /// The alert and response delays of a failure mode with `monitoring`.
@@ -128,6 +133,9 @@ pub struct StandbyPlan {
     pub key: StreamKey,
     /// Async replication: what each failover loses (`None` without).
     pub async_loss: Option<AsyncLoss>,
+    /// A cold standby with `recovery`: each takeover rebuilds the state by
+    /// this plan of [`Plan::recoveries`] after the boot.
+    pub recovery: Option<u32>,
 }
 
 /// Async replication of a standby service: at each failover a lag is drawn
@@ -189,6 +197,8 @@ pub struct Plan {
     pub standbys: Vec<StandbyPlan>,
     /// Leader elections of the quorum services with `election`.
     pub elections: Vec<super::election::ElectionPlan>,
+    /// How the services with `recovery` rebuild their state.
+    pub recoveries: Vec<super::recovery::RecoveryPlan>,
     /// The two domains of each network link.
     pub links: Vec<[u32; 2]>,
     /// The domains each node is inside, its own first, then their parents.
@@ -242,6 +252,7 @@ fn standby_plan(model: &Model, s: usize, service: &Service) -> Option<StandbyPla
             }),
         key: StreamKey::of(&["service", &service.name, "failover"]),
         async_loss: async_loss(service),
+        recovery: None,
     })
 }
 
@@ -292,6 +303,8 @@ fn push_unit(
             repair_key: key("repair"),
             cause: 0,
             monitor: monitor_plan(mode, key("monitoring")),
+            rebuild: None,
+            extras: mode.monitoring.is_some(),
         });
     }
     units.push(UnitPlan {
@@ -301,12 +314,24 @@ fn push_unit(
     });
 }
 
+/// The recovery plan node `n` rebuilds by: that of the one service with
+/// `recovery` it is a member of (checked when the scenario is read).
+fn rebuild_of(model: &Model, recovery_of: &[Option<u32>], n: usize) -> Option<u32> {
+    model
+        .services
+        .iter()
+        .zip(recovery_of)
+        .find(|(s, r)| r.is_some() && s.members.contains(&n))
+        .and_then(|(_, r)| *r)
+}
+
 fn scaled(rate_per_s: f64) -> i64 {
     (rate_per_s * CAPACITY_SCALE).round() as i64
 }
 
 impl Plan {
     pub fn new(model: &Model) -> Plan {
+        let (recoveries, recovery_of) = super::recovery::plans(model);
         let mut units = Vec::new();
         let mut modes = Vec::new();
         let mut shocks: Vec<ShockPlan> = Vec::new();
@@ -348,6 +373,11 @@ impl Plan {
                     repair_key: key("repair"),
                     cause: 0,
                     monitor: monitor_plan(mode, key("monitoring")),
+                    rebuild: mode
+                        .loses_state
+                        .then(|| rebuild_of(model, &recovery_of, n))
+                        .flatten(),
+                    extras: mode.monitoring.is_some() || mode.loses_state,
                 });
             }
             units.push(UnitPlan {
@@ -405,7 +435,10 @@ impl Plan {
         let (elections, election_of) = super::election::plans(model);
         let mut standbys = Vec::new();
         for (s, service) in model.services.iter().enumerate() {
-            let standby = standby_plan(model, s, service).map(|plan| {
+            let standby = standby_plan(model, s, service).map(|mut plan| {
+                if matches!(service.redundancy, Redundancy::ColdStandby { .. }) {
+                    plan.recovery = recovery_of[s];
+                }
                 standbys.push(plan);
                 standbys.len() as u32 - 1
             });
@@ -514,6 +547,7 @@ impl Plan {
             dependents: Rows::from_lists(&dependents),
             standbys,
             elections,
+            recoveries,
             links: model
                 .links
                 .iter()

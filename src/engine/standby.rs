@@ -692,7 +692,13 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 member: candidate,
             });
         }
-        let delay = self.takeover_delay(sb);
+        let mut delay = self.takeover_delay(sb);
+        if let Some(r) = self.plan.standbys[sb as usize].recovery {
+            // A cold member has no state: it rebuilds the state as of the
+            // moment the slot's outage began, after its boot.
+            let at = self.standbys[sb as usize].slots[slot].outage_start_us;
+            delay = delay.saturating_add(self.rebuild_us(r, at));
+        }
         if delay == 0 {
             // Completing frees the member the slot lost, as below.
             self.cancel_slot_event(sb, slot);

@@ -1,6 +1,8 @@
 //! Data figures of a service with async replication: writes lost at
 //! failovers, the lag at failover (RPO) and the probability of a year with
-//! no write lost. Counted only at failovers, never per write.
+//! no write lost; and of a service with `recovery`: its rebuilds, the
+//! snapshot restores and log replays they took. Counted only at failovers
+//! and rebuilds, never per write.
 
 use super::Window;
 use super::stats::{Comoments, Estimate};
@@ -106,6 +108,64 @@ impl DataAccumulator {
             ),
             ("rpo_s", positive(self.lag.ratio_estimate())),
             ("rpo_s_max", max),
+        ]
+    }
+}
+
+/// What one replication counted of a service's rebuilds from snapshots
+/// and logs, started inside the window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RecoveryCounts {
+    pub rebuilds: u64,
+    pub restore_us: Micros,
+    pub replay_us: Micros,
+    /// Age of the snapshot restored (time since it was taken), summed.
+    pub age_us: Micros,
+}
+
+impl RecoveryCounts {
+    pub fn record(&mut self, restore_us: Micros, replay_us: Micros, age_us: Micros) {
+        self.rebuilds += 1;
+        self.restore_us += restore_us;
+        self.replay_us += replay_us;
+        self.age_us += age_us;
+    }
+}
+
+/// Running sums over replications of a service's rebuilds.
+#[derive(Clone, Debug, Default)]
+pub struct RecoveryAccumulator {
+    per_year: Comoments,
+    /// (seconds, rebuilds) of the whole rebuild, the replay, the snapshot age.
+    rebuild: Comoments,
+    replay: Comoments,
+    age: Comoments,
+    years: f64,
+}
+
+impl RecoveryAccumulator {
+    pub fn push(&mut self, counts: &RecoveryCounts, window: Window) {
+        let years = window.length_us() as f64 / MICROS_PER_YEAR as f64;
+        self.years = years;
+        let n = counts.rebuilds as f64;
+        self.per_year.push(n / years, 0.0);
+        let s = |us: Micros| us as f64 / 1e6;
+        self.rebuild
+            .push(s(counts.restore_us + counts.replay_us), n);
+        self.replay.push(s(counts.replay_us), n);
+        self.age.push(s(counts.age_us), n);
+    }
+
+    /// `rebuilds_per_year`, `rebuild_s` (mean restore plus replay),
+    /// `replay_s` (mean replay) and `snapshot_age_s` (mean age of the
+    /// snapshot restored).
+    pub fn figures(&self) -> Vec<(&'static str, Estimate)> {
+        let positive = |e: Estimate| e.clamp_interval(0.0, f64::INFINITY);
+        vec![
+            ("rebuilds_per_year", self.per_year.rate_estimate(self.years)),
+            ("rebuild_s", positive(self.rebuild.ratio_estimate())),
+            ("replay_s", positive(self.replay.ratio_estimate())),
+            ("snapshot_age_s", positive(self.age.ratio_estimate())),
         ]
     }
 }

@@ -77,6 +77,11 @@ pub enum Happening {
     Acknowledged {
         unit: u32,
     },
+    /// A unit's repair is done, and it rebuilds its state (restore and
+    /// replay) before it is up: it lost its state (`loses_state`).
+    Rebuilding {
+        unit: u32,
+    },
     /// A quorum service (by service index) lost its leader: down, cut off
     /// from the majority, or lost with the majority.
     LeaderLost {

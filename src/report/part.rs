@@ -11,7 +11,7 @@
 //! the number of blocks (u64), which a truncated part lacks.
 
 use crate::metrics::LatencySummary;
-use crate::metrics::data::DataCounts;
+use crate::metrics::data::{DataCounts, RecoveryCounts};
 use crate::metrics::elections::ElectionCounts;
 use crate::metrics::faults::{FaultCounts, Injected};
 use crate::metrics::monitoring::{Delays, MonitorCounts};
@@ -278,6 +278,12 @@ fn encode_outcome(out: &mut Vec<u8>, o: &RepOutcome) {
             put(out, x);
         }
     }
+    put(out, o.recoveries.len() as u64);
+    for r in &o.recoveries {
+        for x in [r.rebuilds, r.restore_us, r.replay_us, r.age_us] {
+            put(out, x);
+        }
+    }
 }
 
 /// `0`, or `1` and the value.
@@ -411,6 +417,14 @@ fn decode_outcome(r: &mut Reader) -> Option<RepOutcome> {
             completed_us: r.u()?,
         })
     })?;
+    let recoveries = r.many(|r| {
+        Some(RecoveryCounts {
+            rebuilds: r.u()?,
+            restore_us: r.u()?,
+            replay_us: r.u()?,
+            age_us: r.u()?,
+        })
+    })?;
     Some(RepOutcome {
         events,
         tallies,
@@ -422,6 +436,7 @@ fn decode_outcome(r: &mut Reader) -> Option<RepOutcome> {
         injected,
         monitoring,
         elections,
+        recoveries,
     })
 }
 
@@ -511,6 +526,12 @@ mod tests {
                 called_off: 1,
                 completed: 2,
                 completed_us: 7_000_000,
+            }],
+            recoveries: vec![RecoveryCounts {
+                rebuilds: 2,
+                restore_us: 5,
+                replay_us: 9,
+                age_us: 11,
             }],
         }
     }

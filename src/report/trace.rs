@@ -112,6 +112,11 @@ fn describe(model: &Model, plan: &Plan, event: &TraceEvent) -> Line {
             "acknowledged",
             "the on-call responds: the repair is asked for".into(),
         ),
+        Happening::Rebuilding { unit } => (
+            plan.unit_name(model, unit),
+            "rebuilding",
+            "repaired, it restores the last snapshot and replays the log".into(),
+        ),
         Happening::LeaderLost { service, node } => (
             model.services[service as usize].name.clone(),
             "leader_lost",

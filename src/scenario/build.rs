@@ -54,6 +54,8 @@ pub struct Builder<'a> {
     pub names: Names,
     /// Where the failure modes just read wrote `effect: slow`.
     slow_pending: Vec<Loc>,
+    /// Where the node group being read says `loses_state: true`.
+    loses_state_pending: Vec<Loc>,
     /// Per node group: where it has an `effect: slow` and a `capacity`.
     pub group_locs: Vec<GroupLocs>,
     /// The top-level `monitoring`, for failure modes without their own.
@@ -64,6 +66,8 @@ pub struct Builder<'a> {
 #[derive(Clone, Copy, Default)]
 pub struct GroupLocs {
     pub slow: Option<Loc>,
+    /// Where a failure mode says `loses_state: true`.
+    pub loses_state: Option<Loc>,
     pub capacity: Option<Loc>,
 }
 
@@ -78,6 +82,7 @@ impl<'a> Builder<'a> {
             base_dir,
             names: Names::default(),
             slow_pending: Vec::new(),
+            loses_state_pending: Vec::new(),
             group_locs: Vec::new(),
             default_monitoring: None,
         }
@@ -381,6 +386,7 @@ impl<'a> Builder<'a> {
                     "scope",
                     "effect",
                     "monitoring",
+                    "loses_state",
                 ]
             } else {
                 &["name", "ttf", "repair", "crew", "scope", "monitoring"]
@@ -464,6 +470,16 @@ impl<'a> Builder<'a> {
                 },
             };
             let monitoring = self.mode_monitoring(&map, &label);
+            let loses_state = match map.get("loses_state") {
+                None => Some(false),
+                Some(n) => {
+                    let b = read::boolean(&mut self.sink, n, "`loses_state`");
+                    if b == Some(true) {
+                        self.loses_state_pending.push(n.loc);
+                    }
+                    b
+                }
+            };
             if let Some(ttf_node) = map.get("ttf")
                 && matches!(ttf.as_ref(), Some(d) if d.mean_h() <= 0.0)
             {
@@ -481,7 +497,8 @@ impl<'a> Builder<'a> {
                 Some(scope),
                 Some(slow),
                 Some(monitoring),
-            ) = (name, ttf, repair, scope, slow, monitoring)
+                Some(loses_state),
+            ) = (name, ttf, repair, scope, slow, monitoring, loses_state)
             {
                 if modes.iter().any(|m| m.name == name) {
                     self.sink.error(
@@ -503,6 +520,7 @@ impl<'a> Builder<'a> {
                     scope,
                     slow,
                     monitoring,
+                    loses_state,
                 });
             }
         }
@@ -566,6 +584,7 @@ impl<'a> Builder<'a> {
             let failures = self.failure_modes(map.get("failures"), "node group", true);
             let locs = GroupLocs {
                 slow: self.slow_pending.drain(..).next(),
+                loses_state: self.loses_state_pending.drain(..).next(),
                 capacity: map.get("capacity").map(|n| n.loc),
             };
             let (Some(name), Some(count)) = (name, count) else {

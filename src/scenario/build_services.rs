@@ -49,6 +49,8 @@ impl Builder<'_> {
         let mut services = Vec::new();
         // Where each service's `nodes` are written.
         let mut member_locs = Vec::new();
+        // Where each service's `recovery` is written.
+        let mut recovery_locs = Vec::new();
         // `requires` edges by service name index, kept even for services with
         // other problems, so that cycles are reported in the same pass.
         let mut edges: Vec<Vec<(usize, Loc)>> = vec![Vec::new(); self.names.services.len()];
@@ -170,8 +172,8 @@ impl Builder<'_> {
                     continue;
                 }
             }
-            if let Some(loc) = recovery.as_ref().map(|r| r.1) {
-                self.unsupported(loc, "`recovery`");
+            if let Some(Some(r)) = recovery.as_ref().map(|r| &r.0) {
+                self.check_recovery(&map, r, redundancy.as_ref(), &label);
             }
             let (Some(name), Some(members), Some(redundancy), true) =
                 (name, members, redundancy, requires_ok)
@@ -187,6 +189,7 @@ impl Builder<'_> {
                 continue;
             };
             member_locs.push(map.get("nodes").map_or(map.loc, |n| n.loc));
+            recovery_locs.push(map.get("recovery").map(|n| n.loc));
             services.push(Service {
                 name,
                 members,
@@ -201,6 +204,7 @@ impl Builder<'_> {
             });
         }
         self.requires_cycles(&edges);
+        self.check_rebuilds(&services, groups, nodes, &recovery_locs);
         self.standby_overlaps(&services, nodes, &member_locs);
         services
     }

@@ -21,6 +21,7 @@ mod overload;
 mod partitions;
 mod properties;
 mod recipes;
+mod recovery;
 mod report;
 mod requests;
 mod scenarios;
