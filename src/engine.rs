@@ -47,13 +47,14 @@ const KIND_TRAFFIC: u64 = 5;
 const KIND_FAULT: u64 = 6;
 const KIND_MONITOR: u64 = 7;
 const KIND_ELECTION: u64 = 8;
+const KIND_SYNC: u64 = 9;
 const KIND_REBUILD: u64 = 11;
 const KIND_FAULT_END: u64 = 12;
 const KIND_COLLAPSE: u64 = 10;
 const KIND_RESTART: u64 = 13;
 const KIND_DEMAND: u64 = 14;
 // Kinds reserved for mechanisms in progress, so that parallel work does not
-// collide: 9 replication (resync). Four bits leave room for 16 kinds.
+// collide: 15 is free. Four bits leave room for 16 kinds.
 const KIND_SHIFT: u32 = 28;
 const KIND_MASK: u64 = 0b1111;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
@@ -295,6 +296,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
                 true
             }
             KIND_ELECTION => sim.on_election(index, (event.payload >> 32) as u32),
+            KIND_SYNC => sim.on_sync_degrade(index, (event.payload >> 32) as u32),
             KIND_REBUILD => {
                 sim.mode_restored(index);
                 true
@@ -315,6 +317,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
         sim.end_split_brains(sb, true);
     }
     sim.finish_faults();
+    sim.finish_sync();
     let window = sim.window;
     let mut tallies: Vec<_> = sim.tallies.iter_mut().map(|t| t.finish(window)).collect();
     if let Some(t) = plan.causes.system_mirror {
@@ -777,6 +780,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         }
         if spec.reach_linked && !self.down_links.is_empty() {
             up = self.reach_while_cut(s, up);
+        }
+        if let Some(sb) = spec.standby {
+            self.sync_check(sb, up);
         }
         up
     }

@@ -268,7 +268,8 @@ impl Batches {
             .iter()
             .map(|sb| {
                 let mut acc = StandbyAccumulator::default();
-                acc.data = sb.async_loss.as_ref().map(|_| Default::default());
+                acc.data = (sb.async_loss.is_some() || sb.sync.is_some())
+                    .then(|| crate::metrics::data::DataAccumulator::new(sb.sync.is_some()));
                 (sb.service as usize, acc)
             })
             .collect();

@@ -333,6 +333,9 @@ pub struct Replication {
     pub synchronous: bool,
     pub lag: Option<Dist>,
     pub resync: Option<Dist>,
+    /// Sync only: after writes have been blocked this long for want of a
+    /// replica, the active member accepts them alone (semi-synchronous).
+    pub degrade_after_us: Option<Micros>,
 }
 
 #[derive(Clone, Debug)]

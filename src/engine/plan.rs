@@ -133,9 +133,26 @@ pub struct StandbyPlan {
     pub key: StreamKey,
     /// Async replication: what each failover loses (`None` without).
     pub async_loss: Option<AsyncLoss>,
+    /// Sync replication (`None` without).
+    pub sync: Option<SyncPlan>,
     /// A cold standby with `recovery`: each takeover rebuilds the state by
     /// this plan of [`Plan::recoveries`] after the boot.
     pub recovery: Option<u32>,
+}
+
+/// Sync replication of a hot or warm standby service (`standby/sync`).
+#[derive(Clone, Copy, Debug)]
+pub struct SyncPlan {
+    pub writes_per_s: f64,
+    pub degrade_after_us: Option<u64>,
+}
+
+fn sync_plan(service: &Service) -> Option<SyncPlan> {
+    let replication = service.replication.as_ref()?;
+    replication.synchronous.then(|| SyncPlan {
+        writes_per_s: service.writes_per_s.unwrap_or(0.0),
+        degrade_after_us: replication.degrade_after_us,
+    })
 }
 
 /// Async replication of a standby service: at each failover a lag is drawn
@@ -252,6 +269,7 @@ fn standby_plan(model: &Model, s: usize, service: &Service) -> Option<StandbyPla
             }),
         key: StreamKey::of(&["service", &service.name, "failover"]),
         async_loss: async_loss(service),
+        sync: sync_plan(service),
         recovery: None,
     })
 }
@@ -472,7 +490,8 @@ impl Plan {
                 reach_exposed,
                 reach_dependents: false,
                 reach_linked: false,
-                rare_checks: election_of[s].is_some(),
+                rare_checks: election_of[s].is_some()
+                    || service.replication.as_ref().is_some_and(|r| r.synchronous),
                 min_up,
                 demand: service.demand_per_s.map(scaled),
                 demand_hours: service

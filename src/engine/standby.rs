@@ -9,6 +9,7 @@
 //! partitions, stalls) and split brain are in `suspicion`.
 
 mod suspicion;
+mod sync;
 
 use super::rng::Stream;
 use super::{FutureEvents, KIND_STANDBY, Sim, payload};
@@ -98,6 +99,8 @@ pub(super) struct StandbyState {
     /// The outage of each successful failover inside the window.
     pub takeovers_us: Vec<Micros>,
     pub counts: StandbyCounts,
+    /// Sync replication (unused without).
+    sync: sync::SyncState,
 }
 
 impl StandbyState {
@@ -126,6 +129,7 @@ impl StandbyState {
             accounted_us: 0,
             takeovers_us: Vec::new(),
             counts: StandbyCounts::default(),
+            sync: Default::default(),
         }
     }
 }
@@ -329,13 +333,19 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// async replication: a lag is drawn and the writes made in that last
     /// lag before the failure are lost. No draw without async replication.
     pub(in crate::engine) fn lose_writes(&mut self, sb: u32, at: Micros) {
+        let year = (at - self.window.start_us) / crate::metrics::data::MICROS_PER_YEAR + 1;
         let Some(loss) = &self.plan.standbys[sb as usize].async_loss else {
+            if self.plan.standbys[sb as usize].sync.is_some() {
+                // Counted, losing nothing: a sync replica has every write.
+                // What a degraded member took alone is lost when another
+                // member serves (`sync_serving`).
+                self.standbys[sb as usize].counts.data.record(0.0, 0, year);
+            }
             return;
         };
         let state = &mut self.standbys[sb as usize];
         let lag_us = loss.lag.sample_us(&mut state.lag_stream);
         let lost = loss.writes_per_s * lag_us as f64 / 1e6;
-        let year = (at - self.window.start_us) / crate::metrics::data::MICROS_PER_YEAR + 1;
         state.counts.data.record(lost, lag_us, year);
     }
 
@@ -434,6 +444,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             let s = &mut self.standbys[sb as usize].slots[slot];
             s.member = index;
             s.phase = Phase::Serving;
+            if self.plan.standbys[sb as usize].sync.is_some() {
+                self.sync_serving(sb, index);
+            }
         } else if (index as usize) < slots.len() {
             self.fail_back(sb, index as usize);
         }
@@ -663,6 +676,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         s.failing_back = false;
         s.member = serving;
         s.phase = Phase::Serving;
+        if self.plan.standbys[sb as usize].sync.is_some() {
+            self.sync_serving(sb, serving);
+        }
         if TRACE {
             self.note(Happening::Serving {
                 standby: sb,

@@ -23,6 +23,11 @@ pub struct DataCounts {
     /// lost: the last one counted, and how many.
     pub(crate) last_year: u64,
     pub loss_years: u64,
+    /// Sync replication: time the service was up but could not take a
+    /// write (no replica), and time it took writes without one
+    /// (`degrade_after`).
+    pub write_blocked_us: Micros,
+    pub degraded_us: Micros,
 }
 
 impl DataCounts {
@@ -30,6 +35,19 @@ impl DataCounts {
     /// `lost` writes, `lag_us` behind.
     pub fn record(&mut self, lost: f64, lag_us: Micros, year: u64) {
         self.losses += 1;
+        self.lost_writes += lost;
+        self.lag_us += lag_us;
+        self.lag_max_us = self.lag_max_us.max(lag_us);
+        if lost > 0.0 && year > self.last_year {
+            self.last_year = year;
+            self.loss_years += 1;
+        }
+    }
+
+    /// Writes lost later than at a failover (sync replication: writes a
+    /// degraded active member took alone, lost when another member took
+    /// over), `lag_us` the time they span.
+    pub fn add_loss(&mut self, lost: f64, lag_us: Micros, year: u64) {
         self.lost_writes += lost;
         self.lag_us += lag_us;
         self.lag_max_us = self.lag_max_us.max(lag_us);
@@ -60,9 +78,21 @@ pub struct DataAccumulator {
     lag_max_s: f64,
     /// (years with no write lost, whole years).
     free_years: Comoments,
+    /// Sync replication: the write figures apply.
+    sync: bool,
+    write_blocked: Comoments,
+    degraded: Comoments,
 }
 
 impl DataAccumulator {
+    /// For async replication, or (`sync`) sync replication.
+    pub fn new(sync: bool) -> DataAccumulator {
+        DataAccumulator {
+            sync,
+            ..DataAccumulator::default()
+        }
+    }
+
     pub fn push(&mut self, counts: &DataCounts, window: Window) {
         let length = window.length_us();
         let years = length as f64 / MICROS_PER_YEAR as f64;
@@ -72,6 +102,11 @@ impl DataAccumulator {
         self.lag
             .push(counts.lag_us as f64 / 1e6, counts.losses as f64);
         self.lag_max_s = self.lag_max_s.max(counts.lag_max_us as f64 / 1e6);
+        let minutes_per_year = |us: Micros| us as f64 / 6e7 / years;
+        self.write_blocked
+            .push(minutes_per_year(counts.write_blocked_us), 0.0);
+        self.degraded
+            .push(minutes_per_year(counts.degraded_us), 0.0);
         let whole = length / MICROS_PER_YEAR;
         if whole > 0 {
             let lossy = counts.loss_years_within(whole);
@@ -82,7 +117,8 @@ impl DataAccumulator {
     /// `data_loss_writes_per_year`, `data_loss_writes_per_failover`,
     /// `data_loss_free_year_probability` (whole years of the window with
     /// no write lost; undefined for a window shorter than a year), `rpo_s`
-    /// (mean lag at failover) and `rpo_s_max`.
+    /// (mean lag at failover) and `rpo_s_max`; with sync replication,
+    /// `write_unavailable_min_per_year` and `sync_degraded_min_per_year`.
     pub fn figures(&self) -> Vec<(&'static str, Estimate)> {
         let positive = |e: Estimate| e.clamp_interval(0.0, f64::INFINITY);
         let max = if self.lag.count() > 0 && self.lag.sum_y() > 0.0 {
@@ -93,7 +129,7 @@ impl DataAccumulator {
         } else {
             Estimate::UNDEFINED
         };
-        vec![
+        let mut figures = vec![
             (
                 "data_loss_writes_per_year",
                 positive(self.lost_per_year.mean_estimate()),
@@ -108,7 +144,18 @@ impl DataAccumulator {
             ),
             ("rpo_s", positive(self.lag.ratio_estimate())),
             ("rpo_s_max", max),
-        ]
+        ];
+        if self.sync {
+            figures.push((
+                "write_unavailable_min_per_year",
+                positive(self.write_blocked.mean_estimate()),
+            ));
+            figures.push((
+                "sync_degraded_min_per_year",
+                positive(self.degraded.mean_estimate()),
+            ));
+        }
+        figures
     }
 }
 

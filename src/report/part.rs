@@ -218,7 +218,14 @@ fn encode_outcome(out: &mut Vec<u8>, o: &RepOutcome) {
         }
         put(out, d.losses);
         put_f(out, d.lost_writes);
-        for x in [d.lag_us, d.lag_max_us, d.last_year, d.loss_years] {
+        for x in [
+            d.lag_us,
+            d.lag_max_us,
+            d.last_year,
+            d.loss_years,
+            d.write_blocked_us,
+            d.degraded_us,
+        ] {
             put(out, x);
         }
     }
@@ -454,6 +461,8 @@ fn decode_standby(r: &mut Reader) -> Option<StandbyCounts> {
     data.lag_max_us = r.u()?;
     data.last_year = r.u()?;
     data.loss_years = r.u()?;
+    data.write_blocked_us = r.u()?;
+    data.degraded_us = r.u()?;
     Some(StandbyCounts {
         failovers: w[0],
         failed_failovers: w[1],

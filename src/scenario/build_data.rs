@@ -55,8 +55,25 @@ impl Builder<'_> {
                     "remove `lag`, or use `mode: async`",
                 );
             }
-            self.unsupported(key_loc("mode"), "`mode: sync` replication");
-        } else if replication.lag.is_none() {
+            match redundancy {
+                Some(Redundancy::ColdStandby { .. }) => self.sink.error_hint(
+                    key_loc("mode"),
+                    format!("{label} is a cold standby: its idle member is switched off and cannot acknowledge a write"),
+                    "use a hot or warm standby for `sync` replication, or `mode: async`",
+                ),
+                Some(Redundancy::NPlusK { .. }) => {
+                    self.unsupported(key_loc("mode"), "`mode: sync` replication on an `n-plus-k` service")
+                }
+                _ => {}
+            }
+        } else if replication.degrade_after_us.is_some() {
+            self.sink.error_hint(
+                key_loc("degrade_after"),
+                "`degrade_after` is for `sync` replication: async never waits for a replica",
+                "remove `degrade_after`, or use `mode: sync`",
+            );
+        }
+        if !replication.synchronous && replication.lag.is_none() {
             self.sink.error_hint(
                 node.loc,
                 format!("the async `replication` of {label} has no `lag`"),

@@ -302,7 +302,7 @@ impl Builder<'_> {
             &mut self.sink,
             node,
             &format!("`replication` of {label}"),
-            &["mode", "lag", "resync"],
+            &["mode", "lag", "resync", "degrade_after"],
         )?;
         let synchronous = match map.get("mode") {
             None => false,
@@ -326,10 +326,14 @@ impl Builder<'_> {
         let resync = map
             .get("resync")
             .map(|n| dist(&mut self.sink, n, "`resync`", self.base_dir));
+        let degrade = map
+            .get("degrade_after")
+            .map(|n| positive_duration_h(&mut self.sink, n, "`degrade_after`"));
         Some(Replication {
             synchronous,
             lag: read::optional(lag)?,
             resync: read::optional(resync)?,
+            degrade_after_us: read::optional(degrade.map(|d| d.map(micros_from_hours)))?,
         })
     }
 
