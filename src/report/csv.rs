@@ -103,7 +103,7 @@ impl<W: Write> ReplicationWriter<W> {
             .iter()
             .filter(|s| s.redundancy.standby_parts().is_some())
             .enumerate()
-            .filter(|(_, s)| s.replication.as_ref().is_some_and(|r| !r.synchronous))
+            .filter(|(_, s)| s.replication.is_some())
             .map(|(i, s)| {
                 header.push(format!("{}_lost_writes", s.name));
                 header.push(format!("{}_rpo_max_s", s.name));
