@@ -53,8 +53,8 @@ const KIND_FAULT_END: u64 = 12;
 const KIND_COLLAPSE: u64 = 10;
 const KIND_RESTART: u64 = 13;
 const KIND_DEMAND: u64 = 14;
-// Kinds reserved for mechanisms in progress, so that parallel work does not
-// collide: 15 is free. Four bits leave room for 16 kinds.
+const KIND_RESYNC: u64 = 15;
+// Four bits leave room for 16 kinds: all are taken.
 const KIND_SHIFT: u32 = 28;
 const KIND_MASK: u64 = 0b1111;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
@@ -297,6 +297,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
             }
             KIND_ELECTION => sim.on_election(index, (event.payload >> 32) as u32),
             KIND_SYNC => sim.on_sync_degrade(index, (event.payload >> 32) as u32),
+            KIND_RESYNC => sim.on_resync(index, (event.payload >> 32) as u32),
             KIND_REBUILD => {
                 sim.mode_restored(index);
                 true
@@ -318,6 +319,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
     }
     sim.finish_faults();
     sim.finish_sync();
+    sim.finish_resyncs();
     let window = sim.window;
     let mut tallies: Vec<_> = sim.tallies.iter_mut().map(|t| t.finish(window)).collect();
     if let Some(t) = plan.causes.system_mirror {

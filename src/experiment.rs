@@ -268,8 +268,12 @@ impl Batches {
             .iter()
             .map(|sb| {
                 let mut acc = StandbyAccumulator::default();
-                acc.data = (sb.async_loss.is_some() || sb.sync.is_some())
-                    .then(|| crate::metrics::data::DataAccumulator::new(sb.sync.is_some()));
+                acc.data = (sb.async_loss.is_some() || sb.sync.is_some()).then(|| {
+                    crate::metrics::data::DataAccumulator::new(
+                        sb.sync.is_some(),
+                        sb.resync.is_some(),
+                    )
+                });
                 (sb.service as usize, acc)
             })
             .collect();

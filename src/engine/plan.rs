@@ -135,6 +135,10 @@ pub struct StandbyPlan {
     pub async_loss: Option<AsyncLoss>,
     /// Sync replication (`None` without).
     pub sync: Option<SyncPlan>,
+    /// `resync`: how long a member back from repair takes to catch up, and
+    /// the first of this service's event indices (one per pool member).
+    pub resync: Option<(Sampler, u32)>,
+    pub resync_key: StreamKey,
     /// A cold standby with `recovery`: each takeover rebuilds the state by
     /// this plan of [`Plan::recoveries`] after the boot.
     pub recovery: Option<u32>,
@@ -270,6 +274,12 @@ fn standby_plan(model: &Model, s: usize, service: &Service) -> Option<StandbyPla
         key: StreamKey::of(&["service", &service.name, "failover"]),
         async_loss: async_loss(service),
         sync: sync_plan(service),
+        resync: service
+            .replication
+            .as_ref()
+            .and_then(|r| r.resync.as_ref())
+            .map(|d| (Sampler::new(d), 0)),
+        resync_key: StreamKey::of(&["service", &service.name, "replication", "resync"]),
         recovery: None,
     })
 }
@@ -451,9 +461,15 @@ impl Plan {
         let mut dependents = vec![Vec::new(); model.services.len()];
         let mut services = Vec::new();
         let (elections, election_of) = super::election::plans(model);
+        // Resync event indices: consecutive ranges, one per standby with `resync`.
+        let mut resync_base = 0u32;
         let mut standbys = Vec::new();
         for (s, service) in model.services.iter().enumerate() {
             let standby = standby_plan(model, s, service).map(|mut plan| {
+                if let Some((_, base)) = &mut plan.resync {
+                    *base = resync_base;
+                    resync_base += plan.pool.len() as u32;
+                }
                 if matches!(service.redundancy, Redundancy::ColdStandby { .. }) {
                     plan.recovery = recovery_of[s];
                 }

@@ -8,6 +8,7 @@
 //! SCENARIO.md. Suspicions of members that are not dead (lost heartbeats,
 //! partitions, stalls) and split brain are in `suspicion`.
 
+mod resync;
 mod suspicion;
 mod sync;
 
@@ -101,6 +102,13 @@ pub(super) struct StandbyState {
     pub counts: StandbyCounts,
     /// Sync replication (unused without).
     sync: sync::SyncState,
+    /// Members resyncing after a repair (`resync`), each one's epoch, how
+    /// many, and since when at least one has been.
+    resyncing: Vec<bool>,
+    resync_epoch: Vec<u32>,
+    n_resyncing: u32,
+    resync_since: Micros,
+    resync_stream: Stream,
 }
 
 impl StandbyState {
@@ -130,6 +138,11 @@ impl StandbyState {
             takeovers_us: Vec::new(),
             counts: StandbyCounts::default(),
             sync: Default::default(),
+            resyncing: vec![false; plan.pool.len()],
+            resync_epoch: vec![0; plan.pool.len()],
+            n_resyncing: 0,
+            resync_since: 0,
+            resync_stream: Stream::new(seed, replication, plan.resync_key),
         }
     }
 }
@@ -377,6 +390,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         let index = index as u32;
         let n_slots = self.standbys[sb as usize].slots.len();
         let root = self.node_cause[node as usize];
+        if !up && self.standbys[sb as usize].resyncing[index as usize] {
+            self.end_resync(sb, index);
+        }
         if !up {
             for slot in 0..n_slots {
                 let s = self.standbys[sb as usize].slots[slot];
@@ -424,7 +440,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 s.phase = Phase::Serving;
                 s.covered = None;
             } else if !self.standbys[sb as usize].exiled[index as usize] {
-                self.member_available(sb, index);
+                self.begin_resync(sb, index);
             }
         }
         if plan.exposed && self.hearing_impaired() {
@@ -437,7 +453,10 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// Member `index` is healthy and can serve again (back from repair, or
     /// reachable again after a partition): it fills a slot no member
     /// serves, at once, or takes its home slot back with `failback: auto`.
-    fn member_available(&mut self, sb: u32, index: u32) {
+    pub(in crate::engine) fn member_available(&mut self, sb: u32, index: u32) {
+        if self.standbys[sb as usize].resyncing[index as usize] {
+            return;
+        }
         let slots = &self.standbys[sb as usize].slots;
         let down = slots.iter().position(|s| matches!(s.phase, Phase::Down(_)));
         if let (Some(slot), false) = (down, self.assigned(sb, index, None)) {
@@ -464,6 +483,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             && s.member != home
             && self.node_up(pool[home as usize])
             && !self.standbys[sb as usize].exiled[home as usize]
+            && !self.standbys[sb as usize].resyncing[home as usize]
             && !self.assigned(sb, home, Some(slot))
         {
             let s = &mut self.standbys[sb as usize].slots[slot];
@@ -553,10 +573,12 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     fn free_member(&self, sb: u32, skip: Option<usize>, except: Option<u32>) -> Option<u32> {
         let pool = &self.plan.standbys[sb as usize].pool;
         let exiled = &self.standbys[sb as usize].exiled;
+        let resyncing = &self.standbys[sb as usize].resyncing;
         (0..pool.len() as u32).find(|&i| {
             Some(i) != except
                 && self.node_up(pool[i as usize])
                 && !exiled[i as usize]
+                && !resyncing[i as usize]
                 && !self.assigned(sb, i, skip)
         })
     }

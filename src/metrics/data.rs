@@ -28,6 +28,10 @@ pub struct DataCounts {
     /// (`degrade_after`).
     pub write_blocked_us: Micros,
     pub degraded_us: Micros,
+    /// `resync`: members back from repair that had to catch up, and the
+    /// time at least one was catching up (redundancy degraded).
+    pub resyncs: u64,
+    pub resync_us: Micros,
 }
 
 impl DataCounts {
@@ -82,13 +86,20 @@ pub struct DataAccumulator {
     sync: bool,
     write_blocked: Comoments,
     degraded: Comoments,
+    /// `resync`: its figures apply.
+    resync: bool,
+    resyncs_per_year: Comoments,
+    resync_degraded: Comoments,
+    years: f64,
 }
 
 impl DataAccumulator {
-    /// For async replication, or (`sync`) sync replication.
-    pub fn new(sync: bool) -> DataAccumulator {
+    /// For async replication, or (`sync`) sync replication; `resync`
+    /// when repaired members catch up.
+    pub fn new(sync: bool, resync: bool) -> DataAccumulator {
         DataAccumulator {
             sync,
+            resync,
             ..DataAccumulator::default()
         }
     }
@@ -107,6 +118,11 @@ impl DataAccumulator {
             .push(minutes_per_year(counts.write_blocked_us), 0.0);
         self.degraded
             .push(minutes_per_year(counts.degraded_us), 0.0);
+        self.years = years;
+        self.resyncs_per_year
+            .push(counts.resyncs as f64 / years, 0.0);
+        self.resync_degraded
+            .push(minutes_per_year(counts.resync_us), 0.0);
         let whole = length / MICROS_PER_YEAR;
         if whole > 0 {
             let lossy = counts.loss_years_within(whole);
@@ -153,6 +169,16 @@ impl DataAccumulator {
             figures.push((
                 "sync_degraded_min_per_year",
                 positive(self.degraded.mean_estimate()),
+            ));
+        }
+        if self.resync {
+            figures.push((
+                "resyncs_per_year",
+                self.resyncs_per_year.rate_estimate(self.years),
+            ));
+            figures.push((
+                "resync_degraded_min_per_year",
+                positive(self.resync_degraded.mean_estimate()),
             ));
         }
         figures

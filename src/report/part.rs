@@ -225,6 +225,8 @@ fn encode_outcome(out: &mut Vec<u8>, o: &RepOutcome) {
             d.loss_years,
             d.write_blocked_us,
             d.degraded_us,
+            d.resyncs,
+            d.resync_us,
         ] {
             put(out, x);
         }
@@ -463,6 +465,8 @@ fn decode_standby(r: &mut Reader) -> Option<StandbyCounts> {
     data.loss_years = r.u()?;
     data.write_blocked_us = r.u()?;
     data.degraded_us = r.u()?;
+    data.resyncs = r.u()?;
+    data.resync_us = r.u()?;
     Some(StandbyCounts {
         failovers: w[0],
         failed_failovers: w[1],

@@ -80,9 +80,6 @@ impl Builder<'_> {
                 "say how far the replica trails, e.g. `lag: 2s` or `lag: {exponential: {mean: 1s}}`",
             );
         }
-        if replication.resync.is_some() {
-            self.unsupported(key_loc("resync"), "`resync`");
-        }
         if map.get("writes").is_none() {
             self.sink.error_hint(
                 node.loc,

@@ -332,7 +332,7 @@ services:
     nodes: web
     redundancy: {mode: n-plus-k, active: 1, spares: 1, failover: {failback: auto}}
     balancer: {policy: round-robin}
-    replication: {mode: async, lag: 1s, resync: 1m}
+    replication: {mode: sync}
   - name: t
     nodes: web
     redundancy: {mode: hot-standby, failover: {detection: {heartbeat: {interval: 1s, timeout: 3s, loss: 0.01}}}}
@@ -348,7 +348,11 @@ slos: [{service: s, availability: \"99.9%\", window: 30d}]
         15,
         Some("`mode: active-active`"),
     );
-    for (what, line) in [("`resync`", 11), ("`traffic`", 15), ("`maintenance`", 16)] {
+    for (what, line) in [
+        ("`mode: sync`", 11),
+        ("`traffic`", 15),
+        ("`maintenance`", 16),
+    ] {
         let d = all
             .iter()
             .find(|d| d.message.contains(what) && d.message.contains("not supported yet"))

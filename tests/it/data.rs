@@ -2,6 +2,7 @@
 //! failover is writes × lag, the loss-free year follows the Poisson formula,
 //! and replication draws nothing the failures and failovers depend on.
 
+use crate::exact::Chain;
 use crate::support::{assert_close, extra, figures};
 use nines::scenario::LoadError;
 use nines::scenario::diag::Diagnostic;
@@ -301,4 +302,55 @@ faults:
     let stale_first = lost(40);
     assert!((stale_first - 1.8e6).abs() < 1.0, "{stale_first} writes");
     assert_eq!(lost(25), 0.0);
+}
+
+/// `resync: Exp(2 h)` on a hot-standby pair (failures every 100 h, repairs
+/// of Exp(10 h), instant failover): a member back from repair catches up
+/// before it is a standby, so a failure of the active member meanwhile waits
+/// for the resync. The chain over (active up, the other synced / down /
+/// resyncing) and (active down, the other down / resyncing) gives the
+/// availability, the share of time some member resyncs and the resyncs.
+#[test]
+fn a_member_back_from_repair_resyncs_before_it_can_take_over() {
+    let (lambda, mu, rho) = (0.01, 0.1, 0.5);
+    // 0: up + synced, 1: up + down, 2: up + resyncing, 3: down + down, 4: down + resyncing.
+    let mut chain = Chain::new(5);
+    chain.add(0, 1, 2.0 * lambda);
+    chain.add(1, 3, lambda);
+    chain.add(1, 2, mu);
+    chain.add(2, 4, lambda);
+    chain.add(2, 0, rho);
+    chain.add(2, 1, lambda);
+    chain.add(3, 1, 2.0 * mu);
+    chain.add(4, 1, rho);
+    chain.add(4, 3, lambda);
+    chain.add(4, 2, mu);
+    let pi = chain.stationary();
+    let u = pi[3] + pi[4];
+    let resyncing_share = pi[2] + pi[4];
+    let resyncs = pi[1] * mu * 8760.0;
+    let rep = "    replication: {mode: async, lag: 1s, resync: {dist: exponential, mean: 2h}}\n";
+    let f = &figures(
+        &pair(100.0, "    writes: 100/s\n", rep),
+        200,
+        87_600.0,
+        200.0,
+        44,
+    )[1];
+    assert_close("availability", &f.availability, 1.0 - u, u, 0.1);
+    let minutes = resyncing_share * 525_600.0;
+    assert_close(
+        "resync degraded",
+        extra(f, "resync_degraded_min_per_year"),
+        minutes,
+        minutes,
+        0.02,
+    );
+    assert_close(
+        "resyncs per year",
+        extra(f, "resyncs_per_year"),
+        resyncs,
+        resyncs,
+        0.02,
+    );
 }

@@ -39,6 +39,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             i as u32 != active
                 && self.node_up(m)
                 && !state.exiled[i]
+                && !state.resyncing[i]
                 && (self.down_links.is_empty() || !self.cut(node, m))
         })
     }
