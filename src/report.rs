@@ -60,6 +60,29 @@ impl<'a> Report<'a> {
                 .extras
                 .push(("downtime_injected_min_per_year", downtime));
         }
+        // The recovery time objective as measured: the outage from its start
+        // to serving again, for services whose data figures are shown.
+        for (s, service) in model.services.iter().enumerate() {
+            let data = service.replication.is_some()
+                || service.recovery.is_some()
+                || matches!(
+                    service.redundancy,
+                    crate::model::Redundancy::Quorum {
+                        election: Some(_),
+                        ..
+                    }
+                );
+            if data {
+                let f = &mut entities[s + 1].1;
+                let rto = [
+                    ("rto_s", f.mttr_h.affine(3600.0, 0.0)),
+                    ("rto_s_p50", f.outage_s_p50.clone()),
+                    ("rto_s_p95", f.outage_s_p95.clone()),
+                    ("rto_s_p99", f.outage_s_p99.clone()),
+                ];
+                f.extras.extend(rto);
+            }
+        }
         // Monitoring delays are per failure of a unit: they belong to the
         // system's figures, beside its MTTR (which covers them).
         if let Some(acc) = &results.monitoring {

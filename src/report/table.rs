@@ -77,15 +77,23 @@ pub fn format_estimate(e: &Estimate, scale: f64, unit: &str) -> String {
 /// One column per service with extra figures, one row per figure (the
 /// union of their names, in order; a service without one shows "-"). Beside
 /// `request_success_ratio`, its nines and the time-based availability's.
-fn extras_table(with_extras: &[&(&str, crate::metrics::Figures)]) -> String {
+fn extras_table(with_extras: &[&(&str, crate::metrics::Figures)], data: bool) -> String {
     let mut names: Vec<&str> = Vec::new();
     for (_, f) in with_extras {
         for (k, _) in &f.extras {
-            if !names.contains(k) {
+            if !names.contains(k) && is_data(k) == data {
                 names.push(k);
             }
         }
     }
+    if names.is_empty() {
+        return String::new();
+    }
+    let with_extras: Vec<_> = with_extras
+        .iter()
+        .filter(|(_, f)| f.extras.iter().any(|(k, _)| is_data(k) == data))
+        .copied()
+        .collect();
     let mut rows = vec![
         std::iter::once(String::new())
             .chain(with_extras.iter().map(|(name, _)| (*name).to_string()))
@@ -127,6 +135,26 @@ fn extras_table(with_extras: &[&(&str, crate::metrics::Figures)]) -> String {
         }
     }
     columns(&rows)
+}
+
+/// Whether an extra figure belongs to the "data" block: replication,
+/// recovery, elections and the recovery time.
+fn is_data(name: &str) -> bool {
+    const PREFIXES: [&str; 12] = [
+        "data_loss",
+        "rpo_",
+        "rto_",
+        "write_",
+        "sync_",
+        "resync",
+        "rebuild",
+        "replay_",
+        "snapshot_",
+        "election",
+        "elections",
+        "sync",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
 fn format_nines(e: &Estimate) -> String {
@@ -213,9 +241,15 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
         .iter()
         .filter(|(_, f)| !f.extras.is_empty())
         .collect();
-    if !with_extras.is_empty() {
-        out.push('\n');
-        out.push_str(&extras_table(&with_extras));
+    for data in [false, true] {
+        let table = extras_table(&with_extras, data);
+        if !table.is_empty() {
+            out.push('\n');
+            if data {
+                out.push_str("data: writes lost and blocked, rebuilds, elections, recovery time\n");
+            }
+            out.push_str(&table);
+        }
     }
     out.push_str(&super::faults::table(report));
     let causes = super::causes::render(report);

@@ -91,6 +91,21 @@ services:
     let u = mttr / (1000.0 + mttr);
     assert_close("availability", &f.availability, 1.0 - u, u, 0.05);
     assert_close("rebuild s", extra(f, "rebuild_s"), 2760.0, 2760.0, 0.01);
+    // The recovery time objective as measured: the outage, in seconds.
+    assert_close(
+        "rto s",
+        extra(f, "rto_s"),
+        mttr * 3600.0,
+        mttr * 3600.0,
+        0.01,
+    );
+    // Uniform replay of up to 1.2 h after 1 h 10 min: p95 at 1h10 + 0.95 × 1.2 h.
+    let p95 = extra(f, "rto_s_p95").mean.unwrap();
+    let exact = 4200.0 + 0.95 * 4320.0;
+    assert!(
+        (p95 - exact).abs() < 0.01 * exact,
+        "rto p95 {p95} s against {exact}"
+    );
     // Without `loses_state` the repair is the whole outage.
     let plain = yaml.replace(", loses_state: true", "").replace(
         "    writes: 100/s\n    recovery: {snapshot_every: 24h, restore: 10m, replay: 2000/s}\n",
