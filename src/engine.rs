@@ -173,6 +173,9 @@ struct Sim<'p, Q, const TRACE: bool> {
     /// that loses its state last failed (empty when none does).
     recoveries: Vec<recovery::RecoveryState>,
     failed_at: Vec<u64>,
+    /// The unit going down now is planned maintenance: balancers drain it,
+    /// standbys hand over without detection.
+    planned: bool,
 }
 
 /// Pending events above which the radix heap beats the binary heap
@@ -462,6 +465,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 .iter()
                 .map(|r| recovery::RecoveryState::new(r, seed, replication))
                 .collect(),
+            planned: false,
             failed_at: if plan.modes.iter().any(|m| m.rebuild.is_some()) {
                 vec![0; plan.modes.len()]
             } else {
@@ -717,7 +721,10 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         if !up {
             self.node_cause[n as usize] = self.cause;
         }
-        if !plan.traffic.slots.is_empty() {
+        // Traffic, daily demand and rolling maintenance, for the few
+        // scenarios with them: one flag.
+        let extras = plan.node_extras;
+        if extras && !plan.traffic.slots.is_empty() {
             self.traffic_member_changed(n, up);
         }
         for &s in plan.node_services.row(n as usize) {
@@ -734,11 +741,14 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             }
             self.update_service(s);
         }
-        if plan.demand_patterns {
+        if extras && plan.demand_patterns {
             self.demand_capacity_changed(n);
         }
         if !self.worklist.is_empty() {
             self.propagate();
+        }
+        if extras && up && self.faults.waiting > 0 {
+            self.waves_look_again();
         }
     }
 

@@ -471,6 +471,9 @@ pub struct Fault {
     /// the duration (with traffic; in the per-request mode its service
     /// times are multiplied by it).
     pub factor: Option<f64>,
+    /// `action: maintenance, rolling: true`: the targets one at a time,
+    /// each when every other target is up.
+    pub rolling: bool,
 }
 
 /// What an injected fault does.
@@ -488,6 +491,10 @@ pub enum FaultAction {
     /// The target instances' heartbeats are lost for the duration: their
     /// monitors suspect them although they serve.
     HeartbeatLoss,
+    /// Planned downtime of the target instances: drained from their
+    /// balancers first, and a standby's active role handed over with a
+    /// planned switchover (no detection delay).
+    Maintenance,
 }
 
 impl FaultAction {
@@ -504,6 +511,7 @@ impl FaultAction {
             FaultAction::Partition => "partition",
             FaultAction::Slow => "slow",
             FaultAction::HeartbeatLoss => "heartbeat-loss",
+            FaultAction::Maintenance => "maintenance",
         }
     }
 }

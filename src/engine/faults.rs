@@ -32,6 +32,10 @@ pub struct FaultPlan {
     pub duration: Sampler,
     /// `slow` with a `factor`: the capacity divisor of its targets.
     pub factor: Option<f64>,
+    /// `maintenance`: planned, so drained first and handed over without
+    /// detection; `rolling`: one target at a time.
+    pub planned: bool,
+    pub rolling: bool,
     /// Streams for the gaps, the durations and the random choice.
     pub keys: [StreamKey; 3],
 }
@@ -80,6 +84,8 @@ pub fn plans(
                 during: f.during,
                 duration: Sampler::new(&f.duration),
                 factor: f.factor,
+                planned: f.action == crate::model::FaultAction::Maintenance,
+                rolling: f.rolling,
                 keys: [key("every"), key("duration"), key("target")],
             }
         })
@@ -139,6 +145,10 @@ pub struct FaultState {
     pub since: Vec<Option<Micros>>,
     /// The fault entry each such system outage is counted for.
     system_fault: u32,
+    /// Per rolling maintenance under way: the target it takes down next
+    /// (`None`: no wave under way); how many waves wait for their targets.
+    pub waves: Vec<Option<usize>>,
+    pub waiting: u32,
 }
 
 impl FaultState {
@@ -174,7 +184,17 @@ impl FaultState {
                 vec![None; n_entities]
             },
             system_fault: NONE,
+            waves: vec![None; faults.len()],
+            waiting: 0,
         }
+    }
+}
+
+impl FaultState {
+    /// Whether rolling maintenance `f` waits for its targets (none of them
+    /// is held down by it now).
+    fn unit_fault_of_wave(&self, f: u32, units: &[u32]) -> bool {
+        units.iter().all(|&u| self.unit_fault[u as usize] != f)
     }
 }
 
@@ -211,6 +231,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 && sim.unit_speed[u] > 0.0
                 && node.is_none_or(|n| sim.node_blockers[n] == 0 && sim.unit_speed[n] > 0.0)
         };
+        if fault.rolling {
+            return self.start_wave(f);
+        }
         let mut hit = Vec::new();
         if fault.random {
             let pick = self.faults.streams[f as usize][2].uniform();
@@ -234,37 +257,122 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             counts.skipped += (targets - hit.len()) as u64;
         }
         for u in hit {
-            let duration = fault
-                .duration
-                .sample_us(&mut self.faults.streams[f as usize][1]);
-            self.faults.active += 1;
-            self.faults.latest = f;
-            self.faults.unit_fault[u as usize] = f;
-            if let Some(factor) = fault.factor {
-                self.slow_down(u as usize, factor, true);
-            }
-            self.hold_down(u as usize, fault.cause);
-            self.queue.push(
-                self.now.saturating_add(duration),
-                payload(KIND_FAULT_END, u, 0),
-            );
+            self.inject(f, u);
         }
-        if let Some(every) = &fault.every {
+        self.schedule_next_firing(f);
+    }
+
+    fn schedule_next_firing(&mut self, f: u32) {
+        if let Some(every) = &self.plan.faults[f as usize].every {
             let gap = every.sample_us(&mut self.faults.streams[f as usize][0]);
-            let next = after_window_time(fault.during.as_ref(), self.now, gap);
+            let next =
+                after_window_time(self.plan.faults[f as usize].during.as_ref(), self.now, gap);
             self.queue.push(next, payload(KIND_FAULT, f, 0));
         }
     }
 
+    /// Fault `f` takes unit `u` down for a drawn duration.
+    fn inject(&mut self, f: u32, u: u32) {
+        let fault = &self.plan.faults[f as usize];
+        let duration = fault
+            .duration
+            .sample_us(&mut self.faults.streams[f as usize][1]);
+        self.faults.active += 1;
+        self.faults.latest = f;
+        self.faults.unit_fault[u as usize] = f;
+        if let Some(factor) = fault.factor {
+            self.slow_down(u as usize, factor, true);
+        }
+        // Planned: balancers drain it and standbys hand over without detection.
+        self.planned = fault.planned;
+        self.hold_down(u as usize, fault.cause);
+        self.planned = false;
+        self.queue.push(
+            self.now.saturating_add(duration),
+            payload(KIND_FAULT_END, u, 0),
+        );
+    }
+
+    /// A rolling maintenance fires: a wave through its targets starts,
+    /// unless one is still under way (the firing is then skipped).
+    fn start_wave(&mut self, f: u32) {
+        if self.faults.waves[f as usize].is_some() {
+            if self.in_measured_window() {
+                self.faults.counts[f as usize].skipped += 1;
+            }
+        } else {
+            self.faults.waves[f as usize] = Some(0);
+            self.faults.waiting += 1;
+            self.advance_wave(f);
+        }
+        self.schedule_next_firing(f);
+    }
+
+    /// Takes the next target of rolling maintenance `f` down if every one
+    /// of its targets is up and running; otherwise the wave waits (it is
+    /// looked at again whenever a node comes back up). Ends the wave after
+    /// the last target.
+    fn advance_wave(&mut self, f: u32) {
+        let Some(next) = self.faults.waves[f as usize] else {
+            return;
+        };
+        let units = &self.plan.faults[f as usize].units;
+        if next == units.len() {
+            self.faults.waves[f as usize] = None;
+            self.faults.waiting -= 1;
+            return;
+        }
+        let all_up = units
+            .iter()
+            .all(|&u| self.unit_failed[u as usize] == 0 && self.node_blockers[u as usize] == 0);
+        if !all_up {
+            return;
+        }
+        let u = units[next];
+        self.faults.waiting -= 1;
+        if self.in_measured_window() {
+            self.faults.counts[f as usize].injections += 1;
+        }
+        self.inject(f, u);
+    }
+
+    /// A node came back up while some rolling maintenance waits for its
+    /// targets: each waiting wave looks again.
+    #[cold]
+    pub(super) fn waves_look_again(&mut self) {
+        for f in 0..self.plan.faults.len() as u32 {
+            if self.plan.faults[f as usize].rolling
+                && self.faults.waves[f as usize].is_some()
+                && self
+                    .faults
+                    .unit_fault_of_wave(f, &self.plan.faults[f as usize].units)
+            {
+                self.advance_wave(f);
+            }
+        }
+    }
+
     /// The fault holding unit `u` down is over: it is up as after a repair.
+    /// A rolling maintenance goes on with its next target.
     pub(super) fn on_fault_end(&mut self, u: u32) {
         let u = u as usize;
-        if let Some(factor) = self.plan.faults[self.faults.unit_fault[u] as usize].factor {
+        let f = self.faults.unit_fault[u];
+        let fault = &self.plan.faults[f as usize];
+        if let Some(factor) = fault.factor {
             self.slow_down(u, factor, false);
         }
         self.faults.unit_fault[u] = NONE;
         self.faults.active -= 1;
+        if fault.rolling
+            && let Some(next) = self.faults.waves[f as usize]
+        {
+            self.faults.waves[f as usize] = Some(next + 1);
+            self.faults.waiting += 1;
+        }
         self.release(u);
+        if fault.rolling {
+            self.advance_wave(f);
+        }
     }
 
     /// A `slow` fault with a factor begins or ends on stall unit `u`: its

@@ -206,6 +206,10 @@ pub struct Plan {
     pub deaf: Vec<[u32; 2]>,
     /// Some service's `demand` follows a daily pattern (`engine/demand`).
     pub demand_patterns: bool,
+    /// A node's change may matter beyond its services: traffic, a daily
+    /// demand pattern or a rolling maintenance (checked once in
+    /// `node_changed`).
+    pub node_extras: bool,
     /// Services of each node.
     pub node_services: Rows,
     /// Capacity of each node, scaled by [`CAPACITY_SCALE`].
@@ -563,9 +567,14 @@ impl Plan {
             &causes.stall_unit,
             &causes.deaf_unit,
         );
+        let traffic = super::traffic::TrafficPlans::new(model, &causes.collapse);
+        let demand_patterns = model.services.iter().any(|s| s.demand_pattern.is_some());
         Plan {
+            node_extras: !traffic.slots.is_empty()
+                || demand_patterns
+                || model.faults.iter().any(|f| f.rolling),
             faults,
-            traffic: super::traffic::TrafficPlans::new(model, &causes.collapse),
+            traffic,
             causes,
             system_services: model.system.iter().map(|&s| s as u32).collect(),
             units,
@@ -574,7 +583,7 @@ impl Plan {
             crew_sizes: model.crews.iter().map(|c| c.size).collect(),
             n_nodes: model.nodes.len(),
             deaf,
-            demand_patterns: model.services.iter().any(|s| s.demand_pattern.is_some()),
+            demand_patterns,
             node_services: Rows::from_lists(&node_services),
             node_capacity,
             domain_nodes: Rows::from_lists(&domain_nodes),

@@ -519,6 +519,10 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// not change when switched in, the takeover is drawn now as well and
     /// the whole failover is one event (see `Phase::Switching`).
     fn begin_detection(&mut self, sb: u32, slot: usize) {
+        if self.planned {
+            // Planned maintenance: the role is handed over, nothing to detect.
+            return self.start_takeover(sb, slot, true);
+        }
         let Some(delay) = self.draw_detection_delay(sb) else {
             return self.start_takeover(sb, slot, true);
         };

@@ -420,6 +420,10 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         if state.in_rotation[p] == up {
             return;
         }
+        if !up && self.planned {
+            // Planned maintenance drains it first: out of rotation at once.
+            return self.rotation_changed(e, pos, false);
+        }
         let [low, high] = if up { rejoin } else { eject };
         let u = state.streams[p].uniform();
         let delay = low + ((high - low) as f64 * u) as u64;
@@ -446,9 +450,15 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         if state.epoch[pos as usize] != epoch {
             return false;
         }
+        let in_rotation = !state.in_rotation[pos as usize];
+        self.rotation_changed(e, pos, in_rotation);
+        true
+    }
+
+    /// Member `pos` of traffic entry `e` enters or leaves rotation now.
+    fn rotation_changed(&mut self, e: u32, pos: u32, in_rotation: bool) {
         let p = pos as usize;
-        state.in_rotation[p] = !state.in_rotation[p];
-        let in_rotation = state.in_rotation[p];
+        self.traffic[e as usize].in_rotation[p] = in_rotation;
         if TRACE {
             let node = self.plan.traffic.entries[e as usize].members[p];
             self.note(crate::metrics::trace::Happening::Rotation { node, in_rotation });
@@ -456,7 +466,6 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         if self.plan.traffic.entries[e as usize].collapse.is_some() {
             self.check_overload(e);
         }
-        true
     }
 }
 

@@ -106,10 +106,22 @@ impl Builder<'_> {
             .get("name")
             .and_then(|n| read::string(&mut self.sink, n, "a fault `name`"))
             .map(str::to_string);
-        if let Some(n) = map.get("rolling") {
-            read::boolean(&mut self.sink, n, "`rolling`");
-            self.unsupported(n.loc, "`rolling` (maintenance one member at a time)");
-        }
+        let rolling = match map.get("rolling") {
+            None => Some(false),
+            Some(n) => {
+                let rolling = read::boolean(&mut self.sink, n, "`rolling`");
+                if rolling == Some(true) && action.flatten() != Some(FaultAction::Maintenance) {
+                    self.sink.error_hint(
+                        n.loc,
+                        "`rolling` belongs to `action: maintenance`",
+                        "a rolling maintenance takes the targets down one at a time; remove `rolling` here",
+                    );
+                    None
+                } else {
+                    rolling
+                }
+            }
+        };
         if let (Some(dir), Some(between)) = (map.get("direction"), map.get("between")) {
             self.direction_in_between(dir, between);
         }
@@ -117,6 +129,15 @@ impl Builder<'_> {
         let action = action?;
         let (target, label) = self.fault_target(parts, action, nodes, domains, links)?;
         let factor = factor?;
+        let rolling = rolling?;
+        if rolling && matches!(target, FaultTarget::RandomNode(_)) {
+            self.sink.error_hint(
+                map.get("target").map_or(parts.loc, |t| t.loc),
+                "a rolling maintenance goes through every target: `{random: ...}` picks one",
+                "name the node group, such as `target: web`",
+            );
+            return None;
+        }
         let (Some(duration), Some(during), true) = (duration, read::optional(during), timing_ok)
         else {
             return None;
@@ -133,6 +154,7 @@ impl Builder<'_> {
             during,
             duration,
             factor,
+            rolling,
         })
     }
 
@@ -179,10 +201,7 @@ impl Builder<'_> {
             "partition" => Some(Some(FaultAction::Partition)),
             "slow" => Some(Some(FaultAction::Slow)),
             "heartbeat-loss" => Some(Some(FaultAction::HeartbeatLoss)),
-            "maintenance" => {
-                self.unsupported(a.loc, &format!("the fault action `{action}`"));
-                Some(None)
-            }
+            "maintenance" => Some(Some(FaultAction::Maintenance)),
             _ => {
                 let hint = suggest(action, ACTIONS);
                 self.sink

@@ -337,7 +337,7 @@ services:
     nodes: web
     redundancy: {mode: hot-standby, failover: {detection: {heartbeat: {interval: 1s, timeout: 3s, loss: 0.01}}}}
 traffic: [{service: s, rate: 10/s}]
-faults: [{at: 1h, action: maintenance, target: web-1, duration: 1m}]
+faults: [{at: 1h, action: crash, target: web-1, duration: 1m}]
 slos: [{service: s, availability: \"99.9%\", window: 30d}]
 ";
     let all = problems(yaml);
@@ -348,11 +348,7 @@ slos: [{service: s, availability: \"99.9%\", window: 30d}]
         15,
         Some("`mode: active-active`"),
     );
-    for (what, line) in [
-        ("`mode: sync`", 11),
-        ("`traffic`", 15),
-        ("`maintenance`", 16),
-    ] {
+    for (what, line) in [("`mode: sync`", 11), ("`traffic`", 15)] {
         let d = all
             .iter()
             .find(|d| d.message.contains(what) && d.message.contains("not supported yet"))

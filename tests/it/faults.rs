@@ -298,8 +298,8 @@ faults:
             "`during` applies to repeated faults only",
         ),
         (
-            "{at: 1h, action: maintenance, target: web, rolling: true, duration: 1m}",
-            "not supported yet",
+            "{at: 1h, action: slow, target: web, rolling: true, duration: 1m}",
+            "`rolling` belongs to `action: maintenance`",
         ),
     ] {
         let yaml = format!("{base}  - {fault}\n");

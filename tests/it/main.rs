@@ -14,6 +14,7 @@ mod exact;
 mod faults;
 mod figures;
 mod interrupt;
+mod maintenance;
 mod mechanisms;
 mod monitoring;
 mod one_pass;
