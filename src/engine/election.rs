@@ -2,8 +2,10 @@
 //!
 //! A leader is in office at time zero (the first member). The service is up
 //! while a majority (`min_up`) of its members is up and can reach each other
-//! and a leader is in office. When the leader goes down, or a partition
-//! leaves it on a side without a majority, it steps down; if a majority
+//! and a leader is in office. When the leader goes down, stalls (`effect:
+//! slow`, a `slow` or `heartbeat-loss` fault: its followers stop hearing
+//! it), or a partition leaves it on a side without a majority, it steps
+//! down; a stalled member is not elected; if a majority
 //! remains somewhere an election starts at once and lasts a draw from
 //! `election`. When the majority is lost, so is the leader, and any election
 //! under way is called off; when a majority is back, an election starts.
@@ -143,7 +145,8 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     fn leads_majority(&self, s: u32, n: u32) -> bool {
         let plan = self.plan;
         let spec = &plan.services[s as usize];
-        if self.node_blockers[n as usize] > 0 {
+        // Down, or stalled (unheard by its followers, as a lost leader).
+        if self.node_blockers[n as usize] > 0 || self.stalled[n as usize] {
             return false;
         }
         if !spec.partitionable || self.down_links.is_empty() {

@@ -47,6 +47,10 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         for &s in plan.node_services.row(n as usize) {
             if let Some(sb) = plan.services[s as usize].standby {
                 self.reachability_changed(sb);
+            } else if plan.services[s as usize].election.is_some() {
+                // Its followers stop hearing a stalled leader: an election.
+                self.worklist.push(s);
+                self.propagate();
             }
         }
     }

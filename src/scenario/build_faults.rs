@@ -130,6 +130,14 @@ impl Builder<'_> {
         let (target, label) = self.fault_target(parts, action, nodes, domains, links)?;
         let factor = factor?;
         let rolling = rolling?;
+        if rolling && matches!(&target, FaultTarget::Nodes(n) if n.len() == 1) {
+            self.sink.error_hint(
+                map.get("rolling").map_or(parts.loc, |t| t.loc),
+                "a rolling maintenance of one instance is a plain maintenance",
+                "target a node group to roll through its instances, or remove `rolling`",
+            );
+            return None;
+        }
         if rolling && matches!(target, FaultTarget::RandomNode(_)) {
             self.sink.error_hint(
                 map.get("target").map_or(parts.loc, |t| t.loc),

@@ -297,6 +297,15 @@ impl Builder<'_> {
         if !matches!(mode, "active-active" | "quorum") {
             return;
         }
+        // In a quorum with elections, a stalled leader is unheard by its
+        // followers and costs an election: it has a meaning there.
+        let elects = match map.get("redundancy").map(|r| &r.value) {
+            Some(Value::Map(entries)) => entries.iter().any(|(k, _)| k.name == "election"),
+            _ => false,
+        };
+        if mode == "quorum" && elects {
+            return;
+        }
         let mut seen: Vec<usize> = Vec::new();
         for &m in members {
             let g = nodes[m].group;
@@ -314,8 +323,9 @@ impl Builder<'_> {
                     groups[g].name
                 ),
                 "a stalled member stays up for its clients, and only the failure detector of a \
-                 standby service reacts to it, so here it would change nothing; use `effect: down`, \
-                 or a standby mode",
+                 standby service (or the followers of a quorum leader, with `election`) reacts to \
+                 it, so here it would change nothing; use `effect: down`, a standby mode, or a \
+                 quorum with `election`",
             );
         }
     }

@@ -215,3 +215,48 @@ faults:
     assert_eq!(extra(&follower[1], "elections_per_year").mean, Some(0.0));
     assert_eq!(follower[1].downtime_min_per_year.mean, Some(0.0));
 }
+
+/// A stalled leader (a `heartbeat-loss` or `slow` fault, or an `effect:
+/// slow` failure) is unheard by its followers: it is deposed and an
+/// election follows; a stalled follower changes nothing.
+#[test]
+fn a_stalled_leader_costs_an_election_and_a_stalled_follower_nothing() {
+    let yaml = |action: &str, target: &str| {
+        format!(
+            "name: stall
+nodes: [{{name: m, count: 3, failures: [{{name: crash, ttf: {{dist: exponential, mean: 1000000y}}, repair: 1h}}]}}]
+services:
+  - {{name: kv, nodes: m, redundancy: {{mode: quorum, election: 10s}}}}
+faults:
+  - {{at: 100h, action: {action}, target: {target}, duration: 1m}}
+"
+        )
+    };
+    for action in ["heartbeat-loss", "slow"] {
+        let leader = figures_with(&yaml(action, "m-1"), settings(2, 8760.0, 0.0, 26));
+        assert_eq!(extra(&leader[1], "elections_per_year").mean, Some(1.0));
+        let down_min = leader[1].downtime_min_per_year.mean.unwrap();
+        assert!(
+            (down_min - 10.0 / 60.0).abs() < 1e-9,
+            "{action}: {down_min}"
+        );
+        let follower = figures_with(&yaml(action, "m-3"), settings(2, 8760.0, 0.0, 26));
+        assert_eq!(extra(&follower[1], "elections_per_year").mean, Some(0.0));
+    }
+    // As a failure mode of its own (`effect: slow`), accepted with elections.
+    let slow_mode = cluster(3, 1000.0, 10.0, "10s").replace(
+        "repair: {dist: exponential, mean: 10h}}]",
+        "repair: {dist: exponential, mean: 10h}}, {name: gc, ttf: {dist: exponential, mean: 100h}, repair: 30s, effect: slow}]",
+    );
+    let f = &figures(&slow_mode, 40, 8760.0, 0.0, 27)[1];
+    // The leader stalls every 100 h and crashes every 1000 h: an election
+    // each time, 8760 × 0.011 = 96.4 a year (quorum losses add 0.05).
+    let rate = 8760.0 * 0.011;
+    assert_close(
+        "elections per year",
+        extra(f, "elections_per_year"),
+        rate,
+        rate,
+        0.05,
+    );
+}

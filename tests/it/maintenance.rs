@@ -129,6 +129,10 @@ fn rolling_is_refused_outside_maintenance_and_with_a_random_target() {
             "  - {at: 1h, action: maintenance, target: {random: web}, duration: 1h, rolling: true}\n",
             "`{random: ...}` picks one",
         ),
+        (
+            "  - {at: 1h, action: maintenance, target: web-1, duration: 1h, rolling: true}\n",
+            "a rolling maintenance of one instance is a plain maintenance",
+        ),
     ] {
         let yaml = trio(fault);
         let err =
