@@ -111,6 +111,8 @@ struct Sim<'p, Q, const TRACE: bool> {
     queue: Q,
     modes: Vec<ModeState>,
     shock_streams: Vec<Stream>,
+    /// Per group shock repaired as one (`together`), its repair stream.
+    shock_repair_streams: Vec<Option<Stream>>,
     unit_failed: Vec<u32>,
     /// How fast each unit's clocks run: 1 normally, less for an idle warm
     /// standby, 0 for an idle cold standby.
@@ -394,6 +396,15 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 .iter()
                 .map(|s| Stream::new(seed, replication, s.ttf_key))
                 .collect(),
+            shock_repair_streams: plan
+                .shocks
+                .iter()
+                .map(|s| {
+                    s.together
+                        .as_ref()
+                        .map(|t| Stream::new(seed, replication, t.1))
+                })
+                .collect(),
             unit_failed: vec![0; plan.units.len()],
             unit_speed: vec![1.0; plan.units.len()],
             node_blockers: vec![0; plan.n_nodes],
@@ -556,12 +567,46 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                     self.unit_failed[unit] == 0 && self.unit_speed[unit] > 0.0
                 }),
         );
-        for &m in &hit {
-            self.fail(m);
+        match &plan.shocks[s as usize].together {
+            None => {
+                for &m in &hit {
+                    self.fail(m);
+                }
+            }
+            Some((repair, _)) => {
+                // Rolled back as one: one repair for every instance hit.
+                for &m in &hit {
+                    self.fail_unrepaired(m);
+                }
+                let stream = self.shock_repair_streams[s as usize]
+                    .as_mut()
+                    .expect("a stream for each shock repaired together");
+                let at = self.now.saturating_add(repair.sample_us(stream));
+                for &m in &hit {
+                    self.queue.push(at, payload(KIND_REPAIR, m, 0));
+                }
+            }
         }
         hit.clear();
         self.shock_hits = hit;
         self.schedule_shock(s);
+    }
+
+    /// Mode `m` fails, its repair scheduled by the caller (a group shock
+    /// repaired as one).
+    #[cold]
+    fn fail_unrepaired(&mut self, m: u32) {
+        let unit = self.plan.modes[m as usize].unit as usize;
+        self.cause = self.plan.modes[m as usize].cause;
+        if self.plan.modes[m as usize].rebuild.is_some() {
+            self.failed_at[m as usize] = self.now;
+        }
+        self.modes[m as usize].failed = true;
+        self.unit_failed[unit] += 1;
+        if self.unit_failed[unit] == 1 {
+            self.pause_other_clocks(unit, m);
+            self.unit_changed(unit, false);
+        }
     }
 
     fn fail(&mut self, m: u32) {

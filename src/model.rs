@@ -90,6 +90,9 @@ pub struct FailureMode {
     /// `monitoring`: the delays before its repair is asked for; `None` asks
     /// at once (no draw).
     pub monitoring: Option<Monitoring>,
+    /// `repair: {..., together: true}` (`scope: group` only): the instances
+    /// one shock hits are repaired as one, by a single draw (a rollback).
+    pub repair_together: bool,
     /// `loses_state: true` (nodes only): after its repair the node rebuilds
     /// its state by the `recovery` of its service (restore the last
     /// snapshot, replay the writes since) before it is up again.

@@ -256,6 +256,13 @@ fn obstacles(model: &Model) -> Vec<String> {
         }
     }
     for group in &model.groups {
+        for mode in group.failures.iter().filter(|m| m.repair_together) {
+            reasons.push(format!(
+                "failure mode `{}` of `{}` is repaired `together`: one repair for every \
+                 instance hit is not modelled",
+                mode.name, group.name
+            ));
+        }
         for mode in group.failures.iter().filter(|m| m.slow) {
             reasons.push(format!(
                 "failure mode `{}` of `{}` is `effect: slow`: a stall matters after a heartbeat \

@@ -71,6 +71,9 @@ fn monitor_plan(mode: &FailureMode, key: StreamKey) -> Option<MonitorPlan> {
 pub struct ShockPlan {
     pub ttf: Sampler,
     pub ttf_key: StreamKey,
+    /// `repair: {together: true}`: one repair drawn for every instance hit,
+    /// from the stream of this key.
+    pub together: Option<(Sampler, StreamKey)>,
     /// The per-instance mode of each member, in member order.
     pub member_modes: Vec<u32>,
 }
@@ -390,6 +393,12 @@ impl Plan {
                         shocks.push(ShockPlan {
                             ttf: Sampler::new(&mode.ttf),
                             ttf_key: StreamKey::of(&["group", &group.name, &mode.name, "ttf"]),
+                            together: mode.repair_together.then(|| {
+                                (
+                                    Sampler::new(&mode.repair),
+                                    StreamKey::of(&["group", &group.name, &mode.name, "repair"]),
+                                )
+                            }),
                             member_modes: Vec::new(),
                         });
                         shocks.len() - 1

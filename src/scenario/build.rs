@@ -409,12 +409,16 @@ impl<'a> Builder<'a> {
                     self.base_dir,
                 )
             });
+            let (repair_node, together) = match map.get("repair") {
+                Some(n) => self.repair_together(n),
+                None => (None, Some(false)),
+            };
             let repair = map
                 .required(&mut self.sink, "repair", &label)
                 .and_then(|n| {
                     dist(
                         &mut self.sink,
-                        n,
+                        repair_node.as_ref().unwrap_or(n),
                         &format!("`repair` of {label}"),
                         self.base_dir,
                     )
@@ -470,6 +474,7 @@ impl<'a> Builder<'a> {
                 },
             };
             let monitoring = self.mode_monitoring(&map, &label);
+            let monitored = matches!(monitoring, Some(Some(_)));
             let loses_state = match map.get("loses_state") {
                 None => Some(false),
                 Some(n) => {
@@ -498,8 +503,17 @@ impl<'a> Builder<'a> {
                 Some(slow),
                 Some(monitoring),
                 Some(loses_state),
-            ) = (name, ttf, repair, scope, slow, monitoring, loses_state)
-            {
+                Some(repair_together),
+            ) = (
+                name,
+                ttf,
+                repair,
+                scope,
+                slow,
+                monitoring,
+                loses_state,
+                self.check_together(&map, together, scope, crew.is_some() || monitored),
+            ) {
                 if modes.iter().any(|m| m.name == name) {
                     self.sink.error(
                         map.get("name").map_or(map.loc, |n| n.loc),
@@ -521,6 +535,7 @@ impl<'a> Builder<'a> {
                     slow,
                     monitoring,
                     loses_state,
+                    repair_together,
                 });
             }
         }
@@ -664,5 +679,63 @@ impl<'a> Builder<'a> {
                 .filter(|i| !services.iter().any(|s| s.requires.contains(i)))
                 .collect(),
         }
+    }
+}
+
+impl Builder<'_> {
+    /// `repair: {..., together: true}`: the distribution without the
+    /// `together` key (when it is there), and its value.
+    fn repair_together(&mut self, node: &Node) -> (Option<Node>, Option<bool>) {
+        let Value::Map(entries) = &node.value else {
+            return (None, Some(false));
+        };
+        let Some((_, flag)) = entries.iter().find(|(k, _)| k.name == "together") else {
+            return (None, Some(false));
+        };
+        let together = read::boolean(&mut self.sink, flag, "`together`");
+        let rest = Node {
+            value: Value::Map(
+                entries
+                    .iter()
+                    .filter(|(k, _)| k.name != "together")
+                    .cloned()
+                    .collect(),
+            ),
+            loc: node.loc,
+        };
+        (Some(rest), together)
+    }
+
+    /// `together` is for `scope: group` modes without a crew or monitoring.
+    fn check_together(
+        &mut self,
+        map: &Map,
+        together: Option<bool>,
+        scope: Option<Scope>,
+        queued: bool,
+    ) -> Option<bool> {
+        let together = together?;
+        if !together {
+            return Some(false);
+        }
+        let loc = map.get("repair").map_or(map.loc, |n| n.loc);
+        if scope != Some(Scope::Group) {
+            self.sink.error_hint(
+                loc,
+                "`together` repairs a `scope: group` failure as one",
+                "add `scope: group`, or remove `together`: an instance's own failure is repaired alone",
+            );
+            return None;
+        }
+        if queued {
+            self.sink.error_hint(
+                loc,
+                "`together` with a `crew` or `monitoring` is not supported yet",
+                "a repair made as one starts at the failure, for every instance at once; remove \
+                 `crew` and `monitoring` (`monitoring: none` on this mode), or `together`",
+            );
+            return None;
+        }
+        Some(true)
     }
 }

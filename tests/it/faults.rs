@@ -438,3 +438,54 @@ faults:
     assert_eq!(extra(&f[1], "false_failovers_per_year").mean, Some(0.0));
     assert_eq!(f[1].availability.mean, Some(1.0));
 }
+
+/// A bad release hits three servers (one clock for the group, every 100 h)
+/// and is rolled back once (`repair: {..., together: true}`): the service,
+/// up while any server is, is down for the whole rollback, U = 1/101.
+/// Repaired one by one, it is back with the first: U = (1/3)/(100 + 1/3).
+#[test]
+fn a_group_failure_repaired_together_is_one_repair() {
+    let yaml = |repair: &str| {
+        format!(
+            "name: release
+nodes:
+  - name: app
+    count: 3
+    failures:
+      - {{name: bad-release, ttf: {{dist: exponential, mean: 100h}}, repair: {repair}, scope: group}}
+services:
+  - {{name: app, nodes: app, redundancy: {{mode: active-active, min_up: 1}}}}
+"
+        )
+    };
+    let together = yaml("{dist: exponential, mean: 1h, together: true}");
+    let f = figures_with(&together, settings(200, 8760.0, 0.0, 61));
+    let u = 1.0 / 101.0;
+    assert_close(
+        "availability, together",
+        &f[1].availability,
+        1.0 - u,
+        u,
+        0.05,
+    );
+    let apart = yaml("{dist: exponential, mean: 1h}");
+    let f = figures_with(&apart, settings(200, 8760.0, 0.0, 61));
+    let u = (1.0 / 3.0) / (100.0 + 1.0 / 3.0);
+    assert_close(
+        "availability, one by one",
+        &f[1].availability,
+        1.0 - u,
+        u,
+        0.05,
+    );
+    // Only for group failures, and without a crew.
+    let alone = together.replace(", scope: group", "");
+    let err = nines::scenario::parse_bytes(alone.as_bytes(), "t.yaml", std::path::Path::new("."))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("`together` repairs a `scope: group` failure as one"),
+        "{err}"
+    );
+}
