@@ -636,6 +636,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         if mode.rebuild.is_some() {
             self.failed_at[m as usize] = self.now;
         }
+        if let Some(factor) = mode.factor {
+            self.slow_down(mode.unit as usize, factor, true);
+        }
         if mode.monitor.is_some() {
             self.raise_alert(m);
         } else {
@@ -683,9 +686,14 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 None => self.crews[c as usize].busy -= 1,
             }
         }
-        if let Some(r) = mode.rebuild {
-            // The node rebuilds its state before it is up (`KIND_REBUILD`).
-            return self.start_rebuild(m, r);
+        if mode.extras {
+            if let Some(factor) = mode.factor {
+                self.slow_down(mode.unit as usize, factor, false);
+            }
+            if let Some(r) = mode.rebuild {
+                // The node rebuilds its state before it is up (`KIND_REBUILD`).
+                return self.start_rebuild(m, r);
+            }
         }
         self.mode_restored(m);
     }

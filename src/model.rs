@@ -90,6 +90,9 @@ pub struct FailureMode {
     /// `monitoring`: the delays before its repair is asked for; `None` asks
     /// at once (no draw).
     pub monitoring: Option<Monitoring>,
+    /// `effect: slow` with `factor`: while stalled, the node's capacity for
+    /// traffic is divided by it (as a `slow` fault's `factor`).
+    pub factor: Option<f64>,
     /// `repair: {..., together: true}` (`scope: group` only): the instances
     /// one shock hits are repaired as one, by a single draw (a rollback).
     pub repair_together: bool,

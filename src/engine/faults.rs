@@ -377,7 +377,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
 
     /// A `slow` fault with a factor begins or ends on stall unit `u`: its
     /// node's capacity for traffic is divided by `factor`, or no longer.
-    fn slow_down(&mut self, u: usize, factor: f64, start: bool) {
+    pub(super) fn slow_down(&mut self, u: usize, factor: f64, start: bool) {
         let UnitKind::Stall(n) = self.plan.units[u].kind else {
             return;
         };

@@ -46,7 +46,10 @@ pub struct ModePlan {
     /// `loses_state`: after the repair, the node rebuilds by this plan of
     /// [`Plan::recoveries`] before it is up.
     pub rebuild: Option<u32>,
-    /// `monitor` or `rebuild`: a failure has more to do than ask for the repair.
+    /// `effect: slow` with `factor`: the node's capacity divisor while stalled.
+    pub factor: Option<f64>,
+    /// `monitor`, `rebuild` or `factor`: a failure has more to do than ask
+    /// for the repair.
     pub extras: bool,
 }
 
@@ -339,7 +342,8 @@ fn push_unit(
             cause: 0,
             monitor: monitor_plan(mode, key("monitoring")),
             rebuild: None,
-            extras: mode.monitoring.is_some(),
+            factor: mode.factor,
+            extras: mode.monitoring.is_some() || mode.factor.is_some(),
         });
     }
     units.push(UnitPlan {
@@ -418,6 +422,7 @@ impl Plan {
                         .loses_state
                         .then(|| rebuild_of(model, &recovery_of, n))
                         .flatten(),
+                    factor: None,
                     extras: mode.monitoring.is_some() || mode.loses_state,
                 });
             }

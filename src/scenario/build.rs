@@ -54,6 +54,9 @@ pub struct Builder<'a> {
     pub names: Names,
     /// Where the failure modes just read wrote `effect: slow`.
     slow_pending: Vec<Loc>,
+    /// `effect: slow` modes with a `factor` on active-active members: where,
+    /// the service's label and the group; they need traffic to matter.
+    pub slow_needs_traffic: Vec<(Loc, String, usize)>,
     /// Where the node group being read says `loses_state: true`.
     loses_state_pending: Vec<Loc>,
     /// Per node group: where it has an `effect: slow` and a `capacity`.
@@ -83,6 +86,7 @@ impl<'a> Builder<'a> {
             names: Names::default(),
             slow_pending: Vec::new(),
             loses_state_pending: Vec::new(),
+            slow_needs_traffic: Vec::new(),
             group_locs: Vec::new(),
             default_monitoring: None,
         }
@@ -140,6 +144,22 @@ impl<'a> Builder<'a> {
         let system = self.system(map.get("system"), &services);
         let (links, link_locs) = self.network(map.get("network"), &domains);
         let traffic = self.traffic(map.get("traffic"), &services, &groups, &nodes);
+        for (loc, label, g) in std::mem::take(&mut self.slow_needs_traffic) {
+            let served = services.iter().enumerate().any(|(s, service)| {
+                format!("service `{}`", service.name) == label
+                    && traffic.iter().any(|t| t.service == s)
+            });
+            if !served && services.len() == self.names.services.len() {
+                self.sink.error_hint(
+                    loc,
+                    format!(
+                        "`effect: slow` with a `factor` on node group `{}` changes nothing: {label} has no `traffic`",
+                        groups[g].name
+                    ),
+                    "a slow member of an active-active service only serves less traffic; add a `traffic` entry for it, or use `effect: down`",
+                );
+            }
+        }
         self.unused_capacity(&services, &groups, &nodes, &traffic);
         let faults = self.faults(
             map.get("faults"),
@@ -387,6 +407,7 @@ impl<'a> Builder<'a> {
                     "effect",
                     "monitoring",
                     "loses_state",
+                    "factor",
                 ]
             } else {
                 &["name", "ttf", "repair", "crew", "scope", "monitoring"]
@@ -473,6 +494,7 @@ impl<'a> Builder<'a> {
                     None => None,
                 },
             };
+            let factor = self.mode_factor(&map, slow);
             let monitoring = self.mode_monitoring(&map, &label);
             let monitored = matches!(monitoring, Some(Some(_)));
             let loses_state = match map.get("loses_state") {
@@ -504,6 +526,7 @@ impl<'a> Builder<'a> {
                 Some(monitoring),
                 Some(loses_state),
                 Some(repair_together),
+                Some(factor),
             ) = (
                 name,
                 ttf,
@@ -513,6 +536,7 @@ impl<'a> Builder<'a> {
                 monitoring,
                 loses_state,
                 self.check_together(&map, together, scope, crew.is_some() || monitored),
+                factor,
             ) {
                 if modes.iter().any(|m| m.name == name) {
                     self.sink.error(
@@ -536,6 +560,7 @@ impl<'a> Builder<'a> {
                     monitoring,
                     loses_state,
                     repair_together,
+                    factor,
                 });
             }
         }
@@ -737,5 +762,37 @@ impl Builder<'_> {
             return None;
         }
         Some(true)
+    }
+
+    /// `factor` of an `effect: slow` failure mode: a number at least 1.
+    /// `Some(None)` without it, `None` on a problem.
+    fn mode_factor(&mut self, map: &Map, slow: Option<bool>) -> Option<Option<f64>> {
+        let Some(n) = map.get("factor") else {
+            return Some(None);
+        };
+        if slow == Some(false) {
+            self.sink.error_hint(
+                n.loc,
+                "`factor` belongs to `effect: slow`",
+                "a slow member serves at 1/factor of its capacity while it stalls; add `effect: slow` or remove `factor`",
+            );
+            return None;
+        }
+        let value = match &n.value {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(x) => Some(*x),
+            _ => None,
+        };
+        match value {
+            Some(f) if f.is_finite() && f >= 1.0 => Some(Some(f)),
+            _ => {
+                self.sink.error_hint(
+                    n.loc,
+                    "`factor` must be a number at least 1",
+                    "`factor: 4` divides the member's capacity by 4 while it stalls",
+                );
+                None
+            }
+        }
     }
 }

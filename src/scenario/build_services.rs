@@ -316,6 +316,18 @@ impl Builder<'_> {
                 continue;
             }
             seen.push(g);
+            // With a `factor`, a stalled member serves slowly: that matters
+            // to traffic, checked once `traffic` is read.
+            if mode == "active-active"
+                && groups[g]
+                    .failures
+                    .iter()
+                    .filter(|f| f.slow)
+                    .all(|f| f.factor.is_some())
+            {
+                self.slow_needs_traffic.push((loc, label.to_string(), g));
+                continue;
+            }
             self.sink.error_hint(
                 loc,
                 format!(
@@ -324,8 +336,8 @@ impl Builder<'_> {
                 ),
                 "a stalled member stays up for its clients, and only the failure detector of a \
                  standby service (or the followers of a quorum leader, with `election`) reacts to \
-                 it, so here it would change nothing; use `effect: down`, a standby mode, or a \
-                 quorum with `election`",
+                 it, so here it would change nothing; use `effect: down`, a standby mode, a \
+                 quorum with `election`, or a `factor` with traffic",
             );
         }
     }

@@ -489,3 +489,50 @@ services:
         "{err}"
     );
 }
+
+/// An `effect: slow` failure mode with `factor: 2` on the members of an
+/// active-active pool: each member stalls every 100 h for 1 h, serving at
+/// half speed meanwhile. Two 100/s members take 150/s: a stalled one's
+/// 75/s share against 50/s loses 25/s for each hour, so a year loses
+/// 2 × 8760/101 × 3600 × 25 = 15.6 million requests (renewal theory). The
+/// service stays up. Without traffic the factor would change nothing, and
+/// is refused.
+#[test]
+fn a_slow_failure_mode_with_a_factor_slows_its_members_traffic() {
+    let yaml = "name: gc
+nodes:
+  - name: web
+    count: 2
+    capacity: 100/s
+    failures:
+      - {name: gc, ttf: {dist: exponential, mean: 100h}, repair: 1h, effect: slow, factor: 2}
+services: [{name: web, nodes: web}]
+traffic: [{service: web, rate: 150/s}]
+";
+    let f = figures_with(yaml, settings(200, 8760.0, 0.0, 62));
+    let expected = 2.0 * 8760.0 / 101.0 * 3600.0 * 25.0;
+    assert_close(
+        "overload failures",
+        extra(&f[1], "requests_failed_overload_per_year"),
+        expected,
+        expected,
+        0.02,
+    );
+    assert_eq!(f[1].downtime_min_per_year.mean, Some(0.0));
+    let without = yaml.replace("traffic: [{service: web, rate: 150/s}]\n", "");
+    let err = nines::scenario::parse_bytes(without.as_bytes(), "t.yaml", std::path::Path::new("."))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("changes nothing: service `web` has no `traffic`"),
+        "{err}"
+    );
+    let no_factor = yaml.replace(", factor: 2", "");
+    let err =
+        nines::scenario::parse_bytes(no_factor.as_bytes(), "t.yaml", std::path::Path::new("."))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+    assert!(err.contains("is not supported yet"), "{err}");
+}
