@@ -117,6 +117,18 @@ pub fn exponential_model(model: &Model) -> (Model, Vec<String>) {
                 failover,
                 ..
             } => takeover(&name, failover, vec![boot, restore], &mut changes),
+            Redundancy::Quorum {
+                election: Some(time),
+                ..
+            } if !matches!(time, Dist::Exponential { .. }) => {
+                let mean_h = time.mean_h();
+                changes.push(format!(
+                    "service `{name}`: the `election` ({}) → exponential of mean {:.1} s",
+                    time.name(),
+                    mean_h * 3600.0
+                ));
+                *time = Dist::Exponential { mean_h };
+            }
             Redundancy::ActiveActive { .. } | Redundancy::Quorum { .. } => {}
         }
     }

@@ -12,6 +12,7 @@
 
 use super::standby::{Layout, Pool, StandbySpec};
 
+mod elect;
 mod pool;
 mod react;
 use crate::model::{Dist, Model, Scope};
@@ -113,6 +114,9 @@ pub struct State {
     pub queues: Vec<Vec<u32>>,
     /// Member and phase of every slot of every standby service.
     pub standby: Vec<u32>,
+    /// Per quorum service with `election`: the class of its leader + 1,
+    /// or 0 for none.
+    pub leaders: Vec<u32>,
 }
 
 /// The reachable states, the transitions between them and which
@@ -245,13 +249,16 @@ fn obstacles(model: &Model) -> Vec<String> {
     }
     for service in &model.services {
         if let crate::model::Redundancy::Quorum {
-            election: Some(_), ..
-        } = service.redundancy
+            election: Some(time),
+            ..
+        } = &service.redundancy
+            && !matches!(time, Dist::Exponential { .. })
         {
             reasons.push(format!(
-                "the quorum service `{}` has leader elections: the solver does not model who \
-                 leads; remove `election` to solve it as if elections were instant",
-                service.name
+                "the `election` of `{}` has a {} distribution; only exponential times make a \
+                 Markov chain",
+                service.name,
+                time.name()
             ));
         }
     }
@@ -299,6 +306,7 @@ fn obstacles(model: &Model) -> Vec<String> {
 struct Builder<'m> {
     model: &'m Model,
     rates: Rates,
+    elections: Vec<elect::ElectionSpec>,
     classes: Vec<Class>,
     jobs: Vec<Job>,
     /// For each domain, its ancestors including itself.
@@ -443,9 +451,38 @@ impl<'m> Builder<'m> {
                 }
             }
         }
+        let elections = model
+            .services
+            .iter()
+            .enumerate()
+            .filter_map(|(s, service)| match &service.redundancy {
+                crate::model::Redundancy::Quorum {
+                    election: Some(time),
+                    min_up,
+                } => {
+                    let mut service_classes: Vec<usize> =
+                        service.members.iter().map(|&n| class_of_node[n]).collect();
+                    service_classes.sort_unstable();
+                    service_classes.dedup();
+                    Some(
+                        rate_of(time, &format!("the `election` of `{}`", service.name)).map(
+                            |rate| elect::ElectionSpec {
+                                service: s,
+                                rate,
+                                min_up: *min_up,
+                                classes: service_classes,
+                                first: class_of_node[service.members[0]],
+                            },
+                        ),
+                    )
+                }
+                _ => None,
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Builder {
             model,
             rates,
+            elections,
             classes,
             jobs,
             domain_chain,
@@ -503,6 +540,7 @@ impl<'m> Builder<'m> {
                 None => {
                     members[s] >= service.min_up()
                         && service.demand_per_s.is_none_or(|d| capacity[s] + 1e-9 >= d)
+                        && self.has_leader(state, s)
                 }
             };
             up[s] = own && service.requires.iter().all(|&r| up[r]);
@@ -705,6 +743,11 @@ pub fn build_observed(
         domains: vec![0; model.domains.len()],
         queues: vec![Vec::new(); model.crews.len()],
         standby: super::standby::initial(&builder.standbys),
+        leaders: builder
+            .elections
+            .iter()
+            .map(|e| e.first as u32 + 1)
+            .collect(),
     };
     let mut index: HashMap<State, u32> = HashMap::new();
     let mut states = vec![initial.clone()];

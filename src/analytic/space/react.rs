@@ -53,10 +53,17 @@ impl Builder<'_> {
         let mut raw = Vec::new();
         self.raw_successors(state, &mut raw);
         for transition in raw {
-            for (reacted, probability) in self.react(state, transition.state, transition.hit) {
-                out.push((reacted, transition.rate * probability));
+            let reacted = self.react(state, transition.state, transition.hit);
+            let reacted = if self.elections.is_empty() {
+                reacted
+            } else {
+                self.elect_react(state, reacted)
+            };
+            for (next, probability) in reacted {
+                out.push((next, transition.rate * probability));
             }
         }
+        self.election_completions(state, out);
         for spec in &self.standbys {
             if let Layout::Lumped { .. } = spec.layout {
                 self.pool_completions(spec, state, out);
