@@ -3,6 +3,7 @@
 //! module that touches stdout, stderr and the file system for output.
 
 mod check;
+mod compare;
 mod interrupt;
 mod merge;
 mod output;
@@ -43,6 +44,8 @@ enum Command {
     Run(run::RunArgs),
     /// Merge the parts of `nines run --shard I/N` into what a single run writes
     Merge(merge::MergeArgs),
+    /// Run several designs on common random numbers; each one's paired difference from the first
+    Compare(compare::CompareArgs),
     /// Solve a Markovian design exactly (every time exponential): steady state and over the horizon
     Solve(solve::SolveArgs),
     /// Judge the scenario's SLOs: pass, fail or inconclusive (exit 0, 1 or 3), sequentially
@@ -77,6 +80,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Solve(args) => solve::solve(&args),
+        Command::Compare(args) => compare::compare(&args),
         Command::Check(args) => check::check(&args),
         Command::Trace(args) => trace::trace(&args),
         Command::Validate { files } => validate::validate(&files),

@@ -14,6 +14,7 @@ pub mod faults;
 mod histogram;
 mod intervals;
 pub mod monitoring;
+pub mod paired;
 mod requests;
 mod stats;
 pub mod trace;

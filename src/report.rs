@@ -4,6 +4,7 @@
 
 pub mod causes;
 pub mod chart;
+pub mod compare;
 pub mod csv;
 pub mod exact;
 pub mod faults;

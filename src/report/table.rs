@@ -157,7 +157,7 @@ fn is_data(name: &str) -> bool {
     PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
-fn format_nines(e: &Estimate) -> String {
+pub(crate) fn format_nines(e: &Estimate) -> String {
     match e.mean.map(nines) {
         Some(n) if n.is_finite() => format!("{n:.2}"),
         Some(_) => "∞".to_string(),
@@ -281,7 +281,7 @@ fn format_mttff(f: &crate::metrics::Figures) -> String {
 }
 
 /// Availability and downtime; `none seen` when no replication was ever down.
-fn format_availability(f: &crate::metrics::Figures) -> [String; 2] {
+pub(crate) fn format_availability(f: &crate::metrics::Figures) -> [String; 2] {
     if f.availability.mean == Some(1.0) && f.availability.ci95.is_none() {
         return ["100, none seen".into(), "none seen".into()];
     }

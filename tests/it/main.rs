@@ -6,6 +6,7 @@ mod cases;
 mod causes;
 mod check;
 mod cli;
+mod compare;
 mod data;
 mod determinism;
 mod docs;

@@ -1,0 +1,170 @@
+//! `nines compare`: several designs run on common random numbers, side by
+//! side, with each one's paired difference from the first.
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, RunSettingsArgs, load, settings};
+use crate::experiment::{self, Settings};
+use crate::metrics::paired::{PairedAccumulator, figures_of};
+use crate::metrics::{RepOutcome, Window};
+use crate::model::Model;
+use crate::report::compare::{Difference, json, table};
+use crate::report::{self, Report};
+use anyhow::bail;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Every design runs with the same seed, replications, horizon and warm-up (the flags, \
+else the first file's): random streams are keyed by entity name, so the same failures of the same \
+entities happen in every design, and the differences are not noise.\n\n\
+Examples:\n  nines compare scenarios/hot-standby.yaml scenarios/warm-standby.yaml scenarios/cold-standby.yaml\n  \
+nines compare scenarios/quorum-3.yaml scenarios/quorum-5.yaml --replications 2000 --json"
+)]
+pub struct CompareArgs {
+    /// Scenario files (.yaml); the first is the baseline
+    #[arg(required = true, num_args = 2..)]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    run: RunSettingsArgs,
+    /// Worker threads (default: one per core); results do not depend on it
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print `{"designs": [...], "differences": [...]}` as JSON instead of the table
+    #[arg(long)]
+    json: bool,
+    /// Refuse a design expected to process more events than this
+    #[arg(long, value_name = "N", default_value_t = experiment::MAX_EXPECTED_EVENTS)]
+    max_events: f64,
+}
+
+pub fn compare(args: &CompareArgs) -> anyhow::Result<i32> {
+    if args.threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    // Every file is read, so that every problem is reported at once.
+    let mut models = Vec::new();
+    let mut bad = false;
+    for file in &args.files {
+        match load(file)? {
+            Some(model) => models.push(model),
+            None => bad = true,
+        }
+    }
+    if bad {
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let overrides = args.run.overrides();
+    let settings = settings(&overrides, &models[0])?;
+    for (file, model) in args.files.iter().zip(&models).skip(1) {
+        warn_if_settings_differ(args, file, model, &settings)?;
+    }
+    for model in &models {
+        experiment::check_budget(model, &settings, args.max_events)?;
+    }
+    let window = Window {
+        start_us: settings.warmup_us,
+        end_us: settings.warmup_us.saturating_add(settings.horizon_us),
+    };
+    let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
+    // The baseline's figures of every replication, to pair with.
+    let mut baseline: Vec<Vec<[f64; 3]>> = Vec::new();
+    let mut each = |_: u64, o: &RepOutcome| {
+        baseline.push(o.tallies.iter().map(|t| figures_of(t, window)).collect());
+    };
+    let first = experiment::run(&models[0], settings, args.threads, &mut each, &|| {})?;
+    let mut results = vec![first];
+    let mut differences = Vec::new();
+    for (i, model) in models.iter().enumerate().skip(1) {
+        let pairs = entity_pairs(&models[0], model);
+        let mut accs = vec![PairedAccumulator::default(); pairs.len()];
+        let mut each = |rep: u64, o: &RepOutcome| {
+            let base = &baseline[rep as usize];
+            for (acc, &(_, e, b)) in accs.iter_mut().zip(&pairs) {
+                acc.push(figures_of(&o.tallies[e], window), base[b]);
+            }
+        };
+        results.push(experiment::run(
+            model,
+            settings,
+            args.threads,
+            &mut each,
+            &|| {},
+        )?);
+        differences.push(Difference {
+            design: names[i].clone(),
+            baseline: names[0].clone(),
+            entities: pairs
+                .iter()
+                .zip(&accs)
+                .map(|((name, _, _), acc)| (name.clone(), acc.estimates()))
+                .collect(),
+        });
+    }
+    let designs: Vec<(String, Report)> = names
+        .iter()
+        .zip(models.iter().zip(&results))
+        .map(|(name, (model, results))| (name.clone(), Report::new(model, results)))
+        .collect();
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        let summaries = designs
+            .iter()
+            .map(|(_, r)| report::json::summary_value(r))
+            .collect();
+        let value = json(summaries, &differences);
+        stdout.write_all(report::json::pretty(&value).as_bytes())?;
+    } else {
+        stdout.write_all(table(&designs, &differences).as_bytes())?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// The entities two designs share: the system, and the services with the
+/// same name, as (name, index in `design`, index in `baseline`) of tallies.
+fn entity_pairs(baseline: &Model, design: &Model) -> Vec<(String, usize, usize)> {
+    let mut pairs = vec![("system".to_string(), 0, 0)];
+    for (s, service) in design.services.iter().enumerate() {
+        if let Some(b) = baseline
+            .services
+            .iter()
+            .position(|x| x.name == service.name)
+        {
+            pairs.push((service.name.clone(), s + 1, b + 1));
+        }
+    }
+    pairs
+}
+
+/// A design whose own `simulation` settings differ from those used (the
+/// flags, else the baseline's) is run with those: said once, on stderr.
+fn warn_if_settings_differ(
+    args: &CompareArgs,
+    file: &std::path::Path,
+    model: &Model,
+    used: &Settings,
+) -> anyhow::Result<()> {
+    let own = settings(&args.run.overrides(), model)?;
+    let mut differ = Vec::new();
+    if own.seed != used.seed {
+        differ.push("seed");
+    }
+    if own.n_replications != used.n_replications {
+        differ.push("replications");
+    }
+    if own.horizon_us != used.horizon_us {
+        differ.push("horizon");
+    }
+    if own.warmup_us != used.warmup_us {
+        differ.push("warm-up");
+    }
+    if !differ.is_empty() {
+        eprintln!(
+            "warning: {}: its {} differ from the baseline's; every design runs with the baseline's \
+             (or the flags'), so that they are paired",
+            file.display(),
+            differ.join(", ")
+        );
+    }
+    Ok(())
+}
