@@ -33,10 +33,19 @@ pub struct CompareArgs {
     /// Print `{"designs": [...], "differences": [...]}` as JSON instead of the table
     #[arg(long)]
     json: bool,
+    /// Also write compare.json, compare.svg (the differences) and compare.html into this directory
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replace a comparison already in the --out directory
+    #[arg(long, requires = "out")]
+    force: bool,
     /// Refuse a design expected to process more events than this
     #[arg(long, value_name = "N", default_value_t = experiment::MAX_EXPECTED_EVENTS)]
     max_events: f64,
 }
+
+/// The files `--out` writes.
+const FILES: [&str; 3] = ["compare.json", "compare.svg", "compare.html"];
 
 pub fn compare(args: &CompareArgs) -> anyhow::Result<i32> {
     if args.threads == Some(0) {
@@ -106,18 +115,68 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<i32> {
         .zip(models.iter().zip(&results))
         .map(|(name, (model, results))| (name.clone(), Report::new(model, results)))
         .collect();
+    let summaries = designs
+        .iter()
+        .map(|(_, r)| report::json::summary_value(r))
+        .collect();
+    let text = report::json::pretty(&json(summaries, &differences));
+    if let Some(dir) = &args.out {
+        write_out(args, dir, &designs, &differences, &text, &settings)?;
+    }
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        let summaries = designs
-            .iter()
-            .map(|(_, r)| report::json::summary_value(r))
-            .collect();
-        let value = json(summaries, &differences);
-        stdout.write_all(report::json::pretty(&value).as_bytes())?;
+        stdout.write_all(text.as_bytes())?;
     } else {
         stdout.write_all(table(&designs, &differences).as_bytes())?;
     }
     Ok(EXIT_OK)
+}
+
+/// Writes the three files into `dir`, each whole or not at all; a
+/// directory that holds a comparison is refused unless `--force`.
+fn write_out(
+    args: &CompareArgs,
+    dir: &std::path::Path,
+    designs: &[(String, Report)],
+    differences: &[Difference],
+    json_text: &str,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let present: Vec<&str> = FILES.into_iter().filter(|f| dir.join(f).exists()).collect();
+    if !present.is_empty() && !args.force {
+        bail!(
+            "{} already holds a comparison ({}); nothing was written\n  = hint: add --force to replace it, or choose another directory",
+            dir.display(),
+            present.join(", ")
+        );
+    }
+    let command = format!(
+        "nines compare {} --seed {} --replications {} --horizon {}h --warmup {}h",
+        args.files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        settings.seed,
+        settings.n_replications,
+        crate::model::hours_from_micros(settings.horizon_us),
+        crate::model::hours_from_micros(settings.warmup_us),
+    );
+    let page = crate::report::compare::page(designs, differences, &command)
+        .map_err(|e| anyhow::anyhow!("cannot render compare.html: {e}"))?;
+    let chart = crate::report::compare::differences_chart(differences);
+    // Rendered before anything is written: a failure leaves no file behind.
+    for (name, text) in [
+        ("compare.json", json_text),
+        ("compare.svg", &chart),
+        ("compare.html", &page),
+    ] {
+        let mut file = super::output::temp_file(dir)?;
+        file.write_all(text.as_bytes())?;
+        super::output::persist(file, &dir.join(name))?;
+    }
+    Ok(())
 }
 
 /// The entities two designs share: the system, and the services with the

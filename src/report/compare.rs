@@ -1,10 +1,15 @@
 //! `nines compare`: several designs side by side, and each design's paired
-//! difference from the baseline (the first), as a table and as JSON.
+//! difference from the baseline (the first), as a table, as JSON, and as
+//! a page with two charts (`compare.html`, `--out`).
 
 use super::Report;
+use super::chart::{self, BLUE, FONT, svg};
+use super::html::Chart;
 use super::json::EstimateJson;
 use super::table::{columns, format_availability, format_estimate, format_nines};
 use crate::metrics::Estimate;
+use askama::Template;
+use plotters::prelude::*;
 use serde_json::{Map, Value, json};
 
 /// One design's differences from the baseline: the system's, then each
@@ -64,28 +69,10 @@ fn format_difference(e: &Estimate, scale: f64) -> (String, &'static str) {
     (text, if significant { "yes" } else { "no" })
 }
 
-/// The designs side by side, then the differences.
-pub fn table(designs: &[(String, Report)], differences: &[Difference]) -> String {
-    let mut out = String::new();
-    if let Some((_, first)) = designs.first() {
-        let s = &first.results.settings;
-        out.push_str(&format!(
-            "{} designs on common random numbers: seed {}, {} replications × {:.0} h (warm-up {:.0} h)\n\n",
-            designs.len(),
-            s.seed,
-            s.n_replications,
-            first.horizon_h(),
-            first.warmup_h()
-        ));
-    }
-    let mut rows = vec![vec![
-        "design".to_string(),
-        String::new(),
-        "availability (%)".into(),
-        "nines".into(),
-        "downtime (min/yr)".into(),
-        "failures (/yr)".into(),
-    ]];
+/// The rows of the designs' table: (design, entity, availability, nines,
+/// downtime, failures), the design named on its first row.
+fn design_rows(designs: &[(String, Report)]) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
     for (design, report) in designs {
         for (i, (name, f)) in report.entities.iter().enumerate() {
             let [availability, downtime] = format_availability(f);
@@ -103,19 +90,13 @@ pub fn table(designs: &[(String, Report)], differences: &[Difference]) -> String
             ]);
         }
     }
-    out.push_str(&columns(&rows));
-    if differences.is_empty() {
-        return out;
-    }
-    out.push_str("\ndifferences from the baseline, paired by replication (design − baseline)\n");
-    let mut rows = vec![vec![
-        "design".to_string(),
-        String::new(),
-        "availability (pp)".into(),
-        "downtime (min/yr)".into(),
-        "failures (/yr)".into(),
-        "significant".into(),
-    ]];
+    rows
+}
+
+/// The rows of the differences' table: (design − baseline, entity,
+/// availability in points, downtime, failures, significant).
+fn difference_rows(differences: &[Difference]) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
     for d in differences {
         for (i, (name, f)) in d.entities.iter().enumerate() {
             let (a, a_sig) = format_difference(&f[0].1, 100.0);
@@ -140,6 +121,185 @@ pub fn table(designs: &[(String, Report)], differences: &[Difference]) -> String
             ]);
         }
     }
+    rows
+}
+
+/// The system's downtime difference of each design from the baseline,
+/// with its 95% interval, around zero.
+pub fn differences_chart(differences: &[Difference]) -> String {
+    let items: Vec<(&str, &Estimate)> = differences
+        .iter()
+        .filter_map(|d| {
+            d.entities
+                .first()
+                .map(|(_, f)| (d.design.as_str(), &f[1].1))
+        })
+        .collect();
+    let n = items.len().max(1);
+    let reach = items
+        .iter()
+        .flat_map(|(_, e)| e.ci95.into_iter().flatten().chain(e.mean))
+        .fold(1e-9f64, |m, x| m.max(x.abs()))
+        * 1.15;
+    svg(110 + 34 * n as u32, |root| {
+        let mut c = ChartBuilder::on(&root)
+            .caption(
+                "system downtime, design − baseline (min/yr), 95% interval",
+                (FONT, 16),
+            )
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(200)
+            .build_cartesian_2d(-reach..reach, (0..n).into_segmented())
+            .map_err(|e| e.to_string())?;
+        c.configure_mesh()
+            .disable_y_mesh()
+            .x_desc("minutes of downtime a year more (+) or less (−) than the baseline")
+            .y_labels(n)
+            .y_label_formatter(&|y| match y {
+                SegmentValue::CenterOf(i) => items.get(*i).map_or(String::new(), |(d, _)| {
+                    std::path::Path::new(d)
+                        .file_name()
+                        .map_or(d.to_string(), |f| f.to_string_lossy().into_owned())
+                }),
+                _ => String::new(),
+            })
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 13))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        c.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))],
+            BLACK.stroke_width(1),
+        )))
+        .map_err(|e| e.to_string())?;
+        for (i, (_, e)) in items.iter().enumerate() {
+            let Some(mean) = e.mean else { continue };
+            c.draw_series(std::iter::once(Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(i)),
+                    (mean, SegmentValue::Exact(i + 1)),
+                ],
+                BLUE.mix(0.6).filled(),
+            )))
+            .map_err(|e| e.to_string())?;
+            if let Some([lo, hi]) = e.ci95 {
+                c.draw_series(std::iter::once(PathElement::new(
+                    vec![
+                        (lo, SegmentValue::CenterOf(i)),
+                        (hi, SegmentValue::CenterOf(i)),
+                    ],
+                    BLACK.stroke_width(2),
+                )))
+                .map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(())
+    })
+}
+
+#[derive(Template)]
+#[template(path = "compare.html")]
+struct Page<'a> {
+    title: String,
+    n_designs: usize,
+    replications: u64,
+    horizon: String,
+    seed: u64,
+    version: &'static str,
+    designs: Vec<(String, String, String, String, String, String)>,
+    differences: Vec<(String, String, String, String, String, String)>,
+    charts: Vec<Chart>,
+    command: &'a str,
+}
+
+fn six(row: Vec<String>) -> (String, String, String, String, String, String) {
+    let mut it = row.into_iter();
+    let mut next = || it.next().unwrap_or_default();
+    (next(), next(), next(), next(), next(), next())
+}
+
+/// `compare.html`: the designs, the differences and the two charts, in one
+/// self-contained page.
+pub fn page(
+    designs: &[(String, Report)],
+    differences: &[Difference],
+    command: &str,
+) -> Result<String, askama::Error> {
+    let first = designs.first().map(|(_, r)| r);
+    let title = designs
+        .iter()
+        .map(|(_, r)| r.model.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let availability: Vec<(&str, &Estimate)> = designs
+        .iter()
+        .map(|(d, r)| (d.as_str(), &r.entities[0].1.availability))
+        .collect();
+    Page {
+        title,
+        n_designs: designs.len(),
+        replications: first.map_or(0, |r| r.results.settings.n_replications),
+        horizon: first.map_or(String::new(), |r| format!("{:.0} h", r.horizon_h())),
+        seed: first.map_or(0, |r| r.results.settings.seed),
+        version: env!("CARGO_PKG_VERSION"),
+        designs: design_rows(designs).into_iter().map(six).collect(),
+        differences: difference_rows(differences).into_iter().map(six).collect(),
+        charts: vec![
+            Chart {
+                title: "availability of each design".into(),
+                svg: chart::availability(
+                    "system availability of each design (nines, 95% interval)",
+                    &availability,
+                ),
+            },
+            Chart {
+                title: "differences from the baseline".into(),
+                svg: differences_chart(differences),
+            },
+        ],
+        command,
+    }
+    .render()
+}
+
+/// The designs side by side, then the differences.
+pub fn table(designs: &[(String, Report)], differences: &[Difference]) -> String {
+    let mut out = String::new();
+    if let Some((_, first)) = designs.first() {
+        let s = &first.results.settings;
+        out.push_str(&format!(
+            "{} designs on common random numbers: seed {}, {} replications × {:.0} h (warm-up {:.0} h)\n\n",
+            designs.len(),
+            s.seed,
+            s.n_replications,
+            first.horizon_h(),
+            first.warmup_h()
+        ));
+    }
+    let mut rows = vec![vec![
+        "design".to_string(),
+        String::new(),
+        "availability (%)".into(),
+        "nines".into(),
+        "downtime (min/yr)".into(),
+        "failures (/yr)".into(),
+    ]];
+    rows.extend(design_rows(designs));
+    out.push_str(&columns(&rows));
+    if differences.is_empty() {
+        return out;
+    }
+    out.push_str("\ndifferences from the baseline, paired by replication (design − baseline)\n");
+    let mut rows = vec![vec![
+        "design".to_string(),
+        String::new(),
+        "availability (pp)".into(),
+        "downtime (min/yr)".into(),
+        "failures (/yr)".into(),
+        "significant".into(),
+    ]];
+    rows.extend(difference_rows(differences));
     out.push_str(&columns(&rows));
     out.push_str(
         "\n± is the half-width of the 95% interval of the mean paired difference; \"significant\":\n\

@@ -143,3 +143,50 @@ fn bad_compare_requests_are_refused() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("its seed differ"));
 }
+
+/// `--out DIR` writes the JSON, the chart of the differences and a page;
+/// a directory that holds a comparison is refused without `--force`.
+#[test]
+fn compare_out_writes_the_json_a_chart_and_a_page() {
+    let dir = tempfile::tempdir().expect("dir");
+    let a = write(dir.path(), "a.yaml", HOT);
+    let b = write(
+        dir.path(),
+        "b.yaml",
+        &HOT.replace("switchover: 30s", "switchover: 5m"),
+    );
+    let out = dir.path().join("out");
+    let out_s = out.display().to_string();
+    let run = |extra: &[&str]| {
+        nines()
+            .args(["compare", &a, &b, "--replications", "50", "--out", &out_s])
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    assert!(run(&[]).status.success());
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("compare.json")).expect("json"))
+            .expect("valid");
+    assert_eq!(json["designs"].as_array().map(Vec::len), Some(2));
+    let svg = std::fs::read_to_string(out.join("compare.svg")).expect("svg");
+    assert!(
+        svg.starts_with("<svg") && svg.contains("design − baseline"),
+        "{svg}"
+    );
+    let page = std::fs::read_to_string(out.join("compare.html")).expect("html");
+    for expected in [
+        "2 designs on common random numbers",
+        "Differences from the baseline, paired by replication",
+        "b.yaml − ",
+        "<svg",
+        "nines compare ",
+    ] {
+        assert!(page.contains(expected), "no {expected:?} in the page");
+    }
+    // Again without --force: refused, nothing changed.
+    let again = run(&[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds a comparison"));
+    assert!(run(&["--force"]).status.success());
+}
