@@ -39,13 +39,7 @@ impl DataCounts {
     /// `lost` writes, `lag_us` behind.
     pub fn record(&mut self, lost: f64, lag_us: Micros, year: u64) {
         self.losses += 1;
-        self.lost_writes += lost;
-        self.lag_us += lag_us;
-        self.lag_max_us = self.lag_max_us.max(lag_us);
-        if lost > 0.0 && year > self.last_year {
-            self.last_year = year;
-            self.loss_years += 1;
-        }
+        self.add_loss(lost, lag_us, year);
     }
 
     /// Writes lost later than at a failover (sync replication: writes a

@@ -6,6 +6,18 @@ use super::read::Map;
 use super::tree::Value;
 use crate::model::{Node as Instance, NodeGroup, Recovery, Redundancy, Replication, Service};
 
+/// Where key `key` of the map `node` is written (the map's place when it
+/// is not there).
+fn key_loc(node: &super::tree::Node, key: &str) -> super::tree::Loc {
+    match &node.value {
+        Value::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map_or(node.loc, |(_, n)| n.loc),
+        _ => node.loc,
+    }
+}
+
 impl Builder<'_> {
     /// Reports every problem of a parsed `replication` of service `label`.
     pub(super) fn check_replication(
@@ -20,13 +32,7 @@ impl Builder<'_> {
             return;
         };
         // Where a key of `replication` is written (already checked by its reader).
-        let key_loc = |key: &str| match &node.value {
-            Value::Map(entries) => entries
-                .iter()
-                .find(|(k, _)| k.name == key)
-                .map_or(node.loc, |(_, n)| n.loc),
-            _ => node.loc,
-        };
+        let key_loc = |key: &str| key_loc(node, key);
         if n_members == 1 {
             self.sink.error_hint(
                 node.loc,
@@ -116,13 +122,7 @@ impl Builder<'_> {
         let Some(node) = map.get("recovery") else {
             return;
         };
-        let key_loc = |key: &str| match &node.value {
-            Value::Map(entries) => entries
-                .iter()
-                .find(|(k, _)| k.name == key)
-                .map_or(node.loc, |(_, n)| n.loc),
-            _ => node.loc,
-        };
+        let key_loc = |key: &str| key_loc(node, key);
         if recovery.snapshot_every_us.is_none() {
             self.sink.error_hint(
                 node.loc,

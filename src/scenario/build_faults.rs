@@ -180,22 +180,7 @@ impl Builder<'_> {
             );
             return None;
         }
-        let value = match &n.value {
-            Value::Int(i) => Some(*i as f64),
-            Value::Float(x) => Some(*x),
-            _ => None,
-        };
-        match value {
-            Some(f) if f.is_finite() && f >= 1.0 => Some(Some(f)),
-            _ => {
-                self.sink.error_hint(
-                    n.loc,
-                    "`factor` must be a number at least 1",
-                    "`factor: 4` divides the member's capacity by 4 while the fault lasts",
-                );
-                None
-            }
-        }
+        super::values::factor(&mut self.sink, n, "while the fault lasts").map(Some)
     }
 
     /// The action; `Some(None)` for an action that exists but is not

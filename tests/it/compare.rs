@@ -27,6 +27,12 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
+/// The pair with a 30 s switchover, and the same with 5 min.
+fn two_switchovers(dir: &Path) -> (String, String) {
+    let slow = HOT.replace("switchover: 30s", "switchover: 5m");
+    (write(dir, "a.yaml", HOT), write(dir, "b.yaml", &slow))
+}
+
 fn compare_json(files: &[&str]) -> Value {
     let out = nines()
         .arg("compare")
@@ -61,12 +67,7 @@ fn a_design_against_itself_differs_by_exactly_zero() {
 #[test]
 fn each_design_is_the_run_of_its_file() {
     let dir = tempfile::tempdir().expect("dir");
-    let a = write(dir.path(), "a.yaml", HOT);
-    let b = write(
-        dir.path(),
-        "b.yaml",
-        &HOT.replace("switchover: 30s", "switchover: 5m"),
-    );
+    let (a, b) = two_switchovers(dir.path());
     let json = compare_json(&[&a, &b]);
     let out = nines().args(["run", &b, "--json"]).output().expect("runs");
     let run: Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -83,12 +84,7 @@ fn each_design_is_the_run_of_its_file() {
 #[test]
 fn paired_differences_are_narrower_than_independent_runs() {
     let dir = tempfile::tempdir().expect("dir");
-    let a = write(dir.path(), "a.yaml", HOT);
-    let b = write(
-        dir.path(),
-        "b.yaml",
-        &HOT.replace("switchover: 30s", "switchover: 5m"),
-    );
+    let (a, b) = two_switchovers(dir.path());
     let json = compare_json(&[&a, &b]);
     let se = |v: &Value| v["system"]["availability"]["std_err"].as_f64().expect("se");
     let unpaired = se(&json["designs"][0]).hypot(se(&json["designs"][1]));
@@ -149,12 +145,7 @@ fn bad_compare_requests_are_refused() {
 #[test]
 fn compare_out_writes_the_json_a_chart_and_a_page() {
     let dir = tempfile::tempdir().expect("dir");
-    let a = write(dir.path(), "a.yaml", HOT);
-    let b = write(
-        dir.path(),
-        "b.yaml",
-        &HOT.replace("switchover: 30s", "switchover: 5m"),
-    );
+    let (a, b) = two_switchovers(dir.path());
     let out = dir.path().join("out");
     let out_s = out.display().to_string();
     let run = |extra: &[&str]| {

@@ -480,10 +480,7 @@ services:
     );
     // Only for group failures, and without a crew.
     let alone = together.replace(", scope: group", "");
-    let err = nines::scenario::parse_bytes(alone.as_bytes(), "t.yaml", std::path::Path::new("."))
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let err = crate::support::problems_text(&alone);
     assert!(
         err.contains("`together` repairs a `scope: group` failure as one"),
         "{err}"
@@ -520,19 +517,12 @@ traffic: [{service: web, rate: 150/s}]
     );
     assert_eq!(f[1].downtime_min_per_year.mean, Some(0.0));
     let without = yaml.replace("traffic: [{service: web, rate: 150/s}]\n", "");
-    let err = nines::scenario::parse_bytes(without.as_bytes(), "t.yaml", std::path::Path::new("."))
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let err = crate::support::problems_text(&without);
     assert!(
         err.contains("changes nothing: service `web` has no `traffic`"),
         "{err}"
     );
     let no_factor = yaml.replace(", factor: 2", "");
-    let err =
-        nines::scenario::parse_bytes(no_factor.as_bytes(), "t.yaml", std::path::Path::new("."))
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+    let err = crate::support::problems_text(&no_factor);
     assert!(err.contains("is not supported yet"), "{err}");
 }

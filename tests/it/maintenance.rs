@@ -135,11 +135,7 @@ fn rolling_is_refused_outside_maintenance_and_with_a_random_target() {
         ),
     ] {
         let yaml = trio(fault);
-        let err =
-            nines::scenario::parse_bytes(yaml.as_bytes(), "t.yaml", std::path::Path::new("."))
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
+        let err = crate::support::problems_text(&yaml);
         assert!(err.contains(expected), "{expected:?} not in {err}");
     }
 }

@@ -171,3 +171,11 @@ pub fn extra<'a>(f: &'a Figures, name: &str) -> &'a Estimate {
         .map(|(_, e)| e)
         .unwrap_or_else(|| panic!("no figure {name}"))
 }
+
+/// The problems of a scenario as the CLI prints them (empty when valid).
+pub fn problems_text(yaml: &str) -> String {
+    nines::scenario::parse_bytes(yaml.as_bytes(), "t.yaml", std::path::Path::new("."))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}

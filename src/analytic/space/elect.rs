@@ -23,24 +23,8 @@ pub(super) struct ElectionSpec {
 }
 
 impl Builder<'_> {
-    /// Members of class `c` up in `state`, with their domains.
-    pub(super) fn up_in_place(&self, state: &State, c: usize) -> u32 {
-        let class = &self.classes[c];
-        let domains_up = class
-            .domain
-            .is_none_or(|d| self.domain_chain[d].iter().all(|&a| state.domains[a] == 0));
-        if domains_up {
-            self.up_count(state, c)
-        } else {
-            0
-        }
-    }
-
     fn members_up(&self, state: &State, spec: &ElectionSpec) -> u32 {
-        spec.classes
-            .iter()
-            .map(|&c| self.up_in_place(state, c))
-            .sum()
+        spec.classes.iter().map(|&c| self.nodes_up(state, c)).sum()
     }
 
     /// The leaders after a transition from `before`: lost with the members
@@ -56,7 +40,7 @@ impl Builder<'_> {
                 let leader = state.leaders[k];
                 if leader != 0 {
                     let c = leader as usize - 1;
-                    let (was, is) = (self.up_in_place(before, c), self.up_in_place(&state, c));
+                    let (was, is) = (self.nodes_up(before, c), self.nodes_up(&state, c));
                     if is < was {
                         let lost = f64::from(was - is) / f64::from(was);
                         let mut deposed = state.clone();
@@ -95,7 +79,7 @@ impl Builder<'_> {
                 continue;
             }
             for &c in &spec.classes {
-                let up = self.up_in_place(state, c);
+                let up = self.nodes_up(state, c);
                 if up > 0 {
                     let mut next = state.clone();
                     next.leaders[k] = c as u32 + 1;
