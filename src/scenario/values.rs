@@ -498,6 +498,27 @@ fn empirical_file(
     finish_empirical(sink, node, what, samples, true)
 }
 
+/// A capacity divisor (`factor`): a number at least 1. `what_for` ends
+/// the hint: "while it stalls", "while the fault lasts".
+pub fn factor(sink: &mut Sink, node: &Node, what_for: &str) -> Option<f64> {
+    let value = match &node.value {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(x) => Some(*x),
+        _ => None,
+    };
+    match value {
+        Some(f) if f.is_finite() && f >= 1.0 => Some(f),
+        _ => {
+            sink.error_hint(
+                node.loc,
+                "`factor` must be a number at least 1",
+                format!("`factor: 4` divides the member's capacity by 4 {what_for}"),
+            );
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,26 +545,5 @@ mod tests {
         assert!(parse_duration_h("10 hours").is_err());
         assert!(parse_duration_h("h").is_err());
         assert!(parse_duration_h("").is_err());
-    }
-}
-
-/// A capacity divisor (`factor`): a number at least 1. `what_for` ends
-/// the hint: "while it stalls", "while the fault lasts".
-pub fn factor(sink: &mut Sink, node: &Node, what_for: &str) -> Option<f64> {
-    let value = match &node.value {
-        Value::Int(i) => Some(*i as f64),
-        Value::Float(x) => Some(*x),
-        _ => None,
-    };
-    match value {
-        Some(f) if f.is_finite() && f >= 1.0 => Some(f),
-        _ => {
-            sink.error_hint(
-                node.loc,
-                "`factor` must be a number at least 1",
-                format!("`factor: 4` divides the member's capacity by 4 {what_for}"),
-            );
-            None
-        }
     }
 }
