@@ -82,6 +82,19 @@ pub enum Happening {
     Rebuilding {
         unit: u32,
     },
+    /// Sync replication of a standby service: writes stop (no replica),
+    /// the active member takes them alone (`degrade_after`), or a replica
+    /// acknowledges them again.
+    Writes {
+        standby: u32,
+        state: WriteState,
+    },
+    /// A standby member back from repair starts or ends catching up.
+    Resync {
+        standby: u32,
+        member: u32,
+        done: bool,
+    },
     /// A quorum service (by service index) lost its leader: down, cut off
     /// from the majority, or lost with the majority.
     LeaderLost {
@@ -101,4 +114,15 @@ pub enum Happening {
         service: u32,
         node: u32,
     },
+}
+
+/// What sync replication does with writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteState {
+    Blocked,
+    Degraded,
+    Replicated,
+    /// A member without the writes the degraded one took alone serves:
+    /// they are lost.
+    Lost,
 }

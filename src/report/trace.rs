@@ -6,7 +6,7 @@ use super::json::pretty;
 use crate::engine::Plan;
 use crate::experiment::Settings;
 use crate::metrics::RepOutcome;
-use crate::metrics::trace::{Happening, TraceEvent};
+use crate::metrics::trace::{Happening, TraceEvent, WriteState};
 use crate::model::{Micros, Model};
 use serde_json::{Map, Value, json};
 use std::fmt::Write;
@@ -111,6 +111,44 @@ fn describe(model: &Model, plan: &Plan, event: &TraceEvent) -> Line {
             plan.unit_name(model, unit),
             "acknowledged",
             "the on-call responds: the repair is asked for".into(),
+        ),
+        Happening::Writes { standby, state } => (
+            service(standby),
+            match state {
+                WriteState::Blocked => "writes_blocked",
+                WriteState::Degraded => "writes_alone",
+                WriteState::Replicated => "writes_replicated",
+                WriteState::Lost => "writes_lost",
+            },
+            match state {
+                WriteState::Blocked => "no replica can acknowledge a write: writes stop".into(),
+                WriteState::Degraded => {
+                    "degrade_after is over: the active member takes writes alone".into()
+                }
+                WriteState::Replicated => "a replica acknowledges writes again".into(),
+                WriteState::Lost => {
+                    "a member without the writes taken alone serves: they are lost".into()
+                }
+            },
+        ),
+        Happening::Resync {
+            standby,
+            member: m,
+            done,
+        } => (
+            service(standby),
+            if done { "resynced" } else { "resync" },
+            if done {
+                format!(
+                    "{} has caught up: a healthy standby again",
+                    member(standby, m)
+                )
+            } else {
+                format!(
+                    "{} is back and catches up before it can take over",
+                    member(standby, m)
+                )
+            },
         ),
         Happening::Rebuilding { unit } => (
             plan.unit_name(model, unit),

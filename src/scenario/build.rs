@@ -501,10 +501,19 @@ impl<'a> Builder<'a> {
                 None => Some(false),
                 Some(n) => {
                     let b = read::boolean(&mut self.sink, n, "`loses_state`");
-                    if b == Some(true) {
-                        self.loses_state_pending.push(n.loc);
+                    if b == Some(true) && slow == Some(true) {
+                        self.sink.error_hint(
+                            n.loc,
+                            "an `effect: slow` failure keeps the node up: it cannot lose its state",
+                            "use `effect: down` for a failure that takes the data (a disk loss), or remove `loses_state`",
+                        );
+                        None
+                    } else {
+                        if b == Some(true) {
+                            self.loses_state_pending.push(n.loc);
+                        }
+                        b
                     }
-                    b
                 }
             };
             if let Some(ttf_node) = map.get("ttf")

@@ -187,6 +187,13 @@ fn bad_recovery_settings_are_refused_with_the_reason() {
                 + "domains: [{name: z, failures: [{name: f, ttf: 1y, repair: 1h, loses_state: true}]}]\n",
             "unknown key `loses_state`",
         ),
+        (
+            base.replace(
+                "repair: {dist: exponential, mean: 5h}}",
+                "repair: {dist: exponential, mean: 5h}}, {name: gc, ttf: 100h, repair: 1m, effect: slow, loses_state: true}",
+            ),
+            "cannot lose its state",
+        ),
     ];
     for (yaml, expected) in cases {
         let found = problems(&yaml);

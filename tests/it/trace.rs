@@ -327,3 +327,38 @@ faults:
     let elected = out.find("is elected leader").expect("elected");
     assert!(begins < elected, "{out}");
 }
+
+#[test]
+fn sync_replication_shows_in_the_trace() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("semi.yaml");
+    std::fs::write(
+        &file,
+        "name: semi
+simulation: {horizon: 100h, replications: 1, seed: 3}
+nodes: [{name: db, count: 2, failures: [{name: crash, ttf: {dist: exponential, mean: 1000000y}, repair: 1h}]}]
+services:
+  - name: db
+    nodes: db
+    redundancy: {mode: hot-standby}
+    writes: 100/s
+    replication: {mode: sync, degrade_after: 5h}
+faults:
+  - {at: 10h, action: crash, target: db-2, duration: 20h}
+  - {at: 20h, action: crash, target: db-1, duration: 20h}
+",
+    )
+    .expect("write");
+    let out = stdout(&["trace", file.to_str().expect("path"), "--replication", "0"]);
+    let at = |kind: &str| {
+        out.find(kind)
+            .unwrap_or_else(|| panic!("no {kind} in\n{out}"))
+    };
+    // Blocked at 10 h, alone at 15 h, lost when the stale db-2 serves at 30 h.
+    assert!(at("writes_blocked") < at("writes_alone"));
+    assert!(at("writes_alone") < at("writes_lost"));
+    assert!(
+        out.contains("0y 000d 15:00:00.000   db      writes_alone"),
+        "{out}"
+    );
+}

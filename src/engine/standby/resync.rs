@@ -10,6 +10,7 @@
 //! called off by an epoch if the member fails again first).
 
 use super::super::{FutureEvents, KIND_RESYNC, Sim, payload};
+use crate::metrics::trace::Happening;
 use crate::model::Micros;
 
 impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
@@ -50,6 +51,13 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             now.saturating_add(delay),
             payload(KIND_RESYNC, index, epoch),
         );
+        if TRACE {
+            self.note(Happening::Resync {
+                standby: sb,
+                member: i,
+                done: false,
+            });
+        }
     }
 
     /// Pool member `i` stops resyncing: caught up, or down again.
@@ -87,6 +95,13 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         self.account_downtime(sb);
         self.materialise(sb, None);
         self.end_resync(sb, i);
+        if TRACE {
+            self.note(Happening::Resync {
+                standby: sb,
+                member: i,
+                done: true,
+            });
+        }
         self.member_available(sb, i);
         self.refresh_speeds(sb);
         self.push_standby_service(sb);

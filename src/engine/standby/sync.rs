@@ -11,6 +11,7 @@
 //! (`KIND_SYNC`, called off by an epoch). Nothing happens per write.
 
 use super::super::{FutureEvents, KIND_SYNC, Sim, payload};
+use crate::metrics::trace::{Happening, WriteState};
 use crate::model::Micros;
 
 /// Run-time state of a standby service's sync replication.
@@ -71,9 +72,13 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                     self.queue
                         .push(now.saturating_add(after), payload(KIND_SYNC, sb, epoch));
                 }
+                if TRACE {
+                    self.note_writes(sb, WriteState::Blocked);
+                }
             }
             return;
         }
+        let was_held = sync.blocked_since.is_some() || sync.degraded_since.is_some();
         if let Some(from) = sync.blocked_since.take() {
             state.counts.data.write_blocked_us += span(from);
             sync.epoch = sync.epoch.wrapping_add(1);
@@ -86,7 +91,15 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             // The replica catches up with what the active member took alone.
             sync.holder = None;
             sync.unreplicated_us = 0;
+            if TRACE && was_held {
+                self.note_writes(sb, WriteState::Replicated);
+            }
         }
+    }
+
+    #[cold]
+    fn note_writes(&mut self, standby: u32, state: WriteState) {
+        self.note(Happening::Writes { standby, state });
     }
 
     /// Writes have been blocked for `degrade_after`: the active member
@@ -107,6 +120,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         if sync.holder != Some(active) {
             sync.holder = Some(active);
             sync.unreplicated_us = 0;
+        }
+        if TRACE {
+            self.note_writes(sb, WriteState::Degraded);
         }
         true
     }
@@ -130,6 +146,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 (self.now - self.window.start_us) / crate::metrics::data::MICROS_PER_YEAR + 1;
             let lost = plan.writes_per_s * lag_us as f64 / 1e6;
             state.counts.data.add_loss(lost, lag_us, year);
+        }
+        if TRACE && lag_us > 0 {
+            self.note_writes(sb, WriteState::Lost);
         }
     }
 
