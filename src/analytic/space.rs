@@ -240,6 +240,19 @@ fn obstacles(model: &Model) -> Vec<String> {
             service.name
         ));
     }
+    for service in &model.services {
+        if service
+            .replication
+            .as_ref()
+            .is_some_and(|r| r.resync.is_some())
+        {
+            reasons.push(format!(
+                "service `{}` has `resync`: the chain does not model members catching up \
+                 after a repair; remove `resync` to solve it",
+                service.name
+            ));
+        }
+    }
     for service in model.services.iter().filter(|s| s.recovery.is_some()) {
         reasons.push(format!(
             "service `{}` rebuilds from snapshots and logs (`recovery`): a replay that depends on \

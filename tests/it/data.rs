@@ -353,4 +353,14 @@ fn a_member_back_from_repair_resyncs_before_it_can_take_over() {
         resyncs,
         0.02,
     );
+    // The solver does not model it, and says so rather than answer without it.
+    let err = nines::analytic::solve_steady_state(&crate::support::model(&pair(
+        100.0,
+        "    writes: 100/s\n",
+        rep,
+    )))
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(err.contains("has `resync`"), "{err}");
 }
