@@ -803,6 +803,11 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         if extras && up && self.faults.waiting > 0 {
             self.waves_look_again();
         }
+        if extras {
+            for &sb in plan.node_arbiters.row(n as usize) {
+                self.arbiter_changed(sb);
+            }
+        }
     }
 
     /// Re-evaluates the services on the worklist and, through `requires`,

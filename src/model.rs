@@ -310,6 +310,19 @@ pub struct Failover {
     pub coverage: f64,
     pub fencing: bool,
     pub failback_auto: bool,
+    /// `arbiter: {nodes: GROUP, quorum: N}`: a failover needs N of these
+    /// monitors up, reaching each other, and unable to hear the active
+    /// member; `None`: the member that would take over decides alone.
+    pub arbiter: Option<Arbiter>,
+}
+
+/// Separate monitors that decide failovers (Redis Sentinel, etcd behind
+/// Patroni, MongoDB arbiters).
+#[derive(Clone, Debug)]
+pub struct Arbiter {
+    /// The node group of the arbiters.
+    pub group: usize,
+    pub quorum: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -242,6 +242,17 @@ fn obstacles(model: &Model) -> Vec<String> {
     }
     for service in &model.services {
         if service
+            .redundancy
+            .standby_parts()
+            .is_some_and(|p| p.failover.arbiter.is_some())
+        {
+            reasons.push(format!(
+                "service `{}` has failover arbiters: the chain does not model who decides a \
+                 failover; remove `arbiter` to solve it",
+                service.name
+            ));
+        }
+        if service
             .replication
             .as_ref()
             .is_some_and(|r| r.resync.is_some())

@@ -61,6 +61,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         self.account_downtime(sb);
         self.materialise(sb, None);
         self.end_split_brains(sb, false);
+        self.retry_arbitration(sb);
         self.check_monitors(sb);
         self.push_standby_service(sb);
     }

@@ -139,6 +139,10 @@ pub struct StandbyPlan {
     pub key: StreamKey,
     /// Async replication: what each failover loses (`None` without).
     pub async_loss: Option<AsyncLoss>,
+    /// `arbiter`: the arbiter nodes and how many must agree (empty: the
+    /// member that would take over decides alone).
+    pub arbiters: Vec<u32>,
+    pub arbiter_quorum: u32,
     /// Sync replication (`None` without).
     pub sync: Option<SyncPlan>,
     /// `resync`: how long a member back from repair takes to catch up, and
@@ -213,9 +217,11 @@ pub struct Plan {
     /// Some service's `demand` follows a daily pattern (`engine/demand`).
     pub demand_patterns: bool,
     /// A node's change may matter beyond its services: traffic, a daily
-    /// demand pattern or a rolling maintenance (checked once in
+    /// demand pattern, a rolling maintenance or arbiters (checked once in
     /// `node_changed`).
     pub node_extras: bool,
+    /// The standby services each node is an arbiter of.
+    pub node_arbiters: Rows,
     /// Services of each node.
     pub node_services: Rows,
     /// Capacity of each node, scaled by [`CAPACITY_SCALE`].
@@ -254,7 +260,26 @@ fn standby_plan(model: &Model, s: usize, service: &Service) -> Option<StandbyPla
     let (slots, spares, failover) = (parts.slots, parts.spares, parts.failover);
     let takeover = parts.delays.into_iter().map(Sampler::new).collect();
     let pool = &service.members[..(slots + spares) as usize];
+    let arbiters: Vec<u32> = failover
+        .arbiter
+        .as_ref()
+        .map(|a| {
+            model.groups[a.group]
+                .members
+                .iter()
+                .map(|&n| n as u32)
+                .collect()
+        })
+        .unwrap_or_default();
+    // The pool and its arbiters: who must hear whom.
+    let watched: Vec<usize> = pool
+        .iter()
+        .copied()
+        .chain(arbiters.iter().map(|&n| n as usize))
+        .collect();
     Some(StandbyPlan {
+        arbiter_quorum: failover.arbiter.as_ref().map_or(0, |a| a.quorum),
+        arbiters,
         service: s as u32,
         pool: pool.iter().map(|&m| m as u32).collect(),
         slots,
@@ -272,7 +297,7 @@ fn standby_plan(model: &Model, s: usize, service: &Service) -> Option<StandbyPla
             .and_then(|hb| false_suspicion_rate_per_us(hb.interval_us, hb.timeout_us, hb.loss)),
         interval_us: failover.heartbeat.as_ref().map_or(0, |hb| hb.interval_us),
         fencing: failover.fencing,
-        exposed: (0..model.links.len()).any(|l| model.link_separates(l, pool))
+        exposed: (0..model.links.len()).any(|l| model.link_separates(l, &watched))
             || model.one_way_separates(pool)
             || pool.iter().any(|&n| {
                 model.groups[model.nodes[n].group]
@@ -583,10 +608,18 @@ impl Plan {
         );
         let traffic = super::traffic::TrafficPlans::new(model, &causes.collapse);
         let demand_patterns = model.services.iter().any(|s| s.demand_pattern.is_some());
+        let mut node_arbiters = vec![Vec::new(); model.nodes.len()];
+        for (sb, plan) in standbys.iter().enumerate() {
+            for &n in &plan.arbiters {
+                node_arbiters[n as usize].push(sb as u32);
+            }
+        }
         Plan {
             node_extras: !traffic.slots.is_empty()
                 || demand_patterns
-                || model.faults.iter().any(|f| f.rolling),
+                || model.faults.iter().any(|f| f.rolling)
+                || standbys.iter().any(|sb| !sb.arbiters.is_empty()),
+            node_arbiters: Rows::from_lists(&node_arbiters),
             faults,
             traffic,
             causes,

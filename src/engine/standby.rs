@@ -8,6 +8,7 @@
 //! SCENARIO.md. Suspicions of members that are not dead (lost heartbeats,
 //! partitions, stalls) and split brain are in `suspicion`.
 
+mod arbiter;
 mod resync;
 mod suspicion;
 mod sync;
@@ -59,6 +60,8 @@ pub(super) enum DownReason {
     FailedTakeover,
     /// No healthy member was left to take over.
     NoMember,
+    /// No quorum of arbiters could decide the failover (`arbiter`).
+    NoQuorum,
 }
 
 /// One serving position of a standby service.
@@ -229,6 +232,8 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             Phase::TakingOver(_) => Some(1),
             Phase::Down(DownReason::FailedTakeover) => Some(2),
             Phase::Down(DownReason::NoMember) => Some(3),
+            // Undecided: the failure is known to no quorum yet.
+            Phase::Down(DownReason::NoQuorum) => Some(0),
         };
         // At most one slot is `Switching`: any change to the service
         // (another member failing included) materialises it first.
@@ -527,7 +532,11 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             return self.start_takeover(sb, slot, true);
         };
         let plan = &self.plan.standbys[sb as usize];
-        let (coverage, merge) = (plan.coverage, plan.idle_speed == 1.0);
+        // With arbiters the decision is taken at the detection: not merged.
+        let (coverage, merge) = (
+            plan.coverage,
+            plan.idle_speed == 1.0 && plan.arbiters.is_empty(),
+        );
         // With no free member now there is no coverage to draw: the
         // detection decides (`start_takeover`).
         let free = if merge {
@@ -593,12 +602,24 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// no free healthy member there is no failover: nothing is counted nor
     /// drawn, and the slot is down with no member (a coverage drawn early
     /// for a merged failover is dropped).
-    fn start_takeover(&mut self, sb: u32, slot: usize, new_failover: bool) {
+    pub(in crate::engine) fn start_takeover(&mut self, sb: u32, slot: usize, new_failover: bool) {
         let in_window = self.in_window();
         self.standbys[sb as usize].slots[slot].unfenced = false;
         // The slot being filled does not hold its own members back: after a
         // failed failback, its still healthy member may serve it again.
         let free = self.free_member(sb, Some(slot), None);
+        if new_failover && free.is_some() && !self.arbiters_agree(sb, None) {
+            // No quorum of arbiters to decide: the slot waits, down.
+            let s = &mut self.standbys[sb as usize].slots[slot];
+            s.phase = Phase::Down(DownReason::NoQuorum);
+            s.covered = None;
+            if TRACE {
+                self.note(Happening::NoQuorum { standby: sb });
+            }
+            self.cancel_slot_event(sb, slot);
+            self.refresh_speeds(sb);
+            return;
+        }
         if new_failover && free.is_none() {
             self.standbys[sb as usize].slots[slot].covered = None;
         } else if new_failover {

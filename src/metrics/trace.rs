@@ -89,6 +89,10 @@ pub enum Happening {
         standby: u32,
         state: WriteState,
     },
+    /// A failover waits: no quorum of arbiters can decide it.
+    NoQuorum {
+        standby: u32,
+    },
     /// A standby member back from repair starts or ends catching up.
     Resync {
         standby: u32,

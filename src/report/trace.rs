@@ -112,6 +112,11 @@ fn describe(model: &Model, plan: &Plan, event: &TraceEvent) -> Line {
             "acknowledged",
             "the on-call responds: the repair is asked for".into(),
         ),
+        Happening::NoQuorum { standby } => (
+            service(standby),
+            "no_quorum",
+            "no quorum of arbiters can decide the failover: it waits".into(),
+        ),
         Happening::Writes { standby, state } => (
             service(standby),
             match state {

@@ -19,6 +19,7 @@ impl Builder<'_> {
             "coverage",
             "fencing",
             "failback",
+            "arbiter",
         ];
         let map = Map::read(
             &mut self.sink,
@@ -79,7 +80,39 @@ impl Builder<'_> {
                 None => ok = false,
             }
         }
+        if let Some(a) = map.get("arbiter") {
+            match self.arbiter(a) {
+                Some(arbiter) => failover.arbiter = Some(arbiter),
+                None => ok = false,
+            }
+        }
         ok.then_some(failover)
+    }
+
+    /// `arbiter: {nodes: GROUP, quorum: N}` (the quorum is checked against
+    /// the group's size with the services).
+    fn arbiter(&mut self, node: &Node) -> Option<crate::model::Arbiter> {
+        let map = Map::read(&mut self.sink, node, "`arbiter`", &["nodes", "quorum"])?;
+        let group = map
+            .required(&mut self.sink, "nodes", "`arbiter`")
+            .and_then(|n| self.resolve(n, "node group", |names| &names.groups));
+        let quorum = map
+            .required(&mut self.sink, "quorum", "`arbiter`")
+            .and_then(|q| match &q.value {
+                super::tree::Value::Int(i) if *i >= 1 => Some(*i as u32),
+                _ => {
+                    self.sink.error_hint(
+                        q.loc,
+                        "`quorum` of an `arbiter` must be a whole number at least 1",
+                        "say how many arbiters must agree, e.g. `quorum: 2` of 3",
+                    );
+                    None
+                }
+            });
+        Some(crate::model::Arbiter {
+            group: group?,
+            quorum: quorum?,
+        })
     }
 
     fn detection(&mut self, node: &Node) -> Option<Option<Heartbeat>> {

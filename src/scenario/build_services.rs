@@ -133,6 +133,9 @@ impl Builder<'_> {
                 .get("writes")
                 .map(|n| rate_per_s(&mut self.sink, n, "`writes`"));
             self.check_writes_used(&map, &label);
+            if let (Some(r), Some(m)) = (redundancy.as_ref(), members.as_ref()) {
+                self.check_arbiter(&map, r, m, groups, &label);
+            }
             if let Some(Some(r)) = replication.as_ref().map(|r| &r.0) {
                 self.check_replication(&map, r, redundancy.as_ref(), n_members, &label);
             }
@@ -207,6 +210,48 @@ impl Builder<'_> {
         self.check_rebuilds(&services, groups, nodes, &recovery_locs);
         self.standby_overlaps(&services, nodes, &member_locs);
         services
+    }
+
+    /// The arbiters of a standby service's failover: enough of them for the
+    /// quorum, and none of them a member.
+    fn check_arbiter(
+        &mut self,
+        map: &Map,
+        redundancy: &Redundancy,
+        members: &[usize],
+        groups: &[NodeGroup],
+        label: &str,
+    ) {
+        let Some(arbiter) = redundancy
+            .standby_parts()
+            .and_then(|p| p.failover.arbiter.clone())
+        else {
+            return;
+        };
+        let loc = map.get("redundancy").map_or(map.loc, |n| n.loc);
+        let group = &groups[arbiter.group];
+        if arbiter.quorum as usize > group.members.len() {
+            self.sink.error_hint(
+                loc,
+                format!(
+                    "the `arbiter` quorum of {label} is {}, but node group `{}` has {} node(s)",
+                    arbiter.quorum,
+                    group.name,
+                    group.members.len()
+                ),
+                "a quorum no set of arbiters can reach would forbid every failover; lower `quorum` or add arbiters",
+            );
+        }
+        if group.members.iter().any(|n| members.contains(n)) {
+            self.sink.error_hint(
+                loc,
+                format!(
+                    "the arbiters of {label} (node group `{}`) are among its members",
+                    group.name
+                ),
+                "arbiters watch the members from outside: give them a node group of their own",
+            );
+        }
     }
 
     /// The member instances of a service: a group name, an instance name, or a list of them.

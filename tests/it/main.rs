@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern.
 
 mod agreement;
+mod arbiter;
 mod bad_input;
 mod cases;
 mod causes;

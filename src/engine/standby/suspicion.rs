@@ -104,10 +104,19 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         for slot in 0..self.standbys[sb as usize].slots.len() {
             let s = self.standbys[sb as usize].slots[slot];
             let member_node = pool[s.member as usize];
+            let arbitrated = !plan.standbys[sb as usize].arbiters.is_empty();
+            // The monitor is the member that would take over, or a quorum
+            // of arbiters when there are some.
             let cut_off = self.node_up(member_node)
                 && self
                     .free_member(sb, None, Some(s.member))
-                    .is_some_and(|monitor| self.unreachable(member_node, pool[monitor as usize]));
+                    .is_some_and(|monitor| {
+                        if arbitrated {
+                            self.arbiters_agree(sb, Some(member_node))
+                        } else {
+                            self.unreachable(member_node, pool[monitor as usize])
+                        }
+                    });
             match s.phase {
                 Phase::Serving if cut_off => {
                     // Without heartbeats, noticed at once.
