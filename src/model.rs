@@ -170,6 +170,39 @@ pub struct Service {
     /// Writes per second while the service serves: what replication can
     /// lose and recovery must replay.
     pub writes_per_s: Option<f64>,
+    /// `writes: {rate, pattern}`: the 24 hourly factors of the write rate,
+    /// hour 0 starting at simulated time 0.
+    pub writes_pattern: Option<Vec<f64>>,
+}
+
+/// The writes made between `from_us` and `to_us` at `rate_per_s`, times
+/// the factor of each hour of the day when a daily `pattern` is given.
+pub fn writes_between(
+    rate_per_s: f64,
+    pattern: Option<&[f64]>,
+    from_us: Micros,
+    to_us: Micros,
+) -> f64 {
+    if to_us <= from_us {
+        return 0.0;
+    }
+    let Some(pattern) = pattern else {
+        return rate_per_s * (to_us - from_us) as f64 / 1e6;
+    };
+    const HOUR: Micros = 3_600_000_000;
+    const DAY: Micros = 24 * HOUR;
+    let day_writes: f64 = pattern.iter().sum::<f64>() * 3600.0 * rate_per_s;
+    // Whole days at once, then hour by hour (at most 24 steps).
+    let days = (to_us - from_us) / DAY;
+    let mut total = days as f64 * day_writes;
+    let mut t = from_us + days * DAY;
+    while t < to_us {
+        let end = ((t / HOUR + 1) * HOUR).min(to_us);
+        let factor = pattern[((t / HOUR) % 24) as usize];
+        total += rate_per_s * factor * (end - t) as f64 / 1e6;
+        t = end;
+    }
+    total
 }
 
 #[derive(Clone, Debug)]

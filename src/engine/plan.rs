@@ -155,9 +155,10 @@ pub struct StandbyPlan {
 }
 
 /// Sync replication of a hot or warm standby service (`standby/sync`).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct SyncPlan {
     pub writes_per_s: f64,
+    pub writes_pattern: Option<Vec<f64>>,
     pub degrade_after_us: Option<u64>,
 }
 
@@ -165,6 +166,7 @@ fn sync_plan(service: &Service) -> Option<SyncPlan> {
     let replication = service.replication.as_ref()?;
     replication.synchronous.then(|| SyncPlan {
         writes_per_s: service.writes_per_s.unwrap_or(0.0),
+        writes_pattern: service.writes_pattern.clone(),
         degrade_after_us: replication.degrade_after_us,
     })
 }
@@ -174,6 +176,7 @@ fn sync_plan(service: &Service) -> Option<SyncPlan> {
 #[derive(Clone, Debug)]
 pub struct AsyncLoss {
     pub writes_per_s: f64,
+    pub writes_pattern: Option<Vec<f64>>,
     pub lag: Sampler,
     /// The stream of the lag draws, apart from the failover's own draws so
     /// that adding replication leaves failures and failovers unchanged.
@@ -326,6 +329,7 @@ fn async_loss(service: &Service) -> Option<AsyncLoss> {
     }
     Some(AsyncLoss {
         writes_per_s: service.writes_per_s?,
+        writes_pattern: service.writes_pattern.clone(),
         lag: Sampler::new(replication.lag.as_ref()?),
         key: StreamKey::of(&["service", &service.name, "replication", "lag"]),
     })

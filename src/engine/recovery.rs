@@ -25,6 +25,7 @@ pub struct RecoveryPlan {
     pub every_us: Micros,
     pub restore: Option<Sampler>,
     pub writes_per_s: f64,
+    pub writes_pattern: Option<Vec<f64>>,
     pub replay_per_s: f64,
     pub key: StreamKey,
 }
@@ -47,6 +48,7 @@ pub fn plans(model: &Model) -> (Vec<RecoveryPlan>, Vec<Option<u32>>) {
                     .max(1),
                 restore: recovery.restore.as_ref().map(Sampler::new),
                 writes_per_s: service.writes_per_s.unwrap_or(0.0),
+                writes_pattern: service.writes_pattern.clone(),
                 replay_per_s: recovery.replay_per_s.unwrap_or(1.0),
                 key: StreamKey::of(&["service", &service.name, "recovery"]),
             });
@@ -84,7 +86,13 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             .as_ref()
             .map_or(0, |d| d.sample_us(&mut state.stream));
         let age_us = failed_at % plan.every_us;
-        let replay = (plan.writes_per_s * age_us as f64 / plan.replay_per_s).round() as Micros;
+        let log = crate::model::writes_between(
+            plan.writes_per_s,
+            plan.writes_pattern.as_deref(),
+            failed_at - age_us,
+            failed_at,
+        );
+        let replay = (log / plan.replay_per_s * 1e6).round() as Micros;
         if self.window.contains(self.now) {
             state.counts.record(restore, replay, age_us);
         }

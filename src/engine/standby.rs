@@ -363,7 +363,12 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         };
         let state = &mut self.standbys[sb as usize];
         let lag_us = loss.lag.sample_us(&mut state.lag_stream);
-        let lost = loss.writes_per_s * lag_us as f64 / 1e6;
+        let lost = crate::model::writes_between(
+            loss.writes_per_s,
+            loss.writes_pattern.as_deref(),
+            at.saturating_sub(lag_us),
+            at,
+        );
         state.counts.data.record(lost, lag_us, year);
     }
 

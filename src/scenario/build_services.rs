@@ -131,7 +131,12 @@ impl Builder<'_> {
                 .map(|n| (self.recovery(n, &label), n.loc));
             let writes = map
                 .get("writes")
-                .map(|n| rate_per_s(&mut self.sink, n, "`writes`"));
+                .map(|n| self.rate_and_pattern(n, "`writes`"));
+            let writes_pattern = match &writes {
+                Some((_, p)) => p.clone(),
+                None => Some(None),
+            };
+            let writes = writes.map(|(rate, _)| rate);
             self.check_writes_used(&map, &label);
             if let (Some(r), Some(m)) = (redundancy.as_ref(), members.as_ref()) {
                 self.check_arbiter(&map, r, m, groups, &label);
@@ -188,7 +193,9 @@ impl Builder<'_> {
             else {
                 continue;
             };
-            let Some(writes_per_s) = read::optional(writes) else {
+            let (Some(writes_per_s), Some(writes_pattern)) =
+                (read::optional(writes), writes_pattern)
+            else {
                 continue;
             };
             member_locs.push(map.get("nodes").map_or(map.loc, |n| n.loc));
@@ -204,6 +211,7 @@ impl Builder<'_> {
                 replication: replication.and_then(|r| r.0),
                 recovery: recovery.and_then(|r| r.0),
                 writes_per_s,
+                writes_pattern,
             });
         }
         self.requires_cycles(&edges);
@@ -390,14 +398,25 @@ impl Builder<'_> {
     /// `demand: 250/s`, or `demand: {rate: 250/s, pattern: ...}` with a
     /// daily pattern as traffic's. `None`: a problem was reported.
     fn demand(&mut self, node: &Node) -> (Option<f64>, Option<Option<Vec<f64>>>) {
+        self.rate_and_pattern(node, "`demand`")
+    }
+
+    /// `KEY: 250/s`, or `KEY: {rate: 250/s, pattern: ...}` with a daily
+    /// pattern as traffic's (`demand`, `writes`).
+    fn rate_and_pattern(
+        &mut self,
+        node: &Node,
+        what: &str,
+    ) -> (Option<f64>, Option<Option<Vec<f64>>>) {
         let Value::Map(_) = &node.value else {
-            return (rate_per_s(&mut self.sink, node, "`demand`"), Some(None));
+            return (rate_per_s(&mut self.sink, node, what), Some(None));
         };
-        let Some(map) = Map::read(&mut self.sink, node, "a `demand`", &["rate", "pattern"]) else {
+        let label = format!("a {what}");
+        let Some(map) = Map::read(&mut self.sink, node, &label, &["rate", "pattern"]) else {
             return (None, None);
         };
         let rate = map
-            .required(&mut self.sink, "rate", "a `demand`")
+            .required(&mut self.sink, "rate", &label)
             .and_then(|r| rate_per_s(&mut self.sink, r, "`rate`"));
         let pattern = match map.get("pattern") {
             Some(p) => self.pattern(p).map(Some),

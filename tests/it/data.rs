@@ -364,3 +364,50 @@ fn a_member_back_from_repair_resyncs_before_it_can_take_over() {
     .unwrap_or_default();
     assert!(err.contains("has `resync`"), "{err}");
 }
+
+/// Writes that follow the day (`writes: {rate, pattern}`): none in the
+/// first 12 hours of each day, twice the rate in the last 12. A failover at
+/// 3:00 (a crash of the primary, fixed lag 2 s) loses nothing; one at
+/// 15:00 loses 2 × 100/s × 2 s = 400 writes. A rebuild from a snapshot at
+/// midnight, for a failure at 15:00, replays 3 h of writes at 200/s.
+#[test]
+fn writes_that_follow_the_day_are_lost_and_replayed_by_the_hour() {
+    let pattern = "{rate: 100/s, pattern: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]}";
+    let lost_at = |hour: u32| {
+        let yaml = format!(
+            "name: day
+nodes: [{{name: db, count: 2, failures: [{{name: crash, ttf: {{dist: exponential, mean: 1000000y}}, repair: 1h}}]}}]
+services:
+  - name: db
+    nodes: db
+    redundancy: {{mode: hot-standby}}
+    writes: {pattern}
+    replication: {{mode: async, lag: 2s}}
+faults:
+  - {{at: {hour}h, action: crash, target: db-1, duration: 1h}}
+"
+        );
+        let f = &crate::support::figures(&yaml, 1, 100.0, 0.0, 45)[1];
+        extra(f, "data_loss_writes_per_failover").mean.unwrap()
+    };
+    assert_eq!(lost_at(3), 0.0);
+    assert!((lost_at(15) - 400.0).abs() < 1e-9, "{}", lost_at(15));
+    let disk = format!(
+        "name: disk
+nodes: [{{name: db, failures: [{{name: disk, ttf: {{dist: exponential, mean: 1000000y}}, repair: 1h}}]}}]
+services:
+  - name: db
+    nodes: db
+    writes: {pattern}
+    recovery: {{snapshot_every: 24h, replay: 1000/s}}
+"
+    )
+    .replace(
+        "failures: [{name: disk, ttf: {dist: exponential, mean: 1000000y}, repair: 1h}]",
+        "failures: [{name: disk, ttf: 15h, repair: 1h, loses_state: true}]",
+    );
+    let f = &crate::support::figures(&disk, 1, 20.0, 0.0, 46)[1];
+    // 3 h × 3600 s × 200 writes/s = 2.16 million writes, at 1000/s.
+    let replay = extra(f, "replay_s").mean.unwrap();
+    assert!((replay - 2160.0).abs() < 1e-6, "{replay} s");
+}

@@ -25,6 +25,8 @@ pub(in crate::engine) struct SyncState {
     /// length of the closed periods in which it took them.
     holder: Option<u32>,
     unreplicated_us: Micros,
+    /// The writes of those periods.
+    unreplicated_writes: f64,
     epoch: u32,
 }
 
@@ -49,12 +51,11 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// is whether it serves. Starts or ends a period of blocked writes or
     /// of degraded (unreplicated) writes.
     pub(in crate::engine) fn sync_check(&mut self, sb: u32, up: bool) {
-        let Some(degrade_after) = self.plan.standbys[sb as usize]
-            .sync
-            .map(|s| s.degrade_after_us)
-        else {
+        let plan = self.plan;
+        let Some(sync_plan) = plan.standbys[sb as usize].sync.as_ref() else {
             return;
         };
+        let degrade_after = sync_plan.degrade_after_us;
         let replica = up && self.has_replica(sb);
         let now = self.now;
         let window = self.window;
@@ -86,11 +87,18 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         if let Some(from) = sync.degraded_since.take() {
             state.counts.data.degraded_us += span(from);
             sync.unreplicated_us += now - from;
+            sync.unreplicated_writes += crate::model::writes_between(
+                sync_plan.writes_per_s,
+                sync_plan.writes_pattern.as_deref(),
+                from,
+                now,
+            );
         }
         if replica {
             // The replica catches up with what the active member took alone.
             sync.holder = None;
             sync.unreplicated_us = 0;
+            sync.unreplicated_writes = 0.0;
             if TRACE && was_held {
                 self.note_writes(sb, WriteState::Replicated);
             }
@@ -120,6 +128,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         if sync.holder != Some(active) {
             sync.holder = Some(active);
             sync.unreplicated_us = 0;
+            sync.unreplicated_writes = 0.0;
         }
         if TRACE {
             self.note_writes(sb, WriteState::Degraded);
@@ -132,19 +141,19 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     pub(in crate::engine) fn sync_serving(&mut self, sb: u32, serving: u32) {
         let state = &mut self.standbys[sb as usize];
         let sync = &mut state.sync;
-        let (Some(holder), Some(plan)) = (sync.holder, self.plan.standbys[sb as usize].sync) else {
+        let Some(holder) = sync.holder else {
             return;
         };
         if holder == serving {
             return;
         }
-        let lag_us = sync.unreplicated_us;
+        let (lag_us, lost) = (sync.unreplicated_us, sync.unreplicated_writes);
         sync.holder = None;
         sync.unreplicated_us = 0;
+        sync.unreplicated_writes = 0.0;
         if self.window.contains(self.now) && lag_us > 0 {
             let year =
                 (self.now - self.window.start_us) / crate::metrics::data::MICROS_PER_YEAR + 1;
-            let lost = plan.writes_per_s * lag_us as f64 / 1e6;
             state.counts.data.add_loss(lost, lag_us, year);
         }
         if TRACE && lag_us > 0 {
