@@ -627,6 +627,15 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         }
         if new_failover && free.is_none() {
             self.standbys[sb as usize].slots[slot].covered = None;
+            // A member catching up (`resync`) will take over when it has:
+            // the failover waits for it.
+            let pool = &self.plan.standbys[sb as usize].pool;
+            let state = &self.standbys[sb as usize];
+            let waits = (0..pool.len())
+                .any(|i| state.resyncing[i] && self.node_blockers[pool[i] as usize] == 0);
+            if waits && in_window {
+                self.standbys[sb as usize].counts.data.resync_waits += 1;
+            }
         } else if new_failover {
             let coverage = self.plan.standbys[sb as usize].coverage;
             let state = &mut self.standbys[sb as usize];

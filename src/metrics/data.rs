@@ -32,6 +32,8 @@ pub struct DataCounts {
     /// time at least one was catching up (redundancy degraded).
     pub resyncs: u64,
     pub resync_us: Micros,
+    /// Failovers that found only members still catching up, and waited.
+    pub resync_waits: u64,
 }
 
 impl DataCounts {
@@ -84,6 +86,7 @@ pub struct DataAccumulator {
     resync: bool,
     resyncs_per_year: Comoments,
     resync_degraded: Comoments,
+    resync_waits_per_year: Comoments,
     years: f64,
 }
 
@@ -117,6 +120,8 @@ impl DataAccumulator {
             .push(counts.resyncs as f64 / years, 0.0);
         self.resync_degraded
             .push(minutes_per_year(counts.resync_us), 0.0);
+        self.resync_waits_per_year
+            .push(counts.resync_waits as f64 / years, 0.0);
         let whole = length / MICROS_PER_YEAR;
         if whole > 0 {
             let lossy = counts.loss_years_within(whole);
@@ -173,6 +178,10 @@ impl DataAccumulator {
             figures.push((
                 "resync_degraded_min_per_year",
                 positive(self.resync_degraded.mean_estimate()),
+            ));
+            figures.push((
+                "failovers_waiting_for_resync_per_year",
+                self.resync_waits_per_year.rate_estimate(self.years),
             ));
         }
         figures

@@ -227,6 +227,7 @@ fn encode_outcome(out: &mut Vec<u8>, o: &RepOutcome) {
             d.degraded_us,
             d.resyncs,
             d.resync_us,
+            d.resync_waits,
         ] {
             put(out, x);
         }
@@ -467,6 +468,7 @@ fn decode_standby(r: &mut Reader) -> Option<StandbyCounts> {
     data.degraded_us = r.u()?;
     data.resyncs = r.u()?;
     data.resync_us = r.u()?;
+    data.resync_waits = r.u()?;
     Some(StandbyCounts {
         failovers: w[0],
         failed_failovers: w[1],

@@ -353,6 +353,16 @@ fn a_member_back_from_repair_resyncs_before_it_can_take_over() {
         resyncs,
         0.02,
     );
+    // Failovers that found only a member catching up, and waited for it:
+    // the active member failing while the other resyncs (2 → 4 at λ).
+    let waits = pi[2] * lambda * 8760.0;
+    assert_close(
+        "failovers waiting for a resync",
+        extra(f, "failovers_waiting_for_resync_per_year"),
+        waits,
+        waits,
+        0.05,
+    );
     // The solver does not model it, and says so rather than answer without it.
     let err = nines::analytic::solve_steady_state(&crate::support::model(&pair(
         100.0,
