@@ -39,6 +39,10 @@ impl Window {
     pub fn length_us(&self) -> Micros {
         self.end_us - self.start_us
     }
+    /// The window's length in years of 8760 hours.
+    pub fn years(&self) -> f64 {
+        self.length_us() as f64 / MICROS_PER_HOUR / HOURS_PER_YEAR
+    }
     /// Whether time `t` is inside the window (its end excluded).
     pub fn contains(&self, t: Micros) -> bool {
         t >= self.start_us && t < self.end_us
@@ -387,7 +391,7 @@ impl StandbyAccumulator {
         for &t in takeovers_us {
             self.takeovers.push(t as f64 / 1e6);
         }
-        let years = window.length_us() as f64 / MICROS_PER_HOUR / HOURS_PER_YEAR;
+        let years = window.years();
         self.years = years;
         if let Some(data) = &mut self.data {
             data.push(&counts.data, window);

@@ -204,12 +204,14 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         }
         let plan = self.plan;
         let s = plan.elections[e as usize].service;
-        let candidates = plan
+        // Members up and reaching a majority, each equally likely to win.
+        let candidates: Vec<u32> = plan
             .service_members
             .row(s as usize)
             .iter()
-            .filter(|&&m| self.leads_majority(s, m))
-            .count();
+            .copied()
+            .filter(|&m| self.leads_majority(s, m))
+            .collect();
         let state = &mut self.elections[e as usize];
         state.electing = false;
         // Counted by when it started, with its whole length.
@@ -217,17 +219,10 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             state.counts.completed += 1;
             state.counts.completed_us += self.now - state.started_us;
         }
-        if candidates > 0 {
-            let pick = ((state.stream.uniform() * candidates as f64) as usize).min(candidates - 1);
-            let leader = plan
-                .service_members
-                .row(s as usize)
-                .iter()
-                .copied()
-                .filter(|&m| self.leads_majority(s, m))
-                .nth(pick)
-                .unwrap_or(NO_LEADER);
-            self.elections[e as usize].leader = leader;
+        if !candidates.is_empty() {
+            let n = candidates.len();
+            let leader = candidates[((state.stream.uniform() * n as f64) as usize).min(n - 1)];
+            state.leader = leader;
             if TRACE {
                 self.note(Happening::Elected {
                     service: s,

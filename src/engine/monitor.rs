@@ -9,7 +9,6 @@ use super::queue::FutureEvents;
 use super::rng::Stream;
 use super::{KIND_MONITOR, Sim, payload};
 use crate::metrics::trace::Happening;
-use crate::model::Micros;
 
 /// One stream per failure mode with `monitoring` (`None` for the others;
 /// the list is empty when no mode has one).
@@ -44,11 +43,10 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         let respond = mon.respond.sample_us(stream);
         let alerted = self.now.saturating_add(alert);
         let acknowledged = alerted.saturating_add(respond);
-        let inside = |t: Micros| t >= self.window.start_us && t < self.window.end_us;
-        if inside(alerted) {
+        if self.window.contains(alerted) {
             self.monitoring.alert.push(alert);
         }
-        if inside(acknowledged) {
+        if self.window.contains(acknowledged) {
             self.monitoring.respond.push(respond);
         }
         if TRACE {

@@ -2,7 +2,7 @@
 //! the mean downtime minutes per year each cause accounts for.
 
 use super::{Comoments, Estimate, Window};
-use crate::model::{HOURS_PER_YEAR, MICROS_PER_HOUR, Micros};
+use crate::model::Micros;
 
 /// Running sums over replications of one entity's downtime by cause.
 #[derive(Clone, Debug, Default)]
@@ -27,7 +27,7 @@ impl CauseAccumulator {
 
     /// Adds one replication's downtime by cause, in replication order.
     pub fn push(&mut self, downtime_us: &[Micros], window: Window) {
-        let years = window.length_us() as f64 / MICROS_PER_HOUR / HOURS_PER_YEAR;
+        let years = window.years();
         for (acc, &us) in self.minutes_per_year.iter_mut().zip(downtime_us) {
             acc.push(us as f64 / 6e7 / years, 0.0);
         }

@@ -10,7 +10,6 @@
 
 use super::{Comoments, Estimate, Window};
 use crate::model::Micros;
-use crate::model::{HOURS_PER_YEAR, MICROS_PER_HOUR};
 
 /// What one replication counted of one service's elections, in the window.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -37,7 +36,7 @@ pub struct ElectionAccumulator {
 
 impl ElectionAccumulator {
     pub fn push(&mut self, counts: &ElectionCounts, window: Window) {
-        let years = window.length_us() as f64 / MICROS_PER_HOUR / HOURS_PER_YEAR;
+        let years = window.years();
         self.years = years;
         self.per_year.push(counts.started as f64 / years, 0.0);
         self.called_off_per_year

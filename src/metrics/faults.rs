@@ -2,7 +2,7 @@
 //! estimates over replications.
 
 use super::{Comoments, Estimate, Window};
-use crate::model::{HOURS_PER_YEAR, MICROS_PER_HOUR, Micros};
+use crate::model::Micros;
 
 /// One fault entry in one replication, inside the window.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -43,13 +43,9 @@ pub struct FaultFigures {
     pub system_downtime_min_per_year: Estimate,
 }
 
-fn years(window: Window) -> f64 {
-    window.length_us() as f64 / MICROS_PER_HOUR / HOURS_PER_YEAR
-}
-
 impl FaultAccumulator {
     pub fn push(&mut self, counts: &FaultCounts, window: Window) {
-        let y = years(window);
+        let y = window.years();
         self.years = y;
         self.injections.push(counts.injections as f64 / y, 0.0);
         self.skipped.push(counts.skipped as f64 / y, 0.0);
@@ -82,7 +78,7 @@ pub struct InjectedAccumulator {
 
 impl InjectedAccumulator {
     pub fn push(&mut self, injected: &Injected, window: Window) {
-        let y = years(window);
+        let y = window.years();
         self.years = y;
         self.outages.push(injected.outages as f64 / y, 0.0);
         self.downtime

@@ -3,7 +3,6 @@
 
 use super::Window;
 use super::stats::{Comoments, Estimate};
-use crate::model::{HOURS_PER_YEAR, MICROS_PER_HOUR};
 
 /// Requests of one service with traffic in one replication (a fluid: real
 /// numbers), over the measured window.
@@ -62,7 +61,7 @@ pub struct RequestAccumulator {
 
 impl RequestAccumulator {
     pub fn push(&mut self, counts: &RequestCounts, window: Window) {
-        let years = window.length_us() as f64 / MICROS_PER_HOUR / HOURS_PER_YEAR;
+        let years = window.years();
         self.success.push(counts.served, counts.offered);
         let failed = [
             counts.failed_ejection_lag

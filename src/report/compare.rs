@@ -55,10 +55,11 @@ pub fn json(summaries: Vec<Value>, differences: &[Difference]) -> Value {
 }
 
 /// A difference: `0 (identical)` for exactly zero with no spread, else
-/// `+mean ± half` and whether the interval leaves zero out.
-fn format_difference(e: &Estimate, scale: f64) -> (String, &'static str) {
+/// `+mean ± half`; and whether its interval leaves zero out (`None`:
+/// identical).
+fn format_difference(e: &Estimate, scale: f64) -> (String, Option<bool>) {
     if e.mean == Some(0.0) && e.ci95 == Some([0.0, 0.0]) {
-        return ("0 (identical)".into(), "");
+        return ("0 (identical)".into(), None);
     }
     let text = format_estimate(e, scale, "");
     let text = match e.mean {
@@ -66,7 +67,7 @@ fn format_difference(e: &Estimate, scale: f64) -> (String, &'static str) {
         _ => text,
     };
     let significant = e.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
-    (text, if significant { "yes" } else { "no" })
+    (text, Some(significant))
 }
 
 /// The rows of the designs' table: (design, entity, availability, nines,
@@ -103,8 +104,8 @@ fn difference_rows(differences: &[Difference]) -> Vec<Vec<String>> {
             let (down, _) = format_difference(&f[1].1, 1.0);
             let (fail, f_sig) = format_difference(&f[2].1, 1.0);
             let significant = match (a_sig, f_sig) {
-                ("", "") => "identical",
-                ("yes", _) | (_, "yes") => "yes",
+                (None, None) => "identical",
+                (Some(true), _) | (_, Some(true)) => "yes",
                 _ => "no",
             };
             rows.push(vec![

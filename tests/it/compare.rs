@@ -76,9 +76,9 @@ fn each_design_is_the_run_of_its_file() {
 }
 
 /// Common random numbers pay off where the designs share their failures:
-/// a 5 min switchover against 30 s gives an interval on the difference 9.4
+/// a 5 min switchover against 30 s gives an interval on the difference 9.8
 /// times narrower than two independent runs would (measured); a crew of
-/// one against unlimited repairs 1.7 times; hot against cold standby not
+/// one against unlimited repairs 1.6 times; hot against cold standby not
 /// at all (1.0: an idle cold standby does not age, so the failure
 /// histories part after the first failover).
 #[test]

@@ -17,6 +17,21 @@ faults:
     )
 }
 
+/// How many targets the first fault entry hit in one replication of 100 h.
+fn injections(yaml: &str) -> u64 {
+    let mut hits = 0;
+    let mut each = |_: u64, o: &nines::metrics::RepOutcome| hits += o.faults[0].injections;
+    nines::experiment::run(
+        &crate::support::model(yaml),
+        settings(1, 100.0, 0.0, 51),
+        None,
+        &mut each,
+        &|| {},
+    )
+    .expect("run");
+    hits
+}
+
 fn downtime_h(yaml: &str) -> f64 {
     let f = figures_with(yaml, settings(1, 100.0, 0.0, 51));
     f[1].downtime_min_per_year.mean.unwrap() / 60.0 * 100.0 / 8760.0
@@ -30,8 +45,9 @@ fn a_rolling_maintenance_takes_one_member_at_a_time() {
         trio("  - {at: 10h, action: maintenance, target: web, duration: 1h, rolling: true}\n");
     assert!(downtime_h(&rolling) < 1e-9);
     let f = figures_with(&rolling, settings(1, 100.0, 0.0, 51));
-    // Three injections, one per member, in the first firing.
     assert_eq!(f[1].failures_per_year.mean, Some(0.0));
+    // Yet every member went down: three injections, one per member.
+    assert_eq!(injections(&rolling), 3);
     let at_once = trio("  - {at: 10h, action: maintenance, target: web, duration: 1h}\n");
     assert!((downtime_h(&at_once) - 1.0).abs() < 1e-9);
 }
@@ -111,11 +127,13 @@ faults:
         .replace(", rolling: ROLLING", "")
         .replace("target: web,", "target: web-1,");
     assert!(lag(&crash) > 0.0);
-    // Maintenance of the same member: drained, nothing lost.
+    // Maintenance of the same member: drained, nothing lost, although it
+    // was down as long.
     let one = pool("maintenance")
         .replace(", rolling: ROLLING", "")
         .replace("target: web,", "target: web-1,");
     assert_eq!(lag(&one), 0.0);
+    assert_eq!(injections(&one), 1);
 }
 
 #[test]

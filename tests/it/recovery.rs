@@ -144,6 +144,23 @@ services:
         0.02,
     );
     assert_close("rebuild s", extra(f, "rebuild_s"), 2760.0, 2760.0, 0.02);
+    // To the present, not to the failure: the standby's disk fails at 15:00,
+    // is replaced at 19:00 while the primary serves, and replays the 19 h
+    // since the midnight snapshot (100/s × 19 h / 2000/s = 3420 s), not 15 h.
+    let standby_disk = "name: pair
+nodes:
+  - {name: a, failures: [{name: crash, ttf: {dist: exponential, mean: 1000000y}, repair: 1h}]}
+  - {name: b, failures: [{name: disk, ttf: 15h, repair: 4h, loses_state: true}]}
+services:
+  - name: db
+    nodes: [a, b]
+    redundancy: {mode: hot-standby}
+    writes: 100/s
+    recovery: {snapshot_every: 24h, replay: 2000/s}
+";
+    let f = &figures(standby_disk, 1, 30.0, 0.0, 36)[1];
+    let replay = extra(f, "replay_s").mean.unwrap();
+    assert!((replay - 3420.0).abs() < 1e-6, "{replay} s");
 }
 
 fn problems(yaml: &str) -> Vec<String> {
