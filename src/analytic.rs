@@ -56,6 +56,16 @@ pub struct Exact {
     pub censored_mttff_h: Option<f64>,
     /// E[min(T₁, end)]: MTTFF restricted to the end of the run.
     pub restricted_mttff_h: Option<f64>,
+    /// A standby service's failovers (the engine's count: a serving member
+    /// lost with a free member to switch in): per hour in the steady state,
+    /// and expected over the window. `None` for other services and the
+    /// system.
+    pub failovers_per_h: Option<f64>,
+    pub window_failovers: Option<f64>,
+    /// Writes lost per failover: the mean write rate times the mean lag
+    /// with async replication, 0 with sync replication that never degrades;
+    /// `None` without replication (or writes) and with `degrade_after`.
+    pub writes_lost_per_failover: Option<f64>,
 }
 
 /// The exact solution of a design.
@@ -179,6 +189,13 @@ fn solve_window(
                 e,
                 want.restricted,
             )
+            .map(|mut exact| {
+                if exact.failovers_per_h.is_some() {
+                    exact.writes_lost_per_failover =
+                        writes_lost_per_failover(&model.services[e - 1]);
+                }
+                exact
+            })
         })
         .collect::<Result<Vec<Exact>, ChainError>>()?;
     Ok(Solution {
@@ -188,6 +205,26 @@ fn solve_window(
         window_h,
         entities,
     })
+}
+
+/// The writes a failover of `service` loses on average: with async
+/// replication, those of the lag before the failure (the mean write rate
+/// times the mean lag: the chain has no clock, so a daily pattern counts
+/// by its mean, which is exact in the steady state, where failovers fall
+/// at any hour alike); none with sync replication that never degrades.
+/// `None` without writes or replication, and for semi-synchronous
+/// replication, whose loss depends on how long writes were blocked.
+fn writes_lost_per_failover(service: &crate::model::Service) -> Option<f64> {
+    let replication = service.replication.as_ref()?;
+    if replication.synchronous {
+        return replication.degrade_after_us.is_none().then_some(0.0);
+    }
+    let mean_factor = service
+        .writes_pattern
+        .as_ref()
+        .map_or(1.0, |p| p.iter().sum::<f64>() / p.len() as f64);
+    let lag_s = replication.lag.as_ref()?.mean_h() * 3600.0;
+    Some(service.writes_per_s? * mean_factor * lag_s)
 }
 
 /// The exact figures of entity `e` (0 the system, then each service).
@@ -211,6 +248,19 @@ fn entity(
     }
     let availability: f64 = (0..n).filter(|&i| up[i]).map(|i| pi[i]).sum();
     let failures_per_h: f64 = (0..n).map(|i| pi[i] * failure_rate[i]).sum();
+    let standby = e
+        .checked_sub(1)
+        .filter(|s| space.standby_services.contains(s));
+    let flows = || {
+        space
+            .failover_flows
+            .iter()
+            .filter(move |f| Some(f.1 as usize) == standby)
+    };
+    let failovers_per_h = standby.map(|_| flows().map(|f| pi[f.0 as usize] * f.2).sum());
+    let window_failovers = standby
+        .zip(window)
+        .map(|(_, (integral, _))| flows().map(|f| integral[f.0 as usize] * f.2).sum::<f64>());
     let (window_availability, window_failures) = match window {
         Some((integral, (start_h, end_h))) => (
             (0..n).filter(|&i| up[i]).map(|i| integral[i]).sum::<f64>() / (end_h - start_h),
@@ -245,11 +295,15 @@ fn entity(
         window_failures,
         censored_mttff_h,
         restricted_mttff_h,
+        failovers_per_h,
+        window_failovers,
+        writes_lost_per_failover: None,
     })
 }
 
-/// The seven figures of `nines run`, exact: either in the steady state or
-/// as the expectation over the run's window.
+/// The seven figures of `nines run`, exact, and a standby service's
+/// failovers and lost writes: either in the steady state or as the
+/// expectation over the run's window.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExactFigures {
     pub availability: f64,
@@ -259,7 +313,26 @@ pub struct ExactFigures {
     pub mut_h: Option<f64>,
     pub mttr_h: Option<f64>,
     pub mttff_h: Option<f64>,
+    /// Standby services only.
+    pub failovers_per_year: Option<f64>,
+    /// With replication that the chain prices (see [`Exact`]).
+    pub data_loss_writes_per_year: Option<f64>,
+    pub data_loss_writes_per_failover: Option<f64>,
 }
+
+/// The figures that only some entities have, in [`ExactFigures::named`]
+/// order, each with its name over the horizon in `nines solve --json`.
+pub const STANDBY_FIGURES: [(&str, &str); 3] = [
+    ("failovers_per_year", "failovers_per_year_over_horizon"),
+    (
+        "data_loss_writes_per_year",
+        "data_loss_writes_per_year_over_horizon",
+    ),
+    (
+        "data_loss_writes_per_failover",
+        "data_loss_writes_per_failover_over_horizon",
+    ),
+];
 
 impl ExactFigures {
     fn from_rates(availability: f64, failures_per_h: f64, mttff_h: Option<f64>) -> Self {
@@ -272,11 +345,26 @@ impl ExactFigures {
             mut_h: per(availability),
             mttr_h: per(1.0 - availability),
             mttff_h: mttff_h.filter(|m| m.is_finite()),
+            failovers_per_year: None,
+            data_loss_writes_per_year: None,
+            data_loss_writes_per_failover: None,
         }
     }
 
-    pub fn named(&self) -> [(&'static str, Option<f64>); 7] {
-        [
+    fn with_failovers(mut self, per_h: Option<f64>, writes_lost: Option<f64>) -> Self {
+        self.failovers_per_year = per_h.map(|r| r * HOURS_PER_YEAR);
+        self.data_loss_writes_per_failover = per_h.and(writes_lost);
+        self.data_loss_writes_per_year = self
+            .failovers_per_year
+            .zip(self.data_loss_writes_per_failover)
+            .map(|(f, w)| f * w);
+        self
+    }
+
+    /// The seven figures every entity has, then those of [`STANDBY_FIGURES`]
+    /// this one has.
+    pub fn named(&self) -> Vec<(&'static str, Option<f64>)> {
+        let mut named = vec![
             ("availability", Some(self.availability)),
             ("downtime_min_per_year", Some(self.downtime_min_per_year)),
             ("failures_per_year", Some(self.failures_per_year)),
@@ -284,7 +372,18 @@ impl ExactFigures {
             ("mut_h", self.mut_h),
             ("mttr_h", self.mttr_h),
             ("mttff_h", self.mttff_h),
-        ]
+        ];
+        let extra = [
+            self.failovers_per_year,
+            self.data_loss_writes_per_year,
+            self.data_loss_writes_per_failover,
+        ];
+        for ((name, _), value) in STANDBY_FIGURES.into_iter().zip(extra) {
+            if value.is_some() {
+                named.push((name, value));
+            }
+        }
+        named
     }
 }
 
@@ -292,6 +391,7 @@ impl Exact {
     /// Long-run figures.
     pub fn steady_state(&self) -> ExactFigures {
         ExactFigures::from_rates(self.availability, self.failures_per_h, Some(self.mttff_h))
+            .with_failovers(self.failovers_per_h, self.writes_lost_per_failover)
     }
 
     /// What the estimators of a run over `window_h` converge to (MTTFF:
@@ -303,6 +403,10 @@ impl Exact {
             self.window_availability,
             self.window_failures / length,
             Some(self.mttff_h),
+        )
+        .with_failovers(
+            self.window_failovers.map(|f| f / length),
+            self.writes_lost_per_failover,
         )
     }
 }

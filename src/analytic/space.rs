@@ -128,6 +128,11 @@ pub struct Space {
     /// Bit 0: the system; bit 1 + s: service s.
     pub up_masks: Vec<u64>,
     pub n_classes: usize,
+    /// (from, service, rate per hour) of the failovers a standby service
+    /// starts from a state, counted as the engine counts them.
+    pub failover_flows: Vec<(u32, u32, f64)>,
+    /// The standby services (indices), in the order of their specs.
+    pub standby_services: Vec<usize>,
 }
 
 fn rate_of(dist: &Dist, what: &str) -> Result<f64, SpaceError> {
@@ -778,6 +783,7 @@ pub fn build_observed(
     index.insert(initial, 0);
     let mut transitions = Vec::new();
     let mut successors = Vec::new();
+    let (mut failovers, mut failover_flows) = (Vec::new(), Vec::new());
     let mut next_to_visit = 0;
     while next_to_visit < states.len() {
         let from = next_to_visit as u32;
@@ -789,8 +795,13 @@ pub fn build_observed(
             }
         }
         successors.clear();
-        builder.successors(&states[next_to_visit], &mut successors);
+        failovers.clear();
+        builder.successors(&states[next_to_visit], &mut successors, &mut failovers);
         next_to_visit += 1;
+        for &(k, rate) in &failovers {
+            let service = builder.standbys[k as usize].service as u32;
+            failover_flows.push((from, service, rate));
+        }
         for (next, rate) in successors.drain(..) {
             let to = match index.get(&next) {
                 Some(&to) => to,
@@ -818,6 +829,8 @@ pub fn build_observed(
         transitions,
         up_masks,
         n_classes: builder.classes.len(),
+        failover_flows,
+        standby_services: builder.standbys.iter().map(|s| s.service).collect(),
     })
 }
 

@@ -40,6 +40,13 @@ fn entity_json(steady: &ExactFigures, window: Option<&ExactFigures>) -> Value {
         "failures_per_year_over_horizon".into(),
         exact_value(Some(window.failures_per_year)),
     );
+    for (name, value) in window.named().into_iter().skip(7) {
+        let over_horizon = crate::analytic::STANDBY_FIGURES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(name, |(_, h)| h);
+        map.insert(over_horizon.into(), exact_value(value));
+    }
     Value::Object(map)
 }
 
@@ -93,6 +100,17 @@ pub fn solve_json(model: &Model, settings: &Settings, solution: &Solution) -> St
             "nines",
         ],
     );
+    // The figures only standby services have, where some service has them.
+    let standby: Vec<(&'static str, &'static str)> = crate::analytic::STANDBY_FIGURES
+        .into_iter()
+        .filter(|(name, _)| {
+            solution
+                .entities
+                .iter()
+                .any(|e| e.steady_state().named().iter().any(|(n, _)| n == name))
+        })
+        .collect();
+    figures["steady_state"].extend(standby.iter().map(|(name, _)| name));
     if solution.window_h.is_some() {
         figures.insert(
             "over_horizon",
@@ -102,6 +120,7 @@ pub fn solve_json(model: &Model, settings: &Settings, solution: &Solution) -> St
                 "failures_per_year_over_horizon",
             ],
         );
+        figures["over_horizon"].extend(standby.iter().map(|(_, over_horizon)| over_horizon));
     }
     let summary = SolveJson {
         nines_version: env!("CARGO_PKG_VERSION"),
@@ -220,7 +239,57 @@ pub fn solve_table(model: &Model, settings: &Settings, solution: &Solution) -> S
         out.push('\n');
         out.push_str(&columns(&horizon));
     }
+    out.push_str(&failover_table(model, solution));
     out
+}
+
+/// The failovers and lost writes of the standby services, steady state
+/// then over the horizon (empty without standby services).
+fn failover_table(model: &Model, solution: &Solution) -> String {
+    let mut rows = vec![
+        [
+            "failovers",
+            "failovers (/yr)",
+            "lost writes (/yr)",
+            "writes lost per failover",
+            "over the horizon: failovers (/yr)",
+            "lost writes (/yr)",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (name, e) in names(model).into_iter().zip(&solution.entities).skip(1) {
+        let s = e.steady_state();
+        if s.failovers_per_year.is_none() {
+            continue;
+        }
+        let w = solution.window_h.map(|w| e.over_window(w));
+        rows.push(vec![
+            name.to_string(),
+            fmt(s.failovers_per_year),
+            fmt(s.data_loss_writes_per_year),
+            fmt(s.data_loss_writes_per_failover),
+            fmt(w.as_ref().and_then(|w| w.failovers_per_year)),
+            fmt(w.as_ref().and_then(|w| w.data_loss_writes_per_year)),
+        ]);
+    }
+    if rows.len() == 1 {
+        return String::new();
+    }
+    if solution.window_h.is_none() {
+        rows.iter_mut().for_each(|row| row.truncate(4));
+    }
+    // Without replication priced anywhere, the lost-writes columns go.
+    if rows[1..].iter().all(|row| row[2] == "n/a") {
+        for row in &mut rows {
+            let mut column = 0;
+            row.retain(|_| {
+                column += 1;
+                ![3, 4, 6].contains(&column)
+            });
+        }
+    }
+    format!("\n{}", columns(&rows))
 }
 
 /// One simulated figure beside its exact value.
@@ -270,9 +339,11 @@ pub fn cross_check(report: &Report, solution: &Solution) -> Vec<(String, Vec<Che
                     .find(|(n, _)| *n == figure)
                     .map(|(_, x)| x),
             };
+            let extras = figures.extras.iter().map(|(name, e)| (*name, e));
             let checks = figures
                 .named()
                 .into_iter()
+                .chain(extras)
                 .filter_map(|(figure, estimate): (&'static str, &Estimate)| {
                     let exact = exact_of(figure)?;
                     let z = match (estimate.mean, estimate.std_err, exact) {

@@ -319,6 +319,17 @@ fn assert_lumping_changes_nothing(what: &str, yaml: &str) -> (usize, usize) {
             (Some(a), Some(b)) => close(&format!("entity {e} censored MTTFF"), a, b),
             (a, b) => assert_eq!(a, b, "{what} entity {e} censored MTTFF"),
         }
+        // Failovers, counted as the engine counts them.
+        let pairs = [
+            ("failovers", l.failovers_per_h, p.failovers_per_h),
+            ("window failovers", l.window_failovers, p.window_failovers),
+        ];
+        for (figure, a, b) in pairs {
+            match (a, b) {
+                (Some(a), Some(b)) => close(&format!("entity {e} {figure}"), a, b),
+                (a, b) => assert_eq!(a, b, "{what} entity {e} {figure}"),
+            }
+        }
     }
     eprintln!(
         "{what}: {} states lumped, {} per member",
@@ -674,4 +685,73 @@ services:
             mttff_h: None,
         },
     );
+}
+
+/// A hot-standby pair with instant takeovers and independent repairs:
+/// (both up, one down, both down) is a birth-death chain, and a failover
+/// is the active member failing while both are up, λ·π₂ per hour.
+fn pair_failovers_per_h(mttf_h: f64, mttr_h: f64) -> f64 {
+    let (lambda, mu) = (1.0 / mttf_h, 1.0 / mttr_h);
+    let (p1, p0) = (2.0 * lambda / mu, lambda * lambda / (mu * mu));
+    lambda / (1.0 + p1 + p0)
+}
+
+const ASYNC_PAIR: &str = "
+name: async pair
+simulation: {horizon: 10y, replications: 300, seed: 5}
+nodes: [{name: pg, count: 2, failures: [{name: crash, ttf: {dist: exponential, mean: 500h}, repair: {dist: exponential, mean: 20h}}]}]
+services:
+  - name: db
+    nodes: pg
+    writes: {rate: 200/s, pattern: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1]}
+    redundancy: {mode: hot-standby}
+    replication: {mode: async, lag: {dist: exponential, mean: 2s}}
+";
+
+#[test]
+fn the_solver_prices_async_replication_losses_exactly() {
+    let model = model(ASYNC_PAIR);
+    let solution = analytic::solve(&model, &settings(0.0, 87_600.0)).unwrap();
+    let db = solution.entities[1].steady_state();
+    let failovers = pair_failovers_per_h(500.0, 20.0) * 8760.0;
+    assert_relative("failovers", db.failovers_per_year.unwrap(), failovers, 1e-9);
+    // The pattern averages 27/24: 225 writes/s × 2 s per failover.
+    let per_failover = db.data_loss_writes_per_failover.unwrap();
+    assert_relative("writes per failover", per_failover, 450.0, 1e-12);
+    let lost = db.data_loss_writes_per_year.unwrap();
+    assert_relative("writes lost a year", lost, failovers * 450.0, 1e-9);
+    assert_eq!(solution.entities[0].steady_state().failovers_per_year, None);
+
+    // The simulation agrees (every figure the solver knows, |z| ≤ 4).
+    let settings = Settings::from_model(&model);
+    let results = nines::experiment::run(&model, settings, None, &mut |_, _| {}, &|| {}).unwrap();
+    let report = nines::report::Report::new(&model, &results);
+    let solution = analytic::solve(&model, &settings).unwrap();
+    let checks = nines::report::exact::cross_check(&report, &solution);
+    let db = &checks[1].1;
+    for figure in ["failovers_per_year", "data_loss_writes_per_year"] {
+        let check = db.iter().find(|c| c.figure == figure).expect(figure);
+        eprintln!("async pair {figure}: {check:?}");
+        assert_check(&format!("async pair {figure}"), check);
+    }
+
+    // Sync replication loses nothing; semi-sync is not priced by the chain.
+    let sync = ASYNC_PAIR.replace(
+        "{mode: async, lag: {dist: exponential, mean: 2s}}",
+        "{mode: sync}",
+    );
+    let solution = analytic::solve(&crate::support::model(&sync), &settings).unwrap();
+    let db = solution.entities[1].steady_state();
+    assert_eq!(db.data_loss_writes_per_year, Some(0.0));
+    assert_relative(
+        "sync failovers",
+        db.failovers_per_year.unwrap(),
+        failovers,
+        1e-9,
+    );
+    let semi = sync.replace("{mode: sync}", "{mode: sync, degrade_after: 10s}");
+    let solution = analytic::solve(&crate::support::model(&semi), &settings).unwrap();
+    let db = solution.entities[1].steady_state();
+    assert_eq!(db.data_loss_writes_per_year, None);
+    assert!(db.failovers_per_year.is_some());
 }

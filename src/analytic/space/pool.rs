@@ -74,16 +74,17 @@ impl Builder<'_> {
 
     /// The reaction of lumped standby service `spec` to the transition from
     /// `before` to `after`; `hit` names the role of the member a single
-    /// failure hit. Each outcome comes with its probability.
+    /// failure hit. Each outcome comes with its probability; then the
+    /// expected number of failovers started.
     pub(super) fn pool_react(
         &self,
         spec: &StandbySpec,
         before: &State,
         after: State,
         hit: Option<Hit>,
-    ) -> Vec<(State, f64)> {
+    ) -> (Vec<(State, f64)>, f64) {
         let Layout::Lumped { runs, up_order, .. } = &spec.layout else {
-            return vec![(after, 1.0)];
+            return (vec![(after, 1.0)], 0.0);
         };
         let pool = Pool { spec };
         let mut state = after;
@@ -110,7 +111,7 @@ impl Builder<'_> {
                 None => came_up[j] = is.saturating_sub(was),
             }
         }
-        let mut outcomes = self.take_over(spec, state, failovers, restarts);
+        let (mut outcomes, counted) = self.take_over(spec, state, failovers, restarts);
         for (state, _) in &mut outcomes {
             for &j in up_order {
                 let filled = came_up[j].min(pool.down(state));
@@ -118,7 +119,7 @@ impl Builder<'_> {
                 *pool.serving_mut(state, j) += filled;
             }
         }
-        outcomes
+        (outcomes, counted)
     }
 
     /// Fills slots left by `failovers` serving members (each a coverage
@@ -130,23 +131,42 @@ impl Builder<'_> {
     /// coverage (there is no failover): as the lumped state does not tell a
     /// failed takeover from a slot with no member, capping the covered
     /// slots by the free members gives the same states.
+    ///
+    /// Also returns the expected number of failovers the engine counts:
+    /// those that found a free member. With `m` free members left after
+    /// the restarts, the failover slots draw coverage in turn until `m`
+    /// were covered; given `k` covered of `n`, the covered ones are a
+    /// uniformly random k-subset, so the slots counted (up to the m-th
+    /// covered one) number n when k < m and m(n + 1)/(k + 1) on average
+    /// otherwise. The restarts are taken first: when one event downs both
+    /// serving members and members being switched in and too few members
+    /// are free for all of them, the engine goes in node order, which the
+    /// lumped state does not keep, and the count is then this convention's.
     fn take_over(
         &self,
         spec: &StandbySpec,
         state: State,
         failovers: u32,
         restarts: u32,
-    ) -> Vec<(State, f64)> {
+    ) -> (Vec<(State, f64)>, f64) {
         if failovers + restarts == 0 {
-            return vec![(state, 1.0)];
+            return (vec![(state, 1.0)], 0.0);
         }
         let pool = Pool { spec };
         let mut outcomes = Vec::new();
+        let free = self.free_members(spec, &state).saturating_sub(restarts);
+        let mut counted = 0.0;
         for covered in 0..=failovers {
             let probability = binomial(failovers, covered, spec.coverage);
             if probability == 0.0 {
                 continue;
             }
+            counted += probability
+                * if covered < free {
+                    f64::from(failovers)
+                } else {
+                    f64::from(free) * f64::from(failovers + 1) / f64::from(covered + 1)
+                };
             let mut next = state.clone();
             *pool.down_mut(&mut next) += failovers - covered;
             for _ in 0..covered + restarts {
@@ -154,7 +174,21 @@ impl Builder<'_> {
             }
             outcomes.push((next, probability));
         }
-        outcomes
+        (outcomes, counted)
+    }
+
+    /// Up members of the pool serving no slot and not being switched in.
+    fn free_members(&self, spec: &StandbySpec, state: &State) -> u32 {
+        let Layout::Lumped { runs, .. } = &spec.layout else {
+            return 0;
+        };
+        let pool = Pool { spec };
+        (0..runs.len())
+            .map(|j| {
+                let busy = pool.serving(state, j) + pool.switching(state, j);
+                self.nodes_up(state, runs[j]).saturating_sub(busy)
+            })
+            .sum()
     }
 
     /// Switches the first free up member in pool order into a slot, or

@@ -49,11 +49,28 @@ impl Builder<'_> {
 
     /// Every transition out of `state`: the raw ones, each followed by the
     /// standby services' reactions, and the completions of takeovers.
-    pub(super) fn successors(&self, state: &State, out: &mut Vec<(State, f64)>) {
+    /// `failovers` gets, per standby service (its index among the standby
+    /// specs) whose failovers a transition out of `state` starts, the rate
+    /// of those failovers: the transition's rate times the expected number
+    /// it starts, counted as the engine counts them (a serving member lost
+    /// with a free member to switch in, whether the takeover then works).
+    pub(super) fn successors(
+        &self,
+        state: &State,
+        out: &mut Vec<(State, f64)>,
+        failovers: &mut Vec<(u32, f64)>,
+    ) {
         let mut raw = Vec::new();
         self.raw_successors(state, &mut raw);
+        let mut tally = vec![0.0; self.standbys.len()];
         for transition in raw {
-            let reacted = self.react(state, transition.state, transition.hit);
+            tally.iter_mut().for_each(|t| *t = 0.0);
+            let reacted = self.react(state, transition.state, transition.hit, &mut tally);
+            for (k, &count) in tally.iter().enumerate() {
+                if count > 0.0 {
+                    failovers.push((k as u32, transition.rate * count));
+                }
+            }
             let reacted = if self.elections.is_empty() {
                 reacted
             } else {
@@ -84,26 +101,37 @@ impl Builder<'_> {
     /// Applies the reaction of every standby service to the members whose
     /// state differs between `before` and `after`: in node order for pools
     /// kept per member, then class by class for lumped pools (services do
-    /// not share members, so their reactions are independent).
-    fn react(&self, before: &State, after: State, hit: Option<Hit>) -> Vec<(State, f64)> {
-        let mut outcomes = self.react_per_member(before, after);
-        for spec in &self.standbys {
+    /// not share members, so their reactions are independent). `tally[k]`
+    /// gets the expected number of failovers standby service k starts.
+    fn react(
+        &self,
+        before: &State,
+        after: State,
+        hit: Option<Hit>,
+        tally: &mut [f64],
+    ) -> Vec<(State, f64)> {
+        let mut outcomes = self.react_per_member(before, after, tally);
+        for (k, spec) in self.standbys.iter().enumerate() {
             if let Layout::Lumped { .. } = spec.layout {
-                outcomes = outcomes
-                    .into_iter()
-                    .flat_map(|(state, p)| {
-                        self.pool_react(spec, before, state, hit)
-                            .into_iter()
-                            .map(move |(s, q)| (s, p * q))
-                    })
-                    .collect();
+                let mut next = Vec::with_capacity(outcomes.len());
+                for (state, p) in outcomes {
+                    let (branches, failovers) = self.pool_react(spec, before, state, hit);
+                    tally[k] += p * failovers;
+                    next.extend(branches.into_iter().map(|(s, q)| (s, p * q)));
+                }
+                outcomes = next;
             }
         }
         outcomes
     }
 
     /// The reactions of the pools kept per member, in node order.
-    fn react_per_member(&self, before: &State, after: State) -> Vec<(State, f64)> {
+    fn react_per_member(
+        &self,
+        before: &State,
+        after: State,
+        tally: &mut [f64],
+    ) -> Vec<(State, f64)> {
         let mut changes = Vec::new();
         for (k, spec) in self.standbys.iter().enumerate() {
             let Layout::PerMember { pool_classes } = &spec.layout else {
@@ -125,7 +153,9 @@ impl Builder<'_> {
                 let branches = if up {
                     vec![(self.member_up(spec, state, i), 1.0)]
                 } else {
-                    self.member_down(spec, state, i)
+                    let (branches, failovers) = self.member_down(spec, state, i);
+                    tally[k] += p * failovers;
+                    branches
                 };
                 next_outcomes.extend(branches.into_iter().map(|(s, q)| (s, p * q)));
             }
@@ -134,17 +164,24 @@ impl Builder<'_> {
         outcomes
     }
 
-    fn member_down(&self, spec: &StandbySpec, state: State, i: u32) -> Vec<(State, f64)> {
+    /// Member `i` went down: the outcomes, and the expected number of
+    /// failovers started.
+    fn member_down(&self, spec: &StandbySpec, state: State, i: u32) -> (Vec<(State, f64)>, f64) {
         let slots = Slots { spec };
         let mut outcomes = vec![(state, 1.0)];
+        let mut failovers = 0.0;
         for slot in 0..spec.slots {
             let mut next_outcomes = Vec::new();
             for (state, p) in outcomes {
                 let (member, phase) = (slots.member(&state, slot), slots.phase(&state, slot));
                 let branches = if phase == SERVING && member == i {
-                    self.start_takeover(spec, state, slot, true)
+                    let (branches, counted) = self.start_takeover(spec, state, slot, true);
+                    if counted {
+                        failovers += p;
+                    }
+                    branches
                 } else if phase == TAKING_OVER + i {
-                    self.start_takeover(spec, state, slot, false)
+                    self.start_takeover(spec, state, slot, false).0
                 } else {
                     vec![(state, 1.0)]
                 };
@@ -152,7 +189,7 @@ impl Builder<'_> {
             }
             outcomes = next_outcomes;
         }
-        outcomes
+        (outcomes, failovers)
     }
 
     fn member_up(&self, spec: &StandbySpec, mut state: State, i: u32) -> State {
@@ -205,13 +242,15 @@ impl Builder<'_> {
         }
     }
 
+    /// The outcomes of filling `slot`, and whether the engine counts a
+    /// failover: a new one (not a restart) that found a free member.
     fn start_takeover(
         &self,
         spec: &StandbySpec,
         mut state: State,
         slot: usize,
         new_failover: bool,
-    ) -> Vec<(State, f64)> {
+    ) -> (Vec<(State, f64)>, bool) {
         let slots = Slots { spec };
         let member = slots.member(&state, slot);
         let mut outcomes = Vec::new();
@@ -233,7 +272,7 @@ impl Builder<'_> {
             None => slots.set(&mut state, slot, member, DOWN_NO_MEMBER),
         }
         outcomes.push((state, success));
-        outcomes
+        (outcomes, new_failover && free.is_some())
     }
 
     fn begin_takeover(&self, spec: &StandbySpec, state: &mut State, slot: usize, candidate: u32) {
