@@ -346,6 +346,11 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
             .iter_mut()
             .map(|s| std::mem::take(&mut s.takeovers_us))
             .collect(),
+        lags_us: sim
+            .standbys
+            .iter_mut()
+            .map(|s| std::mem::take(&mut s.lags_us))
+            .collect(),
         downtime_by_cause_us,
         requests: sim.traffic.iter_mut().map(|t| t.finish()).collect(),
         faults: std::mem::take(&mut sim.faults.counts),

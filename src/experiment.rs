@@ -396,13 +396,14 @@ impl Batches {
         for (acc, injected) in self.injected.iter_mut().zip(&outcome.injected) {
             acc.push(injected, window);
         }
-        for (((_, acc), counts), takeovers) in self
+        for ((((_, acc), counts), takeovers), lags) in self
             .standby
             .iter_mut()
             .zip(&outcome.standby)
             .zip(&outcome.takeovers_us)
+            .zip(&outcome.lags_us)
         {
-            acc.push(counts, takeovers, window);
+            acc.push(counts, takeovers, lags, window);
         }
         for ((_, acc), counts) in self.requests.iter_mut().zip(&outcome.requests) {
             acc.push(counts, window);

@@ -187,6 +187,9 @@ pub struct RepOutcome {
     pub standby: Vec<StandbyCounts>,
     /// The outage of each successful failover, per standby service.
     pub takeovers_us: Vec<Vec<u64>>,
+    /// The lag of each loss of writes (each failover with replication),
+    /// per standby service.
+    pub lags_us: Vec<Vec<u64>>,
     /// Downtime inside the window by cause, like `tallies` (the system,
     /// then each service), each in the order of its causes.
     pub downtime_by_cause_us: Vec<Vec<Micros>>,
@@ -387,14 +390,20 @@ pub struct StandbyAccumulator {
 }
 
 impl StandbyAccumulator {
-    pub fn push(&mut self, counts: &StandbyCounts, takeovers_us: &[u64], window: Window) {
+    pub fn push(
+        &mut self,
+        counts: &StandbyCounts,
+        takeovers_us: &[u64],
+        lags_us: &[u64],
+        window: Window,
+    ) {
         for &t in takeovers_us {
             self.takeovers.push(t as f64 / 1e6);
         }
         let years = window.years();
         self.years = years;
         if let Some(data) = &mut self.data {
-            data.push(&counts.data, window);
+            data.push(&counts.data, lags_us, window);
         }
         self.failovers_per_year
             .push(counts.failovers as f64 / years, 0.0);

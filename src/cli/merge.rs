@@ -65,8 +65,16 @@ fn open(path: &Path) -> anyhow::Result<Part> {
     let file = File::open(path).with_context(|| format!("cannot read {name}"))?;
     let mut reader = BufReader::new(file);
     let mut magic = vec![0; part::MAGIC.len()];
-    if reader.read_exact(&mut magic).is_err() || magic != part::MAGIC {
-        bail!("{name} is not a nines part (it does not begin with `nines-part 1`)");
+    if reader.read_exact(&mut magic).is_err() || !magic.starts_with(b"nines-part ") {
+        bail!("{name} is not a nines part (it does not begin with `nines-part`)");
+    }
+    if magic != part::MAGIC {
+        let wanted = String::from_utf8_lossy(part::MAGIC);
+        bail!(
+            "{name} is a part of another format (`{}`, this nines reads `{}`): run its shard again with this version",
+            String::from_utf8_lossy(&magic).trim(),
+            wanted.trim()
+        );
     }
     let mut line = Vec::new();
     reader.read_until(b'\n', &mut line)?;

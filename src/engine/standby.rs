@@ -102,6 +102,9 @@ pub(super) struct StandbyState {
     accounted_us: Micros,
     /// The outage of each successful failover inside the window.
     pub takeovers_us: Vec<Micros>,
+    /// With replication, the lag of each loss counted in `counts.data`
+    /// (0 for a failover under sync replication).
+    pub lags_us: Vec<Micros>,
     pub counts: StandbyCounts,
     /// Sync replication (unused without).
     sync: sync::SyncState,
@@ -139,6 +142,7 @@ impl StandbyState {
             ),
             accounted_us: 0,
             takeovers_us: Vec::new(),
+            lags_us: Vec::new(),
             counts: StandbyCounts::default(),
             sync: Default::default(),
             resyncing: vec![false; plan.pool.len()],
@@ -357,7 +361,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 // Counted, losing nothing: a sync replica has every write.
                 // What a degraded member took alone is lost when another
                 // member serves (`sync_serving`).
-                self.standbys[sb as usize].counts.data.record(0.0, 0, year);
+                let state = &mut self.standbys[sb as usize];
+                state.counts.data.record(0.0, 0, year);
+                state.lags_us.push(0);
             }
             return;
         };
@@ -370,6 +376,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             at,
         );
         state.counts.data.record(lost, lag_us, year);
+        state.lags_us.push(lag_us);
     }
 
     fn in_window(&self) -> bool {

@@ -75,6 +75,8 @@ pub struct DataAccumulator {
     per_failover: Comoments,
     /// (lag seconds, failovers).
     lag: Comoments,
+    /// Each lag, pooled over replications, in seconds.
+    lags: super::LogHistogram,
     lag_max_s: f64,
     /// (years with no write lost, whole years).
     free_years: Comoments,
@@ -101,7 +103,10 @@ impl DataAccumulator {
         }
     }
 
-    pub fn push(&mut self, counts: &DataCounts, window: Window) {
+    pub fn push(&mut self, counts: &DataCounts, lags_us: &[u64], window: Window) {
+        for &lag in lags_us {
+            self.lags.push(lag as f64 / 1e6);
+        }
         let length = window.length_us();
         let years = length as f64 / MICROS_PER_YEAR as f64;
         self.lost_per_year.push(counts.lost_writes / years, 0.0);
@@ -132,7 +137,7 @@ impl DataAccumulator {
     /// `data_loss_writes_per_year`, `data_loss_writes_per_failover`,
     /// `data_loss_free_year_probability` (whole years of the window with
     /// no write lost; undefined for a window shorter than a year), `rpo_s`
-    /// (mean lag at failover) and `rpo_s_max`; with sync replication,
+    /// (mean lag at failover), its percentiles and `rpo_s_max`; with sync replication,
     /// `write_unavailable_min_per_year` and `sync_degraded_min_per_year`.
     pub fn figures(&self) -> Vec<(&'static str, Estimate)> {
         let positive = |e: Estimate| e.clamp_interval(0.0, f64::INFINITY);
@@ -158,6 +163,9 @@ impl DataAccumulator {
                 self.free_years.ratio_estimate().clamp_interval(0.0, 1.0),
             ),
             ("rpo_s", positive(self.lag.ratio_estimate())),
+            ("rpo_s_p50", self.lags.quantile(0.5)),
+            ("rpo_s_p95", self.lags.quantile(0.95)),
+            ("rpo_s_p99", self.lags.quantile(0.99)),
             ("rpo_s_max", max),
         ];
         if self.sync {

@@ -19,7 +19,7 @@ use crate::metrics::{Outcome, RepOutcome, RequestCounts, StandbyCounts};
 use sha2::{Digest, Sha256};
 
 /// The first bytes of every part.
-pub const MAGIC: &[u8] = b"nines-part 1\n";
+pub const MAGIC: &[u8] = b"nines-part 2\n";
 /// Bytes of the trailer (`END` and a u64).
 pub const TRAILER_LEN: usize = 11;
 /// Bytes of a block record before its payload.
@@ -236,6 +236,10 @@ fn encode_outcome(out: &mut Vec<u8>, o: &RepOutcome) {
     for t in &o.takeovers_us {
         put_list(out, t);
     }
+    put(out, o.lags_us.len() as u64);
+    for lags in &o.lags_us {
+        put_list(out, lags);
+    }
     put(out, o.downtime_by_cause_us.len() as u64);
     for d in &o.downtime_by_cause_us {
         put_list(out, d);
@@ -376,6 +380,7 @@ fn decode_outcome(r: &mut Reader) -> Option<RepOutcome> {
     })?;
     let standby = r.many(decode_standby)?;
     let takeovers_us = r.many(Reader::list)?;
+    let lags_us = r.many(Reader::list)?;
     let downtime_by_cause_us = r.many(Reader::list)?;
     let requests = r.many(|r| {
         Some(RequestCounts {
@@ -440,6 +445,7 @@ fn decode_outcome(r: &mut Reader) -> Option<RepOutcome> {
         tallies,
         standby,
         takeovers_us,
+        lags_us,
         downtime_by_cause_us,
         requests,
         faults,
@@ -507,6 +513,7 @@ mod tests {
                 ..StandbyCounts::default()
             }],
             takeovers_us: vec![vec![5]],
+            lags_us: vec![vec![7, 0]],
             downtime_by_cause_us: vec![vec![1, 2], vec![]],
             requests: vec![
                 RequestCounts {

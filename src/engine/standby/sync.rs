@@ -155,6 +155,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             let year =
                 (self.now - self.window.start_us) / crate::metrics::data::MICROS_PER_YEAR + 1;
             state.counts.data.add_loss(lost, lag_us, year);
+            state.lags_us.push(lag_us);
         }
         if TRACE && lag_us > 0 {
             self.note_writes(sb, WriteState::Lost);
