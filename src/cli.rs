@@ -10,6 +10,7 @@ mod output;
 mod run;
 mod shard;
 mod solve;
+mod sweep;
 mod trace;
 mod validate;
 
@@ -46,6 +47,8 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Run several designs on common random numbers; each one's paired difference from the first
     Compare(compare::CompareArgs),
+    /// Run one scenario over a grid of settings (--set PATH=VALUES), on common random numbers
+    Sweep(sweep::SweepArgs),
     /// Solve a Markovian design exactly (every time exponential): steady state and over the horizon
     Solve(solve::SolveArgs),
     /// Judge the scenario's SLOs: pass, fail or inconclusive (exit 0, 1 or 3), sequentially
@@ -81,6 +84,7 @@ pub fn main() -> i32 {
         Command::Merge(args) => merge::merge(&args),
         Command::Solve(args) => solve::solve(&args),
         Command::Compare(args) => compare::compare(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
         Command::Check(args) => check::check(&args),
         Command::Trace(args) => trace::trace(&args),
         Command::Validate { files } => validate::validate(&files),

@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod part;
 pub mod risk;
 pub mod slos;
+pub mod sweep;
 pub mod table;
 mod timeline;
 pub mod trace;

@@ -19,6 +19,7 @@ mod build_traffic;
 pub mod diag;
 mod read;
 mod recover;
+pub mod set;
 pub mod tree;
 pub mod values;
 
@@ -145,7 +146,7 @@ pub fn parse_bytes(bytes: &[u8], label: &str, base_dir: &Path) -> Result<Model, 
 }
 
 /// A YAML syntax error as a problem at its place.
-fn syntax_error(err: &serde_saphyr::Error) -> Diagnostic {
+pub(crate) fn syntax_error(err: &serde_saphyr::Error) -> Diagnostic {
     let loc = err.location().map_or(Loc { line: 1, column: 1 }, |l| Loc {
         line: u32::try_from(l.line()).unwrap_or(1),
         column: u32::try_from(l.column()).unwrap_or(1),

@@ -7,7 +7,7 @@ use serde_saphyr::Spanned;
 use std::fmt;
 
 /// A 1-based line and column in the scenario file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Loc {
     pub line: u32,
     pub column: u32,

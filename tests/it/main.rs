@@ -34,5 +34,6 @@ mod solver;
 mod standby;
 mod standby_roles;
 mod support;
+mod sweep;
 mod trace;
 mod traffic;

@@ -1,0 +1,338 @@
+//! `nines sweep`: one scenario over a grid of settings (`--set PATH=VALUES`,
+//! several times), every point run on common random numbers.
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, RunSettingsArgs, settings};
+use crate::experiment::{self, Settings};
+use crate::model::Model;
+use crate::report::sweep::{Parameter, Point, csv_text, json, parameter_chart, table, tornado};
+use crate::report::{self, Report};
+use crate::scenario::{LoadError, set::Setting};
+use anyhow::{anyhow, bail};
+use clap::Args;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Every point runs with the same seed and the same replications: random \
+streams are keyed by entity name, so a point differs from its neighbours by its settings, not by \
+its dice. PATH walks the scenario's keys; a list entry is picked by its `name`. VALUES are \
+comma-separated YAML values (commas inside {...} or [...] belong to the value) or an integer \
+range A..B (both ends included). The first --set varies slowest.\n\n\
+Examples:\n  nines sweep scenarios/hot-standby.yaml --set services.database.redundancy.failover.switchover=5s,30s,2m\n  \
+nines sweep scenarios/capacity-pool.yaml --set nodes.app.count=3..6 --replications 500 --out sweep/\n  \
+nines sweep scenarios/cold-standby.yaml --set 'nodes.db.failures.crash.repair={dist: exponential, mean: 2h},8h' --json"
+)]
+pub struct SweepArgs {
+    /// Scenario file (.yaml)
+    file: PathBuf,
+    /// A parameter and its values: PATH=V1,V2,... or PATH=A..B (repeat for a grid)
+    #[arg(long = "set", value_name = "PATH=VALUES", required = true)]
+    sets: Vec<String>,
+    #[command(flatten)]
+    run: RunSettingsArgs,
+    /// Worker threads (default: one per core); results do not depend on it
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print `{"parameters": [...], "points": [{"settings", "summary"}]}` as JSON instead of the table
+    #[arg(long)]
+    json: bool,
+    /// Also write sweep.csv, sweep.json, a chart per parameter (sweep-N.svg) and tornado.svg into this directory
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replace a sweep already in the --out directory
+    #[arg(long, requires = "out")]
+    force: bool,
+    /// Refuse a point expected to process more events than this
+    #[arg(long, value_name = "N", default_value_t = experiment::MAX_EXPECTED_EVENTS)]
+    max_events: f64,
+}
+
+/// The most points a sweep runs.
+pub const MAX_POINTS: usize = 10_000;
+
+pub fn sweep(args: &SweepArgs) -> anyhow::Result<i32> {
+    if args.threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    let parameters = args
+        .sets
+        .iter()
+        .map(|s| parse_set(s))
+        .collect::<anyhow::Result<Vec<Parameter>>>()?;
+    for (i, p) in parameters.iter().enumerate() {
+        if parameters[..i].iter().any(|q| q.path == p.path) {
+            bail!(
+                "--set {}: the path is set twice; give all its values in one --set",
+                p.path
+            );
+        }
+    }
+    let n_points: usize = parameters.iter().map(|p| p.values.len()).product();
+    if n_points > MAX_POINTS {
+        bail!(
+            "the grid has {n_points} points, above the limit of {MAX_POINTS}; sweep fewer values at once"
+        );
+    }
+    // Every point is read first, so that every problem is reported at once.
+    // A problem shared by several points (a misspelt key) is shown once,
+    // with the first point that has it.
+    let grid = grid(&parameters);
+    let mut models = Vec::with_capacity(grid.len());
+    let mut seen = std::collections::HashSet::new();
+    let mut bad = false;
+    for point in &grid {
+        let settings: Vec<Setting> = point_settings(&parameters, point);
+        match crate::scenario::set::load_with(&args.file, &settings) {
+            Ok(model) => models.push(model),
+            Err(LoadError::Invalid(mut diagnostics)) => {
+                bad = true;
+                diagnostics
+                    .items
+                    .retain(|d| seen.insert((d.loc, d.message.clone())));
+                if !diagnostics.items.is_empty() {
+                    eprintln!("{diagnostics}");
+                }
+                // The file's own problems, or a path that leads nowhere,
+                // are the same at every point.
+                if !diagnostics.path.contains(" (with ")
+                    || diagnostics
+                        .items
+                        .iter()
+                        .any(|d| d.message.starts_with("`--set "))
+                {
+                    return Ok(EXIT_BAD_INPUT);
+                }
+            }
+            Err(err @ LoadError::Io { .. }) => return Err(anyhow!("{err}")),
+        }
+    }
+    if bad {
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let overrides = args.run.overrides();
+    let run_settings = models
+        .iter()
+        .map(|m| settings(&overrides, m))
+        .collect::<anyhow::Result<Vec<Settings>>>()?;
+    for (model, s) in models.iter().zip(&run_settings) {
+        experiment::check_budget(model, s, args.max_events)?;
+    }
+    if let Some(dir) = &args.out {
+        refuse_existing(dir, args.force)?;
+    }
+    let progress = std::io::stderr().is_terminal() && !args.json;
+    let mut points = Vec::with_capacity(grid.len());
+    for (k, ((model, s), point)) in models.iter().zip(&run_settings).zip(&grid).enumerate() {
+        if progress {
+            eprint!("\rpoint {}/{}", k + 1, grid.len());
+        }
+        let results = experiment::run(model, *s, args.threads, &mut |_, _| {}, &|| {})?;
+        let report = Report::new(model, &results);
+        points.push(Point {
+            values: point.clone(),
+            summary: report::json::summary_value(&report),
+        });
+    }
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    let text = report::json::pretty(&json(&parameters, &points));
+    if let Some(dir) = &args.out {
+        write_out(dir, &parameters, &points, &text)?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        stdout.write_all(text.as_bytes())?;
+    } else {
+        let header = describe(args, &models[0], &run_settings[0], points.len());
+        stdout.write_all(header.as_bytes())?;
+        stdout.write_all(table(&parameters, &points).as_bytes())?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn describe(args: &SweepArgs, model: &Model, settings: &Settings, n: usize) -> String {
+    format!(
+        "{}: sweep of {} ({} point{}, {} replications of {} h each, seed {}, common random numbers)\n\n",
+        model.name,
+        args.file.display(),
+        n,
+        if n == 1 { "" } else { "s" },
+        settings.n_replications,
+        crate::model::hours_from_micros(settings.horizon_us),
+        settings.seed
+    )
+}
+
+/// `PATH=VALUES`: comma-separated YAML values (commas inside brackets or
+/// quotes belong to a value) or an integer range `A..B`.
+fn parse_set(text: &str) -> anyhow::Result<Parameter> {
+    let Some((path, values)) = text.split_once('=') else {
+        bail!("--set {text}: expected PATH=VALUES, for example `nodes.web.count=2..6`");
+    };
+    let path = path.trim();
+    if path.is_empty() {
+        bail!("--set {text}: the path is empty; for example `nodes.web.count=2..6`");
+    }
+    let values = match integer_range(values.trim()) {
+        Some(range) => range?,
+        None => split_values(values),
+    };
+    if values.is_empty() || values.iter().any(String::is_empty) {
+        bail!("--set {text}: a value is empty; separate values with single commas");
+    }
+    Ok(Parameter {
+        path: path.to_string(),
+        values,
+    })
+}
+
+/// `A..B` with integers A ≤ B: every integer from A to B.
+fn integer_range(text: &str) -> Option<anyhow::Result<Vec<String>>> {
+    let (a, b) = text.split_once("..")?;
+    let (a, b) = (a.trim().parse::<i64>().ok()?, b.trim().parse::<i64>().ok()?);
+    if a > b {
+        return Some(Err(anyhow!(
+            "the range {text} is empty: write the smaller end first"
+        )));
+    }
+    if b - a >= MAX_POINTS as i64 {
+        return Some(Err(anyhow!(
+            "the range {text} has more than {MAX_POINTS} values"
+        )));
+    }
+    Some(Ok((a..=b).map(|i| i.to_string()).collect()))
+}
+
+/// Splits at commas outside brackets and quotes.
+fn split_values(text: &str) -> Vec<String> {
+    let (mut values, mut current) = (Vec::new(), String::new());
+    let (mut depth, mut quote) = (0i32, None);
+    for c in text.chars() {
+        match (c, quote) {
+            ('"' | '\'', None) => quote = Some(c),
+            (q, Some(open)) if q == open => quote = None,
+            ('{' | '[', None) => depth += 1,
+            ('}' | ']', None) => depth -= 1,
+            (',', None) if depth == 0 => {
+                values.push(current.trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    values.push(current.trim().to_string());
+    values
+}
+
+/// Every combination of the parameters' values (indices), the first
+/// parameter varying slowest.
+fn grid(parameters: &[Parameter]) -> Vec<Vec<usize>> {
+    let mut points = vec![Vec::new()];
+    for p in parameters {
+        points = points
+            .into_iter()
+            .flat_map(|point| {
+                (0..p.values.len()).map(move |v| {
+                    let mut next = point.clone();
+                    next.push(v);
+                    next
+                })
+            })
+            .collect();
+    }
+    points
+}
+
+fn point_settings(parameters: &[Parameter], point: &[usize]) -> Vec<Setting> {
+    parameters
+        .iter()
+        .zip(point)
+        .map(|(p, &v)| Setting {
+            path: p.path.clone(),
+            value: p.values[v].clone(),
+        })
+        .collect()
+}
+
+const FILES: [&str; 3] = ["sweep.csv", "sweep.json", "tornado.svg"];
+
+fn refuse_existing(dir: &Path, force: bool) -> anyhow::Result<()> {
+    let present: Vec<&str> = FILES.into_iter().filter(|f| dir.join(f).exists()).collect();
+    if !present.is_empty() && !force {
+        bail!(
+            "{} already holds a sweep ({}); nothing was run\n  = hint: add --force to replace it, or choose another directory",
+            dir.display(),
+            present.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Writes the files, each whole or not at all, all rendered first.
+fn write_out(
+    dir: &Path,
+    parameters: &[Parameter],
+    points: &[Point],
+    json_text: &str,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut files = vec![
+        ("sweep.csv".to_string(), csv_text(parameters, points)?),
+        ("sweep.json".to_string(), json_text.to_string()),
+    ];
+    for k in 0..parameters.len() {
+        files.push((
+            format!("sweep-{}.svg", k + 1),
+            parameter_chart(parameters, points, k),
+        ));
+    }
+    if parameters.len() >= 2 {
+        files.push(("tornado.svg".to_string(), tornado(parameters, points)));
+    }
+    for (name, text) in files {
+        let mut file = super::output::temp_file(dir)?;
+        file.write_all(text.as_bytes())?;
+        super::output::persist(file, &dir.join(name))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_split_at_top_level_commas_and_ranges_expand() {
+        let p = parse_set("a.b={dist: exponential, mean: 5m},8h, '1,2'").unwrap();
+        assert_eq!(p.values, ["{dist: exponential, mean: 5m}", "8h", "'1,2'"]);
+        let p = parse_set("nodes.web.count=2..5").unwrap();
+        assert_eq!(p.values, ["2", "3", "4", "5"]);
+        assert!(parse_set("x=5..2").is_err());
+        assert!(parse_set("x=1,,2").is_err());
+        assert!(parse_set("novalue").is_err());
+        assert!(parse_set("=3").is_err());
+    }
+
+    #[test]
+    fn the_grid_varies_the_first_parameter_slowest() {
+        let p = |n: usize| Parameter {
+            path: String::new(),
+            values: vec![String::new(); n],
+        };
+        assert_eq!(
+            grid(&[p(2), p(3)]),
+            vec![
+                vec![0, 0],
+                vec![0, 1],
+                vec![0, 2],
+                vec![1, 0],
+                vec![1, 1],
+                vec![1, 2]
+            ]
+        );
+    }
+}

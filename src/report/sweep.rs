@@ -1,0 +1,525 @@
+//! `nines sweep`: the points of a grid as a table, JSON and CSV (every
+//! figure with its interval), a chart of how the system's availability
+//! moves with each parameter, and a tornado chart of which parameter
+//! moves it most.
+
+use super::chart::{BLUE, FONT, GREY, RED, svg};
+use super::table::{columns, format_estimate};
+use crate::metrics::Estimate;
+use plotters::prelude::*;
+use serde_json::{Map, Value, json};
+
+/// One swept parameter: its path in the scenario and its values (YAML).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parameter {
+    pub path: String,
+    pub values: Vec<String>,
+}
+
+/// One point of the grid: the index of each parameter's value, and the
+/// run's summary (the JSON of `nines run --json`).
+pub struct Point {
+    pub values: Vec<usize>,
+    pub summary: Value,
+}
+
+/// A value as given on the command line, in JSON: a number or a boolean
+/// when it reads as one, else the YAML text.
+fn value_json(text: &str) -> Value {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v @ (Value::Number(_) | Value::Bool(_))) => v,
+        _ => Value::String(text.to_string()),
+    }
+}
+
+/// `{"parameters": [{"path", "values"}], "points": [{"settings": {path:
+/// value}, "summary": {...}}]}`.
+pub fn json(parameters: &[Parameter], points: &[Point]) -> Value {
+    let parameters: Vec<Value> = parameters
+        .iter()
+        .map(|p| {
+            let values: Vec<Value> = p.values.iter().map(|v| value_json(v)).collect();
+            json!({"path": p.path, "values": values})
+        })
+        .collect();
+    let points: Vec<Value> = points
+        .iter()
+        .map(|point| {
+            let mut settings = Map::new();
+            for (p, &v) in parameters.iter().zip(&point.values) {
+                let path = p["path"].as_str().unwrap_or_default().to_string();
+                settings.insert(path, p["values"][v].clone());
+            }
+            json!({"settings": settings, "summary": point.summary})
+        })
+        .collect();
+    json!({"parameters": parameters, "points": points})
+}
+
+/// A figure of the summary (`entity` "system" or a service) as an estimate.
+fn estimate(summary: &Value, entity: &str, figure: &str) -> Estimate {
+    let object = if entity == "system" {
+        &summary["system"]
+    } else {
+        &summary["services"][entity]
+    };
+    let e = &object[figure];
+    let ci95 = match (e["ci95"][0].as_f64(), e["ci95"][1].as_f64()) {
+        (Some(lo), Some(hi)) => Some([lo, hi]),
+        _ => None,
+    };
+    Estimate {
+        mean: e["mean"].as_f64(),
+        ci95,
+        std_err: e["std_err"].as_f64(),
+        upper95: e["upper95"].as_f64(),
+        lower95: e["lower95"].as_f64(),
+    }
+}
+
+/// The point's system availability, downtime and failures, for the table.
+fn system_row(point: &Point) -> [Estimate; 3] {
+    ["availability", "downtime_min_per_year", "failures_per_year"]
+        .map(|f| estimate(&point.summary, "system", f))
+}
+
+fn nines_of(a: f64) -> f64 {
+    if a >= 1.0 {
+        9.0
+    } else {
+        (-(1.0 - a).log10()).min(9.0)
+    }
+}
+
+/// One row per point: its settings, then the system's availability with
+/// its interval, nines, downtime and failures; then, with several
+/// parameters, how far each one alone moves the downtime.
+pub fn table(parameters: &[Parameter], points: &[Point]) -> String {
+    let mut header: Vec<String> = parameters.iter().map(|p| p.path.clone()).collect();
+    header.extend(
+        [
+            "availability (%)",
+            "nines",
+            "downtime (min/yr)",
+            "failures (/yr)",
+        ]
+        .map(String::from),
+    );
+    let mut rows = vec![header];
+    for point in points {
+        let mut row: Vec<String> = parameters
+            .iter()
+            .zip(&point.values)
+            .map(|(p, &v)| p.values[v].clone())
+            .collect();
+        let [a, d, f] = system_row(point);
+        if a.mean == Some(1.0) && a.ci95.is_none() {
+            row.extend(["100, none seen", "inf", "none seen"].map(String::from));
+        } else {
+            row.push(format_estimate(&a, 100.0, ""));
+            row.push(super::table::format_nines(&a));
+            row.push(format_estimate(&d, 1.0, ""));
+        }
+        row.push(format_estimate(&f, 1.0, ""));
+        rows.push(row);
+    }
+    let mut out = columns(&rows);
+    if parameters.len() >= 2 {
+        out.push_str(
+            "\nwhat moves the system's downtime most: each parameter alone, the others at their \
+             first value (min/yr)\n",
+        );
+        let mut rows = vec![
+            ["parameter", "lowest", "at", "highest", "at", "swing"]
+                .map(String::from)
+                .to_vec(),
+        ];
+        for bar in swings(parameters, points) {
+            rows.push(vec![
+                bar.path.clone(),
+                format!("{:.4}", bar.low.1),
+                bar.low.0.clone(),
+                format!("{:.4}", bar.high.1),
+                bar.high.0.clone(),
+                format!("{:.4}", bar.high.1 - bar.low.1),
+            ]);
+        }
+        out.push_str(&columns(&rows));
+    }
+    out
+}
+
+/// How far one parameter alone moves the system's downtime: its lowest
+/// and highest (value, minutes per year) with the others at their first
+/// value.
+struct Swing {
+    path: String,
+    low: (String, f64),
+    high: (String, f64),
+}
+
+/// Each parameter's swing, widest first (ties in parameter order).
+fn swings(parameters: &[Parameter], points: &[Point]) -> Vec<Swing> {
+    let mut bars: Vec<Swing> = parameters
+        .iter()
+        .enumerate()
+        .filter_map(|(k, p)| {
+            let line: Vec<(String, f64)> = points
+                .iter()
+                .filter(|pt| pt.values.iter().enumerate().all(|(j, &v)| j == k || v == 0))
+                .filter_map(|pt| {
+                    let d = estimate(&pt.summary, "system", "downtime_min_per_year").mean?;
+                    Some((p.values[pt.values[k]].clone(), d))
+                })
+                .collect();
+            let low = line.iter().min_by(|a, b| a.1.total_cmp(&b.1))?.clone();
+            let high = line.iter().max_by(|a, b| a.1.total_cmp(&b.1))?.clone();
+            Some(Swing {
+                path: p.path.clone(),
+                low,
+                high,
+            })
+        })
+        .collect();
+    bars.sort_by(|a, b| (b.high.1 - b.low.1).total_cmp(&(a.high.1 - a.low.1)));
+    bars
+}
+
+/// Every figure of every entity of every point, with its interval: one
+/// row per point, the parameters' values first. Columns are named
+/// `entity.figure`, `entity.figure.ci95_low`, `entity.figure.ci95_high`
+/// (causes: `entity.downtime_by_cause_min_per_year.CAUSE`), in the order
+/// they first appear; a figure a point does not have is left empty.
+///
+/// # Errors
+/// When the CSV writer fails (it writes to memory).
+pub fn csv_text(parameters: &[Parameter], points: &[Point]) -> anyhow::Result<String> {
+    let flat: Vec<Vec<(String, Option<f64>)>> =
+        points.iter().map(|p| flatten(&p.summary)).collect();
+    let mut names: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for row in &flat {
+        for (name, _) in row {
+            if seen.insert(name.clone()) {
+                names.push(name.clone());
+            }
+        }
+    }
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header: Vec<&str> = parameters
+        .iter()
+        .map(|p| p.path.as_str())
+        .chain(names.iter().map(String::as_str))
+        .collect();
+    writer.write_record(&header)?;
+    for (point, row) in points.iter().zip(&flat) {
+        let by_name: std::collections::HashMap<&str, Option<f64>> =
+            row.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        let mut record: Vec<String> = parameters
+            .iter()
+            .zip(&point.values)
+            .map(|(p, &v)| p.values[v].clone())
+            .collect();
+        record.extend(names.iter().map(|n| {
+            by_name
+                .get(n.as_str())
+                .copied()
+                .flatten()
+                .map_or_else(String::new, |x| x.to_string())
+        }));
+        writer.write_record(&record)?;
+    }
+    Ok(String::from_utf8(writer.into_inner()?)?)
+}
+
+/// The numeric figures of a summary as (column, value), in its order.
+fn flatten(summary: &Value) -> Vec<(String, Option<f64>)> {
+    let mut out = Vec::new();
+    let mut entity = |name: &str, object: &Value| {
+        let Some(map) = object.as_object() else {
+            return;
+        };
+        for (figure, v) in map {
+            let column = format!("{name}.{figure}");
+            match v {
+                Value::Number(n) => out.push((column, n.as_f64())),
+                Value::Object(o) if o.contains_key("mean") => push_estimate(&mut out, column, v),
+                Value::Object(o) => {
+                    for (part, e) in o {
+                        push_estimate(&mut out, format!("{column}.{part}"), e);
+                    }
+                }
+                _ => {}
+            }
+        }
+    };
+    entity("system", &summary["system"]);
+    if let Some(services) = summary["services"].as_object() {
+        for (name, object) in services {
+            entity(name, object);
+        }
+    }
+    out
+}
+
+fn push_estimate(out: &mut Vec<(String, Option<f64>)>, column: String, e: &Value) {
+    out.push((format!("{column}.ci95_low"), e["ci95"][0].as_f64()));
+    out.push((format!("{column}.ci95_high"), e["ci95"][1].as_f64()));
+    out.insert(out.len() - 2, (column, e["mean"].as_f64()));
+}
+
+/// How the system's availability (on a nines scale, with its 95%
+/// interval) moves with parameter `k`: one line per combination of the
+/// other parameters' values (at most 8, the first ones; the title says
+/// when some are left out).
+pub fn parameter_chart(parameters: &[Parameter], points: &[Point], k: usize) -> String {
+    let p = &parameters[k];
+    let n = p.values.len();
+    // The other parameters' combinations, in grid order.
+    let mut others: Vec<Vec<usize>> = Vec::new();
+    for pt in points {
+        let mut rest = pt.values.clone();
+        rest.remove(k);
+        if !others.contains(&rest) {
+            others.push(rest);
+        }
+    }
+    let shown = others.len().min(8);
+    let lines: Vec<(String, Vec<(usize, Estimate)>)> = others[..shown]
+        .iter()
+        .map(|rest| {
+            let label = parameters
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != k)
+                .zip(rest)
+                .map(|((_, q), &v)| format!("{}={}", last_key(&q.path), q.values[v]))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let line = points
+                .iter()
+                .filter(|pt| {
+                    let mut r = pt.values.clone();
+                    r.remove(k);
+                    &r == rest
+                })
+                .map(|pt| {
+                    (
+                        pt.values[k],
+                        estimate(&pt.summary, "system", "availability"),
+                    )
+                })
+                .collect();
+            (label, line)
+        })
+        .collect();
+    let nines: Vec<f64> = lines
+        .iter()
+        .flat_map(|(_, l)| l.iter())
+        .flat_map(|(_, e)| {
+            let ci = e
+                .ci95
+                .map_or(vec![], |[lo, hi]| vec![nines_of(lo), nines_of(hi)]);
+            e.mean.map(nines_of).into_iter().chain(ci)
+        })
+        .collect();
+    let top = nines.iter().copied().fold(1.0, f64::max).ceil() + 0.5;
+    let bottom = (nines.iter().copied().fold(top, f64::min).floor() - 0.5).max(0.0);
+    let mut title = format!("system availability against {}", p.path);
+    if others.len() > shown {
+        title.push_str(&format!(" (first {shown} of {} lines)", others.len()));
+    }
+    let colours = [
+        BLUE,
+        RED,
+        GREY,
+        RGBColor(40, 150, 80),
+        RGBColor(140, 70, 160),
+        RGBColor(230, 150, 30),
+        BLACK,
+        RGBColor(30, 170, 190),
+    ];
+    let at = |v: usize| v as i32;
+    svg(380, |root| {
+        let mut chart = ChartBuilder::on(&root)
+            .caption(&title, (FONT, 16))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-1..n as i32, bottom..top)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(RGBColor(238, 240, 244))
+            .x_desc(format!(
+                "{} (hollow: no downtime seen, drawn at the top)",
+                last_key(&p.path)
+            ))
+            .y_desc("nines: -log10(1 - availability)")
+            .x_labels(n + 2)
+            .x_label_formatter(&|x| {
+                usize::try_from(*x)
+                    .ok()
+                    .and_then(|i| p.values.get(i).cloned())
+                    .unwrap_or_default()
+            })
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 13))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (i, (label, line)) in lines.iter().enumerate() {
+            let colour = colours[i % colours.len()];
+            let path: Vec<(i32, f64, bool)> = line
+                .iter()
+                .filter_map(|(v, e)| {
+                    let mean = e.mean?;
+                    Some((at(*v), nines_of(mean).min(top), mean >= 1.0))
+                })
+                .collect();
+            let series = chart
+                .draw_series(LineSeries::new(
+                    path.iter().map(|&(x, y, _)| (x, y)),
+                    colour.stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
+            if !label.is_empty() {
+                series.label(label.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                });
+            }
+            chart
+                .draw_series(path.iter().map(|&(x, y, none_seen)| {
+                    let style = if none_seen {
+                        WHITE.filled()
+                    } else {
+                        colour.filled()
+                    };
+                    Circle::new((x, y), 4, style)
+                }))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(
+                    path.iter()
+                        .filter(|p| p.2)
+                        .map(|&(x, y, _)| Circle::new((x, y), 4, colour.stroke_width(2))),
+                )
+                .map_err(|e| e.to_string())?;
+            for (v, e) in line {
+                if let Some([lo, hi]) = e.ci95 {
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(at(*v), nines_of(lo)), (at(*v), nines_of(hi).min(top))],
+                            colour.stroke_width(1),
+                        )))
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+        }
+        if lines.len() > 1 {
+            chart
+                .configure_series_labels()
+                .label_font((FONT, 12))
+                .border_style(GREY)
+                .background_style(WHITE.mix(0.9))
+                .position(SeriesLabelPosition::LowerRight)
+                .draw()
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    })
+}
+
+/// The last key of a path, for axis labels and legends.
+fn last_key(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+/// The tornado chart: for each parameter, the range of the system's
+/// downtime (minutes per year) when it alone takes each of its values
+/// and the others stay at their first, widest first, the value at each
+/// end written beside it; a line marks the first point's downtime.
+pub fn tornado(parameters: &[Parameter], points: &[Point]) -> String {
+    let bars = swings(parameters, points);
+    let n = bars.len().max(1);
+    let base = points
+        .first()
+        .and_then(|p| estimate(&p.summary, "system", "downtime_min_per_year").mean)
+        .unwrap_or(0.0);
+    let hi = bars.iter().map(|b| b.high.1).fold(base, f64::max).max(1e-9);
+    let lo = bars.iter().map(|b| b.low.1).fold(base, f64::min).min(hi);
+    let pad = (hi - lo).max(hi * 0.05) * 0.25;
+    let (x0, x1) = ((lo - pad).max(0.0), hi + pad);
+    svg(110 + 40 * n as u32, |root| {
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "what moves the system's downtime most (each parameter alone)",
+                (FONT, 16),
+            )
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(220)
+            .build_cartesian_2d(x0..x1, (0..n).into_segmented())
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(RGBColor(238, 240, 244))
+            .x_desc("system downtime, minutes per year")
+            .y_labels(n)
+            .y_label_formatter(&|y| match y {
+                SegmentValue::CenterOf(i) => (n - 1)
+                    .checked_sub(*i)
+                    .and_then(|k| bars.get(k))
+                    .map_or(String::new(), |b| b.path.clone()),
+                _ => String::new(),
+            })
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 13))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (i, bar) in bars.iter().enumerate() {
+            let row = n - 1 - i;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [
+                        (bar.low.1, SegmentValue::Exact(row)),
+                        (
+                            bar.high.1.max(bar.low.1 + (x1 - x0) * 0.003),
+                            SegmentValue::Exact(row + 1),
+                        ),
+                    ],
+                    BLUE.mix(0.7).filled(),
+                )))
+                .map_err(|e| e.to_string())?;
+            for (value, x, anchor) in [
+                (&bar.low.0, bar.low.1, -1.0),
+                (&bar.high.0, bar.high.1, 1.0),
+            ] {
+                let offset = (x1 - x0) * 0.01 * anchor;
+                let x_text = if anchor < 0.0 {
+                    x + offset - (x1 - x0) * 0.06
+                } else {
+                    x + offset
+                };
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        value.clone(),
+                        (x_text.max(x0), SegmentValue::CenterOf(row)),
+                        (FONT, 11),
+                    )))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![
+                    (base, SegmentValue::Exact(0)),
+                    (base, SegmentValue::Exact(n)),
+                ],
+                RED.stroke_width(2),
+            )))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
