@@ -20,8 +20,8 @@ its dice. PATH walks the scenario's keys; a list entry is picked by its `name`. 
 comma-separated YAML values (commas inside {...} or [...] belong to the value) or an integer \
 range A..B (both ends included). The first --set varies slowest.\n\n\
 Examples:\n  nines sweep scenarios/hot-standby.yaml --set services.database.redundancy.failover.switchover=5s,30s,2m\n  \
-nines sweep scenarios/capacity-pool.yaml --set nodes.app.count=3..6 --replications 500 --out sweep/\n  \
-nines sweep scenarios/cold-standby.yaml --set 'nodes.db.failures.crash.repair={dist: exponential, mean: 2h},8h' --json"
+nines sweep scenarios/capacity-pool.yaml --set nodes.api.count=4..7 --replications 500 --out sweep/\n  \
+nines sweep scenarios/cold-standby.yaml --set 'nodes.erp.failures.stop.repair={dist: exponential, mean: 2h},8h' --json"
 )]
 pub struct SweepArgs {
     /// Scenario file (.yaml)
