@@ -329,6 +329,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
     let mut tallies: Vec<_> = sim.tallies.iter_mut().map(|t| t.finish(window)).collect();
     if let Some(t) = plan.causes.system_mirror {
         tallies[0] = tallies[t as usize + 1].clone();
+        tallies[t as usize + 1].slices_down_us = Vec::new();
         // The system's flips were not recorded either: they are the service's.
         if let Some(flips) = &mut sim.flips {
             flips[0] = flips[t as usize + 1].clone();
@@ -436,7 +437,15 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             slowed: vec![0; plan.n_nodes],
             n_slowed: 0,
             system_down: 0,
-            tallies: vec![Tally::new_up(); plan.services.len() + 1],
+            tallies: {
+                // The system's tally (or the service it mirrors) keeps the
+                // downtime of each slice of the run, for the curve.
+                let mut tallies = vec![Tally::new_up(); plan.services.len() + 1];
+                let system = plan.causes.system_mirror.map_or(0, |s| s as usize + 1);
+                let run_end = settings.warmup_us.saturating_add(settings.horizon_us);
+                tallies[system] = Tally::new_up().with_slices(run_end, crate::metrics::SLICES);
+                tallies
+            },
             worklist: Vec::new(),
             demand_epoch: vec![0; plan.services.len()],
             attribution: plan

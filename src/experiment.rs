@@ -6,6 +6,7 @@
 //! number of replications.
 
 use crate::engine::{self, Plan, RunSettings};
+use crate::metrics::curve::CurveAccumulator;
 use crate::metrics::data::RecoveryAccumulator;
 use crate::metrics::elections::ElectionAccumulator;
 use crate::metrics::faults::{FaultAccumulator, InjectedAccumulator};
@@ -197,6 +198,8 @@ pub struct Results {
     pub elections: Vec<(usize, ElectionAccumulator)>,
     /// One per service with `recovery`, with the service's index.
     pub recoveries: Vec<(usize, RecoveryAccumulator)>,
+    /// The system's availability over time from start-up.
+    pub curve: CurveAccumulator,
 }
 
 /// Runs every replication. `each` sees every replication's outcome in
@@ -240,6 +243,7 @@ pub struct Batches {
     monitoring: Option<MonitorAccumulator>,
     elections: Vec<(usize, ElectionAccumulator)>,
     recoveries: Vec<(usize, RecoveryAccumulator)>,
+    curve: CurveAccumulator,
     events: u64,
     done: u64,
 }
@@ -318,6 +322,10 @@ impl Batches {
                 .iter()
                 .map(|r| (r.service as usize, RecoveryAccumulator::default()))
                 .collect(),
+            curve: CurveAccumulator::new(
+                settings.warmup_us.saturating_add(settings.horizon_us),
+                crate::metrics::SLICES,
+            ),
             plan,
             events: 0,
             done: 0,
@@ -417,6 +425,9 @@ impl Batches {
         for ((_, acc), counts) in self.recoveries.iter_mut().zip(&outcome.recoveries) {
             acc.push(counts, window);
         }
+        if let Some(system) = outcome.tallies.first() {
+            self.curve.push(&system.slices_down_us);
+        }
     }
 
     /// What the replications run so far measured.
@@ -441,6 +452,7 @@ impl Batches {
             monitoring: self.monitoring.clone(),
             elections: self.elections.clone(),
             recoveries: self.recoveries.clone(),
+            curve: self.curve.clone(),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! [warm-up, warm-up + horizon], except MTTFF, which starts at time zero.
 
 mod causes;
+pub mod curve;
 pub mod data;
 pub mod elections;
 pub mod faults;
@@ -52,6 +53,10 @@ impl Window {
     }
 }
 
+/// Slices of the whole run (warm-up included) in which the system's
+/// downtime is kept, for the availability-over-time curve.
+pub const SLICES: usize = 100;
+
 /// Up and down over time of one service or the system. `change` is on the
 /// engine's hot path (every change of a service or the system): it is
 /// inlined, and each of its two transitions is a few stores and one push.
@@ -73,6 +78,17 @@ pub struct Tally {
     /// The lengths of the outages that began inside the window (the
     /// failures counted), each until the state is back up or the run ends.
     lengths_us: Vec<Micros>,
+    /// When the state last went down, over the whole run.
+    down_since_us: Micros,
+    /// Downtime in each of equal slices of the whole run, warm-up
+    /// included, for the availability-over-time curve (empty: not kept,
+    /// as for every tally but the system's).
+    slices_us: Vec<Micros>,
+    slice_us: Micros,
+    /// The slice the last outage ended in, and where it starts: most
+    /// outages begin and end in it (or the next one), with no division.
+    slice_k: usize,
+    slice_start_us: Micros,
 }
 
 impl Tally {
@@ -87,7 +103,20 @@ impl Tally {
             since_us: Micros::MAX,
             reopenable_us: Micros::MAX,
             lengths_us: Vec::new(),
+            down_since_us: 0,
+            slices_us: Vec::new(),
+            slice_us: 1,
+            slice_k: 0,
+            slice_start_us: 0,
         }
+    }
+
+    /// This tally also keeps the downtime in each of `n` equal slices of
+    /// [0, `run_end_us`].
+    pub fn with_slices(mut self, run_end_us: Micros, n: usize) -> Tally {
+        self.slice_us = run_end_us.div_ceil(n as Micros).max(1);
+        self.slices_us = vec![0; n];
+        self
     }
 
     /// Records that the state became `up` at time `now`. Back up and down
@@ -112,6 +141,7 @@ impl Tally {
         self.uptime_us += window.clamp(now) - window.clamp(self.last_change_us);
         self.up = false;
         self.last_change_us = now;
+        self.down_since_us = now;
         if now == self.recovered_us {
             self.reopen();
             return;
@@ -129,6 +159,34 @@ impl Tally {
         self.last_change_us = now;
         self.recovered_us = now;
         self.close(now);
+        if !self.slices_us.is_empty() {
+            if self.down_since_us >= self.slice_start_us
+                && now <= self.slice_start_us + self.slice_us
+                && let Some(slice) = self.slices_us.get_mut(self.slice_k)
+            {
+                *slice += now - self.down_since_us;
+            } else {
+                self.slice_down(now);
+            }
+        }
+    }
+
+    /// Spreads the outage from `down_since_us` to `now` over the slices,
+    /// and remembers the slice it ended in.
+    #[cold]
+    fn slice_down(&mut self, now: Micros) {
+        let mut t = self.down_since_us;
+        while t < now {
+            let k = (t / self.slice_us) as usize;
+            let Some(slice) = self.slices_us.get_mut(k) else {
+                break;
+            };
+            let end = ((k as Micros + 1) * self.slice_us).min(now);
+            *slice += end - t;
+            t = end;
+            self.slice_k = k;
+            self.slice_start_us = k as Micros * self.slice_us;
+        }
     }
 
     #[inline]
@@ -155,11 +213,15 @@ impl Tally {
     pub fn finish(&mut self, window: Window) -> Outcome {
         self.change(window.end_us, self.up, window);
         self.close(window.end_us);
+        if !self.up && !self.slices_us.is_empty() {
+            self.slice_down(window.end_us);
+        }
         Outcome {
             uptime_us: self.uptime_us,
             failures: self.failures,
             first_failure_us: self.first_failure_us,
             outages_us: std::mem::take(&mut self.lengths_us),
+            slices_down_us: std::mem::take(&mut self.slices_us),
         }
     }
 }
@@ -174,6 +236,9 @@ pub struct Outcome {
     /// The length of each outage that began inside the window (one per
     /// failure, in order), cut at the end of the run.
     pub outages_us: Vec<Micros>,
+    /// The system only: downtime in each slice of the whole run (see
+    /// [`Tally::with_slices`]); empty for the services.
+    pub slices_down_us: Vec<Micros>,
 }
 
 /// Everything one replication measured.

@@ -68,6 +68,7 @@ mod tests {
             failures: outages_us.len() as u64,
             first_failure_us: None,
             outages_us,
+            slices_down_us: Vec::new(),
         }
     }
 

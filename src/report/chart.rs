@@ -288,3 +288,134 @@ pub fn causes(title: &str, causes: &[(String, Estimate)]) -> String {
         Ok(())
     })
 }
+
+/// The system's availability over time from start-up: within each slice
+/// (a line in a band of its 95% interval) and from time zero to the end
+/// of each slice (the interval availability, a second line); a dashed
+/// line at the run's availability, and the end of the warm-up marked.
+pub fn curve(
+    title: &str,
+    points: &[crate::metrics::curve::CurvePoint],
+    overall: &Estimate,
+    warmup_h: f64,
+) -> String {
+    let end_h = points.last().map_or(1.0, |p| p.end_h);
+    // Years for runs of two years or more, days from two days, else hours.
+    let (unit, per) = if end_h >= 2.0 * 8760.0 {
+        ("years", 8760.0)
+    } else if end_h >= 48.0 {
+        ("days", 24.0)
+    } else {
+        ("hours", 1.0)
+    };
+    let percent = |x: f64| x * 100.0;
+    let values: Vec<f64> = points
+        .iter()
+        .flat_map(|p| {
+            let band = p
+                .availability
+                .ci95
+                .map_or([None, None], |[lo, hi]| [Some(lo), Some(hi)]);
+            [p.availability.mean, p.from_start.mean]
+                .into_iter()
+                .chain(band)
+                .flatten()
+        })
+        .chain(overall.mean)
+        .collect();
+    let low = values.iter().copied().fold(1.0, f64::min);
+    let span = (1.0 - low).max(1e-9);
+    let (y0, y1) = (percent(low - span * 0.08), percent(1.0 + span * 0.04));
+    let x = |h: f64| h / per;
+    svg(360, |root| {
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 16))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.0..x(end_h), y0..y1)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .light_line_style(RGBColor(238, 240, 244))
+            .x_desc(format!("time from start-up, {unit}"))
+            .y_desc("availability (%)")
+            .y_label_formatter(&|y| {
+                let decimals = (-(y1 - y0).log10()).ceil().max(0.0) as usize + 1;
+                format!("{y:.decimals$}")
+            })
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 13))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let middle = |p: &crate::metrics::curve::CurvePoint| x((p.start_h + p.end_h) / 2.0);
+        let band: Vec<(f64, f64)> = points
+            .iter()
+            .filter_map(|p| p.availability.ci95.map(|[_, hi]| (middle(p), percent(hi))))
+            .chain(
+                points
+                    .iter()
+                    .rev()
+                    .filter_map(|p| p.availability.ci95.map(|[lo, _]| (middle(p), percent(lo)))),
+            )
+            .collect();
+        if band.len() >= 4 {
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, BLUE.mix(0.15).filled())))
+                .map_err(|e| e.to_string())?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                points
+                    .iter()
+                    .filter_map(|p| Some((middle(p), percent(p.availability.mean?)))),
+                BLUE.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?
+            .label("within each slice (band: 95% interval)")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLUE.stroke_width(2)));
+        chart
+            .draw_series(LineSeries::new(
+                points
+                    .iter()
+                    .filter_map(|p| Some((x(p.end_h), percent(p.from_start.mean?)))),
+                RED.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?
+            .label("from start-up to that time (interval availability)")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED.stroke_width(2)));
+        if let Some(a) = overall.mean {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(0.0, percent(a)), (x(end_h), percent(a))],
+                    6,
+                    4,
+                    GREY.stroke_width(1),
+                ))
+                .map_err(|e| e.to_string())?
+                .label("the run's availability (measured window)")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], GREY.stroke_width(1)));
+        }
+        if warmup_h > 0.0 {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x(warmup_h), y0), (x(warmup_h), y1)],
+                    BLACK.stroke_width(1),
+                )))
+                .map_err(|e| e.to_string())?
+                .label("end of the warm-up")
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(1))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, 12))
+            .border_style(GREY)
+            .background_style(WHITE.mix(0.9))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}

@@ -107,6 +107,14 @@ fn charts(report: &Report) -> Vec<Chart> {
         title: title.into(),
         svg: chart::availability(title, &entities),
     });
+    let points = report.results.curve.points();
+    if let (false, Some((_, system))) = (points.is_empty(), report.entities.first()) {
+        let title = "System availability over time from start-up: how long it takes to settle";
+        charts.push(Chart {
+            title: title.into(),
+            svg: chart::curve(title, &points, &system.availability, report.warmup_h()),
+        });
+    }
     if let Some(acc) = report.results.accumulators.first() {
         let (downtime, outages) = acc.histograms();
         let budget = budget(report);

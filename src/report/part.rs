@@ -194,6 +194,7 @@ fn encode_outcome(out: &mut Vec<u8>, o: &RepOutcome) {
         // 0 for none, else 1 + the time (which is below the u64 range).
         put(out, t.first_failure_us.map_or(0, |t| t.saturating_add(1)));
         put_list(out, &t.outages_us);
+        put_list(out, &t.slices_down_us);
     }
     put(out, o.standby.len() as u64);
     for s in &o.standby {
@@ -376,6 +377,7 @@ fn decode_outcome(r: &mut Reader) -> Option<RepOutcome> {
             failures,
             first_failure_us: first.checked_sub(1),
             outages_us: r.list()?,
+            slices_down_us: r.list()?,
         })
     })?;
     let standby = r.many(decode_standby)?;
@@ -506,6 +508,7 @@ mod tests {
                 failures: 2,
                 first_failure_us: Some(0),
                 outages_us: vec![1, 200, u64::MAX],
+                slices_down_us: vec![0, 3, 0],
             }],
             standby: vec![StandbyCounts {
                 downtime_us: [1, 2, 3, 4],

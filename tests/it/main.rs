@@ -8,6 +8,7 @@ mod causes;
 mod check;
 mod cli;
 mod compare;
+mod curve;
 mod data;
 mod determinism;
 mod docs;

@@ -139,10 +139,11 @@ fn run_out_writes_a_self_contained_report_that_escapes_the_scenario() {
         "nines check",
         "Replications worth replaying",
         "--seed 3 --replications 50",
+        "System availability over time from start-up",
     ] {
         assert!(html.contains(text), "no {text}");
     }
-    assert_eq!(html.matches("<svg").count(), 4, "four charts inline");
+    assert_eq!(html.matches("<svg").count(), 5, "five charts inline");
     assert!(
         !html.contains("<link") && !html.contains("src=\""),
         "nothing loaded from elsewhere"
