@@ -103,6 +103,43 @@ pub fn write_results(
     persist(html, &dir.join("report.html"))
 }
 
+/// Draws the charts of the run's page as PNG files `width` pixels wide
+/// into `dir/charts/` (availability.png, availability-over-time.png, ...):
+/// every one is drawn into a temporary file first, and they are all moved
+/// into place only once all are drawn. Returns the files written.
+pub fn write_png_charts(
+    dir: &Path,
+    report: &crate::report::Report,
+    width: u32,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let charts = dir.join("charts");
+    std::fs::create_dir_all(&charts)
+        .with_context(|| format!("cannot create {}", charts.display()))?;
+    let data = crate::report::html::ChartData::new(report);
+    let mut drawn = Vec::new();
+    for (name, plot) in data.plots() {
+        let mut builder = tempfile::Builder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let file = builder
+            .suffix(".png")
+            .tempfile_in(&charts)
+            .with_context(|| format!("cannot write in {}", charts.display()))?;
+        plot.png(width, file.path())
+            .map_err(|e| anyhow!("cannot draw {name}.png: {e}"))?;
+        drawn.push((file, charts.join(format!("{name}.png"))));
+    }
+    let mut written = Vec::new();
+    for (file, path) in drawn {
+        persist(file, &path)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,6 +34,12 @@ pub struct RunArgs {
     /// Replace the results already in the --out directory
     #[arg(long, requires = "out")]
     force: bool,
+    /// Also draw the report's charts as PNG files into --out/charts/ (for slides)
+    #[arg(long, requires = "out")]
+    png: bool,
+    /// The width of the PNG charts in pixels (their height follows)
+    #[arg(long, value_name = "PX", default_value_t = 1440, requires = "png", value_parser = clap::value_parser!(u32).range(200..=8000))]
+    png_width: u32,
     /// Print the exact value (for Markovian designs) beside each estimate, with its z-score
     #[arg(long)]
     cross_check: bool,
@@ -222,6 +228,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
             &command,
         )
         .map_err(|e| anyhow::anyhow!("cannot render report.html: {e}"))?;
+        if args.png {
+            output::write_png_charts(dir, &report, args.png_width)?;
+        }
         output::write_results(dir, file, &json, &page)?;
     }
     let mut stdout = std::io::stdout().lock();
@@ -240,8 +249,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         if let Some(dir) = &args.out {
             writeln!(
                 stdout,
-                "wrote {0}/summary.json, {0}/replications.csv and {0}/report.html",
-                dir.display()
+                "wrote {0}/summary.json, {0}/replications.csv and {0}/report.html{1}",
+                dir.display(),
+                if args.png {
+                    format!(" (charts as PNG in {}/charts/)", dir.display())
+                } else {
+                    String::new()
+                }
             )?;
         }
     }

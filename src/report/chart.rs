@@ -2,9 +2,12 @@
 //! the one font they use (DejaVu Sans) is compiled in and registered once,
 //! and nothing is read from the system.
 
+use crate::metrics::curve::CurvePoint;
 use crate::metrics::{Estimate, LogHistogram};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
+use std::path::Path;
 use std::sync::Once;
 
 /// The font every chart's text uses.
@@ -46,6 +49,103 @@ pub(super) fn svg(
     text
 }
 
+/// A chart of a run's report, drawn as SVG text for the page or as a PNG
+/// file of any width (text, lines and margins scaled with it).
+pub enum Plot<'a> {
+    Availability {
+        title: &'a str,
+        entities: &'a [(&'a str, &'a Estimate)],
+    },
+    Distribution {
+        title: &'a str,
+        x_desc: &'a str,
+        y_desc: &'a str,
+        histogram: &'a LogHistogram,
+        mark: Option<(f64, &'a str)>,
+    },
+    Causes {
+        title: &'a str,
+        causes: &'a [(String, Estimate)],
+    },
+    Curve {
+        title: &'a str,
+        points: &'a [CurvePoint],
+        overall: &'a Estimate,
+        warmup_h: f64,
+    },
+}
+
+impl Plot<'_> {
+    /// The chart's caption.
+    pub fn title(&self) -> &str {
+        match *self {
+            Plot::Availability { title, .. }
+            | Plot::Distribution { title, .. }
+            | Plot::Causes { title, .. }
+            | Plot::Curve { title, .. } => title,
+        }
+    }
+
+    /// The height in pixels at the width of [`WIDTH`].
+    pub fn height(&self) -> u32 {
+        match self {
+            Plot::Availability { entities, .. } => availability_height(entities),
+            Plot::Distribution { .. } => 340,
+            Plot::Causes { causes, .. } => 100 + 30 * cause_list(causes).len().max(1) as u32,
+            Plot::Curve { .. } => 360,
+        }
+    }
+
+    /// The height of the chart drawn `width` pixels wide.
+    pub fn height_at(&self, width: u32) -> u32 {
+        (f64::from(self.height()) * f64::from(width) / f64::from(WIDTH)).round() as u32
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        s: f64,
+    ) -> Result<(), String> {
+        match *self {
+            Plot::Availability { title, entities } => draw_availability(root, s, title, entities),
+            Plot::Distribution {
+                title,
+                x_desc,
+                y_desc,
+                histogram,
+                mark,
+            } => draw_distribution(root, s, (title, x_desc, y_desc), histogram, mark),
+            Plot::Causes { title, causes } => draw_causes(root, s, title, causes),
+            Plot::Curve {
+                title,
+                points,
+                overall,
+                warmup_h,
+            } => draw_curve(root, s, title, points, (overall, warmup_h)),
+        }
+    }
+
+    /// The chart as SVG text, [`WIDTH`] pixels wide.
+    pub fn svg(&self) -> String {
+        svg(self.height(), |root| self.draw(&root, 1.0))
+    }
+
+    /// Draws the chart `width` pixels wide into a PNG file at `path` (the
+    /// name must end in `.png`), and returns its size.
+    ///
+    /// # Errors
+    /// When drawing or writing the file fails.
+    pub fn png(&self, width: u32, path: &Path) -> Result<(u32, u32), String> {
+        register();
+        let size = (width, self.height_at(width));
+        let root = BitMapBackend::new(path, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        self.draw(&root, f64::from(width) / f64::from(WIDTH))?;
+        root.present().map_err(|e| e.to_string())?;
+        Ok(size)
+    }
+}
+
 fn nines_of(a: f64) -> f64 {
     if a >= 1.0 {
         9.0
@@ -57,20 +157,33 @@ fn nines_of(a: f64) -> f64 {
 /// Availability per entity on a nines scale, a bar to the estimate and a
 /// whisker over its 95% interval.
 pub fn availability(title: &str, entities: &[(&str, &Estimate)]) -> String {
+    Plot::Availability { title, entities }.svg()
+}
+
+fn availability_height(entities: &[(&str, &Estimate)]) -> u32 {
+    110 + 34 * entities.len().max(1) as u32
+}
+
+fn draw_availability<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: f64,
+    title: &str,
+    entities: &[(&str, &Estimate)],
+) -> Result<(), String> {
+    let px = |v: f64| (v * s).round() as u32;
     let n = entities.len().max(1);
-    let height = 110 + 34 * n as u32;
     let top = entities
         .iter()
         .filter_map(|(_, e)| e.ci95.map(|[_, hi]| nines_of(hi)).or(e.mean.map(nines_of)))
         .fold(1.0f64, f64::max)
         .ceil()
         .max(2.0);
-    svg(height, |root| {
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(140)
+    {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 18.0 * s))
+            .margin(px(12.0))
+            .x_label_area_size(px(40.0))
+            .y_label_area_size(px(140.0))
             .build_cartesian_2d(0.0..top, (0..n).into_segmented())
             .map_err(|e| e.to_string())?;
         chart
@@ -85,8 +198,8 @@ pub fn availability(title: &str, entities: &[(&str, &Estimate)]) -> String {
                     .map_or(String::new(), |(name, _)| name.to_string()),
                 _ => String::new(),
             })
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
+            .label_style((FONT, 13.0 * s))
+            .axis_desc_style((FONT, 14.0 * s))
             .draw()
             .map_err(|e| e.to_string())?;
         for (i, (_, e)) in entities.iter().enumerate() {
@@ -109,7 +222,7 @@ pub fn availability(title: &str, entities: &[(&str, &Estimate)]) -> String {
                             (lo, SegmentValue::CenterOf(i)),
                             (hi, SegmentValue::CenterOf(i)),
                         ],
-                        BLACK.stroke_width(2),
+                        BLACK.stroke_width(px(2.0)),
                     )))
                     .map_err(|e| e.to_string())?;
             }
@@ -117,12 +230,12 @@ pub fn availability(title: &str, entities: &[(&str, &Estimate)]) -> String {
                 .draw_series(std::iter::once(Text::new(
                     format!("{:.5}%", mean * 100.0),
                     (x + 0.05, SegmentValue::CenterOf(i)),
-                    (FONT, 12),
+                    (FONT, 12.0 * s),
                 )))
                 .map_err(|e| e.to_string())?;
         }
         Ok(())
-    })
+    }
 }
 
 /// Bars of a histogram on a log axis: `bins` (value, count), rebinned into
@@ -135,14 +248,32 @@ pub fn distribution(
     histogram: &LogHistogram,
     mark: Option<(f64, &str)>,
 ) -> String {
+    Plot::Distribution {
+        title,
+        x_desc,
+        y_desc,
+        histogram,
+        mark,
+    }
+    .svg()
+}
+
+fn draw_distribution<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: f64,
+    (title, x_desc, y_desc): (&str, &str, &str),
+    histogram: &LogHistogram,
+    mark: Option<(f64, &str)>,
+) -> Result<(), String> {
+    let px = |v: f64| (v * s).round() as u32;
     let (zeros, bins) = histogram.bins();
     let total: u64 = zeros + bins.iter().map(|b| b.1).sum::<u64>();
-    svg(340, |root| {
+    {
         let (Some(first), Some(last)) = (bins.first(), bins.last()) else {
             root.draw(&Text::new(
                 format!("{title}: no value above zero in {total}"),
-                (20, 40),
-                (FONT, 16),
+                (px(20.0) as i32, px(40.0) as i32),
+                (FONT, 16.0 * s),
             ))
             .map_err(|e| e.to_string())?;
             return Ok(());
@@ -168,11 +299,11 @@ pub fn distribution(
         } else {
             title.to_string()
         };
-        let mut chart = ChartBuilder::on(&root)
-            .caption(caption, (FONT, 16))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
+        let mut chart = ChartBuilder::on(root)
+            .caption(caption, (FONT, 16.0 * s))
+            .margin(px(12.0))
+            .x_label_area_size(px(40.0))
+            .y_label_area_size(px(60.0))
             .build_cartesian_2d((lo..hi).log_scale(), 0.0..top * 1.1)
             .map_err(|e| e.to_string())?;
         chart
@@ -180,8 +311,8 @@ pub fn distribution(
             .x_desc(x_desc)
             .y_desc(y_desc)
             .light_line_style(RGBColor(238, 240, 244))
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 13))
+            .label_style((FONT, 12.0 * s))
+            .axis_desc_style((FONT, 13.0 * s))
             .draw()
             .map_err(|e| e.to_string())?;
         chart
@@ -204,25 +335,35 @@ pub fn distribution(
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     vec![(x, 0.0), (x, top * 1.05)],
-                    RED.stroke_width(2),
+                    RED.stroke_width(px(2.0)),
                 )))
                 .map_err(|e| e.to_string())?
                 .label(label)
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + px(16.0) as i32, y)],
+                        RED.stroke_width(px(2.0)),
+                    )
+                });
             chart
                 .configure_series_labels()
-                .label_font((FONT, 12))
+                .label_font((FONT, 12.0 * s))
                 .border_style(GREY)
                 .background_style(WHITE.mix(0.9))
                 .draw()
                 .map_err(|e| e.to_string())?;
         }
         Ok(())
-    })
+    }
 }
 
 /// Downtime by cause, largest first, minutes per year, with 95% whiskers.
 pub fn causes(title: &str, causes: &[(String, Estimate)]) -> String {
+    Plot::Causes { title, causes }.svg()
+}
+
+/// The causes drawn (some downtime), largest first, at most 12.
+fn cause_list(causes: &[(String, Estimate)]) -> Vec<(&str, f64, Option<[f64; 2]>)> {
     let mut list: Vec<(&str, f64, Option<[f64; 2]>)> = causes
         .iter()
         .filter_map(|(name, e)| {
@@ -233,6 +374,17 @@ pub fn causes(title: &str, causes: &[(String, Estimate)]) -> String {
         .collect();
     list.sort_by(|a, b| b.1.total_cmp(&a.1));
     list.truncate(12);
+    list
+}
+
+fn draw_causes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: f64,
+    title: &str,
+    causes: &[(String, Estimate)],
+) -> Result<(), String> {
+    let px = |v: f64| (v * s).round() as u32;
+    let list = cause_list(causes);
     let n = list.len().max(1);
     let top = list
         .iter()
@@ -240,12 +392,12 @@ pub fn causes(title: &str, causes: &[(String, Estimate)]) -> String {
         .fold(0.0f64, f64::max)
         .max(1e-9)
         * 1.15;
-    svg(100 + 30 * n as u32, |root| {
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 16))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(260)
+    {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 16.0 * s))
+            .margin(px(12.0))
+            .x_label_area_size(px(40.0))
+            .y_label_area_size(px(260.0))
             .build_cartesian_2d(0.0..top, (0..n).into_segmented())
             .map_err(|e| e.to_string())?;
         chart
@@ -259,8 +411,8 @@ pub fn causes(title: &str, causes: &[(String, Estimate)]) -> String {
                 }
                 _ => String::new(),
             })
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 13))
+            .label_style((FONT, 12.0 * s))
+            .axis_desc_style((FONT, 13.0 * s))
             .draw()
             .map_err(|e| e.to_string())?;
         for (i, (_, m, ci)) in list.iter().enumerate() {
@@ -280,25 +432,37 @@ pub fn causes(title: &str, causes: &[(String, Estimate)]) -> String {
                             (*lo, SegmentValue::CenterOf(i)),
                             (*hi, SegmentValue::CenterOf(i)),
                         ],
-                        BLACK.stroke_width(2),
+                        BLACK.stroke_width(px(2.0)),
                     )))
                     .map_err(|e| e.to_string())?;
             }
         }
         Ok(())
-    })
+    }
 }
 
 /// The system's availability over time from start-up: within each slice
 /// (a line in a band of its 95% interval) and from time zero to the end
 /// of each slice (the interval availability, a second line); a dashed
 /// line at the run's availability, and the end of the warm-up marked.
-pub fn curve(
+pub fn curve(title: &str, points: &[CurvePoint], overall: &Estimate, warmup_h: f64) -> String {
+    Plot::Curve {
+        title,
+        points,
+        overall,
+        warmup_h,
+    }
+    .svg()
+}
+
+fn draw_curve<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: f64,
     title: &str,
-    points: &[crate::metrics::curve::CurvePoint],
-    overall: &Estimate,
-    warmup_h: f64,
-) -> String {
+    points: &[CurvePoint],
+    (overall, warmup_h): (&Estimate, f64),
+) -> Result<(), String> {
+    let px = |v: f64| (v * s).round() as u32;
     let end_h = points.last().map_or(1.0, |p| p.end_h);
     // Years for runs of two years or more, days from two days, else hours.
     let (unit, per) = if end_h >= 2.0 * 8760.0 {
@@ -327,12 +491,12 @@ pub fn curve(
     let span = (1.0 - low).max(1e-9);
     let (y0, y1) = (percent(low - span * 0.08), percent(1.0 + span * 0.04));
     let x = |h: f64| h / per;
-    svg(360, |root| {
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 16))
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(90)
+    {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 16.0 * s))
+            .margin(px(14.0))
+            .x_label_area_size(px(44.0))
+            .y_label_area_size(px(90.0))
             .build_cartesian_2d(0.0..x(end_h), y0..y1)
             .map_err(|e| e.to_string())?;
         chart
@@ -344,11 +508,11 @@ pub fn curve(
                 let decimals = (-(y1 - y0).log10()).ceil().max(0.0) as usize + 1;
                 format!("{y:.decimals$}")
             })
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 13))
+            .label_style((FONT, 12.0 * s))
+            .axis_desc_style((FONT, 13.0 * s))
             .draw()
             .map_err(|e| e.to_string())?;
-        let middle = |p: &crate::metrics::curve::CurvePoint| x((p.start_h + p.end_h) / 2.0);
+        let middle = |p: &CurvePoint| x((p.start_h + p.end_h) / 2.0);
         let band: Vec<(f64, f64)> = points
             .iter()
             .filter_map(|p| p.availability.ci95.map(|[_, hi]| (middle(p), percent(hi))))
@@ -369,53 +533,68 @@ pub fn curve(
                 points
                     .iter()
                     .filter_map(|p| Some((middle(p), percent(p.availability.mean?)))),
-                BLUE.stroke_width(2),
+                BLUE.stroke_width(px(2.0)),
             ))
             .map_err(|e| e.to_string())?
             .label("within each slice (band: 95% interval)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLUE.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(
+                    vec![(x, y), (x + px(16.0) as i32, y)],
+                    BLUE.stroke_width(px(2.0)),
+                )
+            });
         chart
             .draw_series(LineSeries::new(
                 points
                     .iter()
                     .filter_map(|p| Some((x(p.end_h), percent(p.from_start.mean?)))),
-                RED.stroke_width(2),
+                RED.stroke_width(px(2.0)),
             ))
             .map_err(|e| e.to_string())?
             .label("from start-up to that time (interval availability)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(
+                    vec![(x, y), (x + px(16.0) as i32, y)],
+                    RED.stroke_width(px(2.0)),
+                )
+            });
         if let Some(a) = overall.mean {
             chart
                 .draw_series(DashedLineSeries::new(
                     vec![(0.0, percent(a)), (x(end_h), percent(a))],
-                    6,
-                    4,
-                    GREY.stroke_width(1),
+                    px(6.0),
+                    px(4.0),
+                    GREY.stroke_width(px(1.0)),
                 ))
                 .map_err(|e| e.to_string())?
                 .label("the run's availability (measured window)")
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], GREY.stroke_width(1)));
+                .legend(move |(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + px(16.0) as i32, y)],
+                        GREY.stroke_width(px(1.0)),
+                    )
+                });
         }
         if warmup_h > 0.0 {
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     vec![(x(warmup_h), y0), (x(warmup_h), y1)],
-                    BLACK.stroke_width(1),
+                    BLACK.stroke_width(px(1.0)),
                 )))
                 .map_err(|e| e.to_string())?
                 .label("end of the warm-up")
                 .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(1))
+                    PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(px(1.0)))
                 });
         }
         chart
             .configure_series_labels()
-            .label_font((FONT, 12))
+            .label_font((FONT, 12.0 * s))
             .border_style(GREY)
             .background_style(WHITE.mix(0.9))
             .position(SeriesLabelPosition::LowerRight)
             .draw()
             .map_err(|e| e.to_string())?;
         Ok(())
-    })
+    }
 }

@@ -4,8 +4,9 @@
 //! reproduces the run. Rendered from `templates/report.html` by askama,
 //! which escapes everything but the charts it is given.
 
+use super::chart::Plot;
 use super::table::format_estimate;
-use super::{Report, chart, nines};
+use super::{Report, nines};
 use askama::Template;
 use serde_json::Value;
 
@@ -95,63 +96,97 @@ fn budget(report: &Report) -> Option<(f64, String)> {
         })
 }
 
+/// What the run's charts draw, owned so that their plots can borrow it.
+pub struct ChartData<'r> {
+    report: &'r Report<'r>,
+    entities: Vec<(&'r str, &'r crate::metrics::Estimate)>,
+    points: Vec<crate::metrics::curve::CurvePoint>,
+    budget: Option<(f64, String)>,
+}
+
+impl<'r> ChartData<'r> {
+    pub fn new(report: &'r Report<'r>) -> Self {
+        ChartData {
+            report,
+            entities: report
+                .entities
+                .iter()
+                .map(|(name, f)| (*name, &f.availability))
+                .collect(),
+            points: report.results.curve.points(),
+            budget: budget(report),
+        }
+    }
+
+    /// Each chart of the page, in its order: a file name (without
+    /// extension) and the plot, whose title is its caption.
+    pub fn plots(&self) -> Vec<(&'static str, Plot<'_>)> {
+        let report = self.report;
+        let mut plots = vec![(
+            "availability",
+            Plot::Availability {
+                title: "Availability with its 95% interval, in nines",
+                entities: &self.entities,
+            },
+        )];
+        if let (false, Some((_, system))) = (self.points.is_empty(), report.entities.first()) {
+            plots.push((
+                "availability-over-time",
+                Plot::Curve {
+                    title: "System availability over time from start-up: how long it takes to settle",
+                    points: &self.points,
+                    overall: &system.availability,
+                    warmup_h: report.warmup_h(),
+                },
+            ));
+        }
+        if let Some(acc) = report.results.accumulators.first() {
+            let (downtime, outages) = acc.histograms();
+            plots.push((
+                "downtime-per-year",
+                Plot::Distribution {
+                    title: "System downtime in one replication (minutes per year): what a bad year looks like",
+                    x_desc: "downtime, minutes per year (log scale)",
+                    y_desc: "share of replications",
+                    histogram: downtime,
+                    mark: self.budget.as_ref().map(|(m, l)| (*m, l.as_str())),
+                },
+            ));
+            plots.push((
+                "outage-length",
+                Plot::Distribution {
+                    title: "Length of the system's outages (seconds)",
+                    x_desc: "outage length, seconds (log scale)",
+                    y_desc: "share of outages",
+                    histogram: outages,
+                    mark: None,
+                },
+            ));
+        }
+        if let Some((_, f)) = report.entities.first()
+            && !f.downtime_by_cause.is_empty()
+        {
+            plots.push((
+                "causes",
+                Plot::Causes {
+                    title: "Where the system's downtime comes from",
+                    causes: &f.downtime_by_cause,
+                },
+            ));
+        }
+        plots
+    }
+}
+
 fn charts(report: &Report) -> Vec<Chart> {
-    let mut charts = Vec::new();
-    let entities: Vec<(&str, &crate::metrics::Estimate)> = report
-        .entities
-        .iter()
-        .map(|(name, f)| (*name, &f.availability))
-        .collect();
-    let title = "Availability with its 95% interval, in nines";
-    charts.push(Chart {
-        title: title.into(),
-        svg: chart::availability(title, &entities),
-    });
-    let points = report.results.curve.points();
-    if let (false, Some((_, system))) = (points.is_empty(), report.entities.first()) {
-        let title = "System availability over time from start-up: how long it takes to settle";
-        charts.push(Chart {
-            title: title.into(),
-            svg: chart::curve(title, &points, &system.availability, report.warmup_h()),
-        });
-    }
-    if let Some(acc) = report.results.accumulators.first() {
-        let (downtime, outages) = acc.histograms();
-        let budget = budget(report);
-        let title =
-            "System downtime in one replication (minutes per year): what a bad year looks like";
-        charts.push(Chart {
-            title: title.into(),
-            svg: chart::distribution(
-                title,
-                "downtime, minutes per year (log scale)",
-                "share of replications",
-                downtime,
-                budget.as_ref().map(|(m, l)| (*m, l.as_str())),
-            ),
-        });
-        let title = "Length of the system's outages (seconds)";
-        charts.push(Chart {
-            title: title.into(),
-            svg: chart::distribution(
-                title,
-                "outage length, seconds (log scale)",
-                "share of outages",
-                outages,
-                None,
-            ),
-        });
-    }
-    if let Some((_, f)) = report.entities.first()
-        && !f.downtime_by_cause.is_empty()
-    {
-        let title = "Where the system's downtime comes from";
-        charts.push(Chart {
-            title: title.into(),
-            svg: chart::causes(title, &f.downtime_by_cause),
-        });
-    }
-    charts
+    let data = ChartData::new(report);
+    data.plots()
+        .into_iter()
+        .map(|(_, plot)| Chart {
+            title: plot.title().to_string(),
+            svg: plot.svg(),
+        })
+        .collect()
 }
 
 fn extras(report: &Report) -> (Vec<String>, Vec<(String, Vec<String>)>) {

@@ -207,3 +207,62 @@ fn the_report_renders_in_headless_chromium_where_it_is_installed() {
     assert_eq!(width, 1000);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--png`: every chart of the page as a PNG file of the requested width
+/// that decodes, with text drawn (the compiled-in font needs nothing
+/// installed) and no temporary file left behind.
+#[test]
+fn png_charts_decode_at_the_requested_width() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("nines")
+        .unwrap()
+        .args([
+            "run",
+            "scenarios/hot-standby.yaml",
+            "--replications",
+            "30",
+            "--png",
+            "--png-width",
+            "900",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let charts = out.join("charts");
+    let mut names: Vec<String> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "availability-over-time.png",
+            "availability.png",
+            "causes.png",
+            "downtime-per-year.png",
+            "outage-length.png"
+        ]
+    );
+    for name in &names {
+        let decoder = png::Decoder::new(std::fs::File::open(charts.join(name)).unwrap());
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!(info.width, 900, "{name}");
+        assert!(info.height >= 200, "{name}: {} high", info.height);
+        // The caption: dark pixels in the top band, where only text is.
+        let row_bytes = info.line_size;
+        let band = 50 * 900 / 720;
+        let dark = pixels[..row_bytes * band]
+            .chunks(3)
+            .filter(|p| p.iter().all(|&c| c < 100))
+            .count();
+        assert!(dark > 200, "{name}: no caption drawn ({dark} dark pixels)");
+    }
+    // The page is the same with or without PNG charts beside it.
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(page.matches("<svg").count(), 5);
+}
