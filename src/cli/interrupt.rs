@@ -37,6 +37,7 @@ pub fn report_stop(
     as_json: bool,
     asked: u64,
     out: Option<&Path>,
+    resumable: bool,
 ) -> anyhow::Result<i32> {
     let done = report.results.settings.n_replications;
     let mut stdout = std::io::stdout().lock();
@@ -47,8 +48,18 @@ pub fn report_stop(
     }
     stdout.flush()?;
     let kept = out.map_or(String::new(), |d| {
+        let resume = if resumable {
+            format!(
+                "; the replications done are kept in {}/{}: add --resume to the same command to \
+                 finish the run",
+                d.display(),
+                super::resume::CHECKPOINT
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "; nothing was written to {}, which keeps what it held",
+            "; nothing was written to {}, which keeps what it held{resume}",
             d.display()
         )
     });

@@ -24,14 +24,27 @@ pub fn prepare_dir(dir: &Path, force: bool) -> anyhow::Result<()> {
             present.join(", ")
         );
     }
+    // What a killed run was writing: never renamed into place, so never
+    // results; gone before this run writes its own.
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
     Ok(())
 }
+
+/// The prefix of the temporary files written into an `--out` directory.
+pub const TEMP_PREFIX: &str = ".nines-unfinished-";
 
 /// A temporary file in `dir`, to be renamed into place when finished, with
 /// the permissions of any new file (0644 less the umask) rather than the
 /// owner-only 0600 of temporary files.
 pub fn temp_file(dir: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -125,6 +138,7 @@ pub fn write_png_charts(
             builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
         let file = builder
+            .prefix(TEMP_PREFIX)
             .suffix(".png")
             .tempfile_in(&charts)
             .with_context(|| format!("cannot write in {}", charts.display()))?;

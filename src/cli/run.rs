@@ -34,6 +34,10 @@ pub struct RunArgs {
     /// Replace the results already in the --out directory
     #[arg(long, requires = "out")]
     force: bool,
+    /// Continue the run interrupted in --out (Ctrl-C, a kill, a crash) from the blocks of
+    /// replications it completed; the results equal the uninterrupted run's
+    #[arg(long, requires = "out", conflicts_with_all = ["precision", "shard", "shard_from_env"])]
+    resume: bool,
     /// Also draw the report's charts as PNG files into --out/charts/ (for slides)
     #[arg(long, requires = "out")]
     png: bool,
@@ -125,7 +129,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     experiment::check_budget(&model, &settings, args.max_events)?;
     let mut csv = match &args.out {
         Some(dir) => {
-            output::prepare_dir(dir, args.force)?;
+            // Resuming replaces what an earlier run left there.
+            output::prepare_dir(dir, args.force || args.resume)?;
             let file = output::temp_file(dir)?;
             Some(ReplicationWriter::new(
                 std::io::BufWriter::new(file),
@@ -141,6 +146,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     );
     let started = Instant::now();
     let mut csv_error = None;
+    let mut checkpoint = None;
     let mut write_row = |rep: u64, outcome: &crate::metrics::RepOutcome| {
         if let Some(writer) = csv.as_mut()
             && let Err(e) = writer.write(rep, outcome)
@@ -167,15 +173,40 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         }
         None => {
             let stop = super::interrupt::flag();
-            let results = experiment::run_stoppable(
-                &model,
-                settings,
-                args.threads,
-                &mut write_row,
-                &|| bar.inc(1),
-                stop,
-            )?;
-            (results, None)
+            // Runs of a moment keep no checkpoint: nothing to resume.
+            let long =
+                experiment::expected_events(&model, &settings) >= super::resume::CHECKPOINT_EVENTS;
+            match args.out.as_ref().filter(|_| long || args.resume) {
+                Some(dir) => {
+                    let header = super::shard::header(
+                        &args.file,
+                        &settings,
+                        &replay_prefix(args, &settings),
+                        (0, 1),
+                    )?;
+                    let run = super::resume::Checkpointed {
+                        dir,
+                        header,
+                        resume: args.resume,
+                        stop,
+                    };
+                    let batches = experiment::Batches::new(&model, settings, args.threads)?;
+                    let (results, _) = run.run(batches, &mut write_row, &|| bar.inc(1))?;
+                    checkpoint = Some(run);
+                    (results, None)
+                }
+                None => {
+                    let results = experiment::run_stoppable(
+                        &model,
+                        settings,
+                        args.threads,
+                        &mut write_row,
+                        &|| bar.inc(1),
+                        stop,
+                    )?;
+                    (results, None)
+                }
+            }
         }
     };
     let asked = settings.n_replications;
@@ -216,6 +247,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
             args.json,
             asked,
             args.out.as_deref(),
+            checkpoint.is_some(),
         );
     }
     if let (Some(dir), Some(writer)) = (&args.out, csv) {
@@ -232,6 +264,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
             output::write_png_charts(dir, &report, args.png_width)?;
         }
         output::write_results(dir, file, &json, &page)?;
+        if let Some(checkpoint) = &checkpoint {
+            checkpoint.finish()?;
+        }
     }
     let mut stdout = std::io::stdout().lock();
     if args.json {

@@ -80,12 +80,16 @@ pub struct ShardRun<'a> {
     pub shard: (u64, u64),
 }
 
-pub fn run_shard(run: &ShardRun) -> anyhow::Result<PathBuf> {
-    let (i, n) = run.shard;
+/// The header of shard `i` of `n` of a run of `file` with settings `s`.
+pub fn header(
+    file: &Path,
+    s: &Settings,
+    replay: &str,
+    (i, n): (u64, u64),
+) -> anyhow::Result<Header> {
     let scenario =
-        std::fs::read(run.file).with_context(|| format!("cannot read {}", run.file.display()))?;
-    let s = run.settings;
-    let header = Header {
+        std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    Ok(Header {
         version: env!("CARGO_PKG_VERSION").into(),
         shard: i,
         shards: n,
@@ -95,10 +99,16 @@ pub fn run_shard(run: &ShardRun) -> anyhow::Result<PathBuf> {
         horizon_us: s.horizon_us,
         warmup_us: s.warmup_us,
         incident_threshold_us: s.incident_threshold_us,
-        input: output::input_json_bytes(run.file, &scenario, &s),
-        replay: run.replay.clone(),
+        input: output::input_json_bytes(file, &scenario, s),
+        replay: replay.to_string(),
         scenario: String::from_utf8_lossy(&scenario).into_owned(),
-    };
+    })
+}
+
+pub fn run_shard(run: &ShardRun) -> anyhow::Result<PathBuf> {
+    let (i, n) = run.shard;
+    let s = run.settings;
+    let header = header(run.file, &s, &run.replay, run.shard)?;
     let blocks: Vec<u64> = header.blocks().collect();
     let share = blocks.len() as f64 / header.total_blocks().max(1) as f64;
     let expected = experiment::expected_events(run.model, &s) * share;

@@ -65,8 +65,22 @@ fn ctrl_c_reports_the_replications_done_and_writes_nothing() {
     );
     assert!(String::from_utf8_lossy(&result.stderr).contains("interrupted"));
     still_old(&out);
-    let names: Vec<_> = std::fs::read_dir(&out).expect("dir").collect();
-    assert_eq!(names.len(), 3, "no temporary file is left");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ".nines-checkpoint",
+            "replications.csv",
+            "report.html",
+            "summary.json"
+        ],
+        "no temporary file is left; the checkpoint is"
+    );
+    assert!(String::from_utf8_lossy(&result.stderr).contains("add --resume"));
     let json: serde_json::Value = serde_json::from_slice(&result.stdout).expect("JSON");
     let done = json["replications"].as_u64().expect("replications");
     assert!(done > 0 && done.is_multiple_of(1024) && done < 1_000_000);
@@ -97,4 +111,107 @@ fn a_killed_run_leaves_the_old_results() {
     signal(&child, "-KILL");
     assert_eq!(child.wait().expect("wait").code(), None);
     still_old(&out);
+}
+
+/// A run of 3,000 replications of W1 over 4 years: three blocks, about
+/// 2.1e7 events (enough to keep a checkpoint).
+fn w1_args(out: &std::path::Path) -> Vec<String> {
+    [
+        "run",
+        W1,
+        "--replications",
+        "3000",
+        "--horizon",
+        "4y",
+        "--out",
+        out.to_str().expect("path"),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    ["summary.json", "replications.csv", "report.html"]
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read(dir.join(f)).expect(f)))
+        .collect()
+}
+
+/// Killed outright after its first block, a run leaves the old results
+/// and its checkpoint; `--resume` finishes it with the bytes of the run
+/// that was never interrupted (and removes the checkpoint).
+#[test]
+fn resume_after_a_kill_equals_the_uninterrupted_run() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let whole = tmp.path().join("whole");
+    let status = Command::new(env!("CARGO_BIN_EXE_nines"))
+        .args(w1_args(&whole))
+        .stdout(Stdio::null())
+        .status()
+        .expect("run");
+    assert!(status.success());
+    assert!(
+        !whole.join(".nines-checkpoint").exists(),
+        "a finished run removes it"
+    );
+    let out = tmp.path().join("out");
+    old_results(&out);
+    let mut args = w1_args(&out);
+    args.push("--force".into());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nines"))
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Killed as soon as the checkpoint holds more than its header.
+    let checkpoint = out.join(".nines-checkpoint");
+    let mut waited = 0;
+    while std::fs::metadata(&checkpoint).map_or(0, |m| m.len()) < 50_000 {
+        std::thread::sleep(Duration::from_millis(5));
+        waited += 1;
+        assert!(waited < 4000, "no block was checkpointed in 20 s");
+    }
+    let _ = child.kill();
+    let killed = child.wait().expect("wait");
+    if killed.success() {
+        // Too fast to catch on this machine: nothing left to resume.
+        eprintln!("the run finished before it was killed");
+        return;
+    }
+    still_old(&out);
+    // Without the checkpoint's blocks: a run with other settings is refused.
+    let mut other = args.clone();
+    other.extend(["--resume".into(), "--seed".into(), "7".into()]);
+    let refused = Command::new(env!("CARGO_BIN_EXE_nines"))
+        .args(&other)
+        .output()
+        .expect("run");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be resumed"));
+    still_old(&out);
+    args.push("--resume".into());
+    let resumed = Command::new(env!("CARGO_BIN_EXE_nines"))
+        .args(&args)
+        .output()
+        .expect("run");
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert!(files(&out) == files(&whole), "resumed results differ");
+    let names: Vec<_> = std::fs::read_dir(&out).expect("dir").collect();
+    assert_eq!(
+        names.len(),
+        3,
+        "neither checkpoint nor temporary file is left"
+    );
+    // Nothing to resume now.
+    let again = Command::new(env!("CARGO_BIN_EXE_nines"))
+        .args(&args)
+        .output()
+        .expect("run");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("no interrupted run to resume"));
 }
