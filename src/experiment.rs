@@ -6,6 +6,7 @@
 //! number of replications.
 
 use crate::engine::{self, Plan, RunSettings};
+use crate::metrics::cost::{CostAccumulator, CostPlan};
 use crate::metrics::curve::CurveAccumulator;
 use crate::metrics::data::RecoveryAccumulator;
 use crate::metrics::elections::ElectionAccumulator;
@@ -200,6 +201,8 @@ pub struct Results {
     pub recoveries: Vec<(usize, RecoveryAccumulator)>,
     /// The system's availability over time from start-up.
     pub curve: CurveAccumulator,
+    /// The design's cost, with `cost`.
+    pub cost: Option<CostAccumulator>,
 }
 
 /// Runs every replication. `each` sees every replication's outcome in
@@ -244,6 +247,7 @@ pub struct Batches {
     elections: Vec<(usize, ElectionAccumulator)>,
     recoveries: Vec<(usize, RecoveryAccumulator)>,
     curve: CurveAccumulator,
+    cost: Option<CostAccumulator>,
     events: u64,
     done: u64,
 }
@@ -322,6 +326,11 @@ impl Batches {
                 .iter()
                 .map(|r| (r.service as usize, RecoveryAccumulator::default()))
                 .collect(),
+            cost: model.cost.as_ref().map(|cost| {
+                let standby: Vec<usize> =
+                    plan.standbys.iter().map(|s| s.service as usize).collect();
+                CostAccumulator::new(CostPlan::new(model, cost, &standby))
+            }),
             curve: CurveAccumulator::new(
                 settings.warmup_us.saturating_add(settings.horizon_us),
                 crate::metrics::SLICES,
@@ -428,6 +437,9 @@ impl Batches {
         if let Some(system) = outcome.tallies.first() {
             self.curve.push(&system.slices_down_us);
         }
+        if let Some(acc) = &mut self.cost {
+            acc.push(outcome, window);
+        }
     }
 
     /// What the replications run so far measured.
@@ -453,6 +465,7 @@ impl Batches {
             elections: self.elections.clone(),
             recoveries: self.recoveries.clone(),
             curve: self.curve.clone(),
+            cost: self.cost.clone(),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! [warm-up, warm-up + horizon], except MTTFF, which starts at time zero.
 
 mod causes;
+pub mod cost;
 pub mod curve;
 pub mod data;
 pub mod elections;

@@ -60,6 +60,32 @@ pub struct Model {
     pub traffic: Vec<Traffic>,
     pub faults: Vec<Fault>,
     pub slos: Vec<Slo>,
+    /// `cost`: prices of the design and of its downtime (`None` without).
+    pub cost: Option<Cost>,
+}
+
+/// `cost`: what the design costs a year, and what its downtime, failed
+/// requests and lost writes cost. Prices are per year (hardware, people,
+/// links) and per unit (a minute down, a request, a write).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Cost {
+    /// Per node group (indexed like [`Model::groups`]): per instance and year.
+    pub nodes: Vec<Option<f64>>,
+    /// Per node group: what an idle cold-standby instance costs, relative
+    /// to a running one (1 when not given).
+    pub idle_factor: Vec<f64>,
+    /// Per crew (indexed like [`Model::crews`]): per member and year.
+    pub crews: Vec<Option<f64>>,
+    /// Per link and year.
+    pub links: Option<f64>,
+    /// Per minute of the system's downtime.
+    pub downtime_system: Option<f64>,
+    /// Per service (indexed like [`Model::services`]): per minute down.
+    pub downtime_services: Vec<Option<f64>>,
+    /// Per failed request (services with traffic).
+    pub failed_requests: Option<f64>,
+    /// Per lost write (services with replication).
+    pub lost_writes: Option<f64>,
 }
 
 /// How long, how often and from which seed to simulate.
@@ -405,6 +431,46 @@ pub struct Link {
     pub name: String,
     pub between: [usize; 2],
     pub failures: Vec<FailureMode>,
+}
+
+impl Cost {
+    /// What the design costs a year, as provisioned: every instance at its
+    /// group's price, the members that start as spares of a cold standby
+    /// (switched off while idle) at `idle_factor` of it, every crew member
+    /// and every link. Returns the total and its parts (nodes, crews, links).
+    pub fn infrastructure_per_year(&self, model: &Model) -> [f64; 4] {
+        let mut idle = vec![0u32; model.groups.len()];
+        for service in &model.services {
+            if let Some(parts) = service.redundancy.standby_parts()
+                && parts.idle_speed == 0.0
+            {
+                for &n in service.members.iter().skip(parts.slots as usize) {
+                    idle[model.nodes[n].group] += 1;
+                }
+            }
+        }
+        let nodes: f64 = model
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| {
+                let price = self.nodes.get(g).copied().flatten().unwrap_or(0.0);
+                let factor = self.idle_factor.get(g).copied().unwrap_or(1.0);
+                let idle = f64::from(idle[g]);
+                price * (group.members.len() as f64 - idle + factor * idle)
+            })
+            .sum();
+        let crews: f64 = model
+            .crews
+            .iter()
+            .enumerate()
+            .map(|(k, crew)| {
+                self.crews.get(k).copied().flatten().unwrap_or(0.0) * f64::from(crew.size)
+            })
+            .sum();
+        let links = self.links.unwrap_or(0.0) * model.links.len() as f64;
+        [nodes + crews + links, nodes, crews, links]
+    }
 }
 
 impl Model {

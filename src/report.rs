@@ -85,6 +85,10 @@ impl<'a> Report<'a> {
                 f.extras.extend(rto);
             }
         }
+        // What the design costs is the system's.
+        if let Some(acc) = &results.cost {
+            entities[0].1.extras.extend(acc.figures());
+        }
         // Monitoring delays are per failure of a unit: they belong to the
         // system's figures, beside its MTTR (which covers them).
         if let Some(acc) = &results.monitoring {

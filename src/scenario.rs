@@ -6,6 +6,7 @@
 //! problem instead of stopping at the first ([`diag`]).
 
 mod build;
+mod build_cost;
 mod build_data;
 mod build_extras;
 mod build_faults;

@@ -77,11 +77,11 @@ pub fn format_estimate(e: &Estimate, scale: f64, unit: &str) -> String {
 /// One column per service with extra figures, one row per figure (the
 /// union of their names, in order; a service without one shows "-"). Beside
 /// `request_success_ratio`, its nines and the time-based availability's.
-fn extras_table(with_extras: &[&(&str, crate::metrics::Figures)], data: bool) -> String {
+fn extras_table(with_extras: &[&(&str, crate::metrics::Figures)], data: Block) -> String {
     let mut names: Vec<&str> = Vec::new();
     for (_, f) in with_extras {
         for (k, _) in &f.extras {
-            if !names.contains(k) && is_data(k) == data {
+            if !names.contains(k) && block_of(k) == data {
                 names.push(k);
             }
         }
@@ -91,7 +91,7 @@ fn extras_table(with_extras: &[&(&str, crate::metrics::Figures)], data: bool) ->
     }
     let with_extras: Vec<_> = with_extras
         .iter()
-        .filter(|(_, f)| f.extras.iter().any(|(k, _)| is_data(k) == data))
+        .filter(|(_, f)| f.extras.iter().any(|(k, _)| block_of(k) == data))
         .copied()
         .collect();
     let mut rows = vec![
@@ -135,6 +135,24 @@ fn extras_table(with_extras: &[&(&str, crate::metrics::Figures)], data: bool) ->
         }
     }
     columns(&rows)
+}
+
+/// The blocks of extra figures in the table.
+#[derive(Clone, Copy, PartialEq)]
+enum Block {
+    Mechanisms,
+    Data,
+    Cost,
+}
+
+fn block_of(name: &str) -> Block {
+    if name.ends_with("_cost_per_year") {
+        Block::Cost
+    } else if is_data(name) {
+        Block::Data
+    } else {
+        Block::Mechanisms
+    }
 }
 
 /// Whether an extra figure belongs to the "data" block: replication,
@@ -241,12 +259,18 @@ pub fn render(report: &Report, elapsed_s: Option<f64>) -> String {
         .iter()
         .filter(|(_, f)| !f.extras.is_empty())
         .collect();
-    for data in [false, true] {
-        let table = extras_table(&with_extras, data);
+    for block in [Block::Mechanisms, Block::Data, Block::Cost] {
+        let table = extras_table(&with_extras, block);
         if !table.is_empty() {
             out.push('\n');
-            if data {
-                out.push_str("data: writes lost and blocked, rebuilds, elections, recovery time\n");
+            match block {
+                Block::Data => out.push_str(
+                    "data: writes lost and blocked, rebuilds, elections, recovery time\n",
+                ),
+                Block::Cost => out.push_str(
+                    "cost per year: the design as provisioned, and what its downtime, failed requests and lost writes cost\n",
+                ),
+                Block::Mechanisms => {}
             }
             out.push_str(&table);
         }

@@ -34,6 +34,7 @@ const ROOT_KEYS: &[&str] = &[
     "faults",
     "slos",
     "monitoring",
+    "cost",
 ];
 
 /// Picks one list of names.
@@ -169,6 +170,16 @@ impl<'a> Builder<'a> {
             simulation.as_ref(),
         );
         let slos = self.slos(map.get("slos"), simulation.as_ref(), &traffic);
+        let cost = self.cost(
+            map.get("cost"),
+            &super::build_cost::Design {
+                groups: &groups,
+                crews: &crews,
+                services: &services,
+                links: &links,
+                traffic: &traffic,
+            },
+        );
         let model = Model {
             name,
             description,
@@ -189,6 +200,7 @@ impl<'a> Builder<'a> {
             traffic,
             faults,
             slos,
+            cost,
         };
         self.check_partitions(&model, &link_locs);
         if self.sink.items.is_empty() {

@@ -8,6 +8,7 @@ mod causes;
 mod check;
 mod cli;
 mod compare;
+mod cost;
 mod curve;
 mod data;
 mod determinism;

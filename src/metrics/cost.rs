@@ -1,0 +1,135 @@
+//! `cost`: what a design costs a year. The infrastructure is priced as
+//! provisioned (no random part); downtime, failed requests and lost
+//! writes are priced replication by replication, so the total's interval
+//! comes from the replications' totals (the parts are correlated: a bad
+//! year costs downtime and lost writes together). Nothing is added to a
+//! run but one sum per replication.
+
+use super::stats::{Comoments, Estimate};
+use super::{RepOutcome, Window};
+use crate::model::{Cost, Model};
+
+/// Prices resolved to the indices of a replication's outcome.
+#[derive(Clone, Debug, Default)]
+pub struct CostPlan {
+    infrastructure: f64,
+    /// (tally index, price per minute down): 0 the system, 1 + s service s.
+    downtime: Vec<(usize, f64)>,
+    /// Price per failed request, with traffic.
+    requests: Option<f64>,
+    /// (standby index, price per lost write), with replication.
+    writes: Vec<(usize, f64)>,
+}
+
+impl CostPlan {
+    /// The plan of `model`'s `cost`; `standby_services` lists the service
+    /// of each standby service in the order of the outcome's counts.
+    pub fn new(model: &Model, cost: &Cost, standby_services: &[usize]) -> CostPlan {
+        let mut downtime = Vec::new();
+        if let Some(price) = cost.downtime_system {
+            downtime.push((0, price));
+        }
+        for (s, price) in cost.downtime_services.iter().enumerate() {
+            if let Some(price) = price {
+                downtime.push((s + 1, *price));
+            }
+        }
+        let writes = match cost.lost_writes {
+            Some(price) => standby_services
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| model.services[**s].replication.is_some())
+                .map(|(k, _)| (k, price))
+                .collect(),
+            None => Vec::new(),
+        };
+        CostPlan {
+            infrastructure: cost.infrastructure_per_year(model)[0],
+            downtime,
+            requests: cost.failed_requests.filter(|_| !model.traffic.is_empty()),
+            writes,
+        }
+    }
+}
+
+/// Running sums over replications of the random costs.
+#[derive(Clone, Debug, Default)]
+pub struct CostAccumulator {
+    plan: CostPlan,
+    downtime: Comoments,
+    requests: Comoments,
+    writes: Comoments,
+    total: Comoments,
+}
+
+impl CostAccumulator {
+    pub fn new(plan: CostPlan) -> CostAccumulator {
+        CostAccumulator {
+            plan,
+            ..CostAccumulator::default()
+        }
+    }
+
+    pub fn push(&mut self, outcome: &RepOutcome, window: Window) {
+        let years = window.years();
+        let length = window.length_us();
+        let downtime: f64 = self
+            .plan
+            .downtime
+            .iter()
+            .filter_map(|&(e, price)| {
+                let up = outcome.tallies.get(e)?.uptime_us;
+                Some(price * length.saturating_sub(up) as f64 / 6e7 / years)
+            })
+            .sum();
+        let requests = self.plan.requests.map_or(0.0, |price| {
+            let failed: f64 = outcome
+                .requests
+                .iter()
+                .map(|r| {
+                    r.failed_ejection_lag + r.failed_overload + r.failed_outage + r.failed_crash
+                })
+                .sum();
+            price * failed / years
+        });
+        let writes: f64 = self
+            .plan
+            .writes
+            .iter()
+            .filter_map(|&(k, price)| {
+                Some(price * outcome.standby.get(k)?.data.lost_writes / years)
+            })
+            .sum();
+        self.downtime.push(downtime, 0.0);
+        self.requests.push(requests, 0.0);
+        self.writes.push(writes, 0.0);
+        self.total
+            .push(self.plan.infrastructure + downtime + requests + writes, 0.0);
+    }
+
+    /// The system's cost figures, per year: infrastructure (exact), the
+    /// priced parts given and the total, each with its interval.
+    pub fn figures(&self) -> Vec<(&'static str, Estimate)> {
+        let exact = Estimate {
+            mean: Some(self.plan.infrastructure),
+            ci95: Some([self.plan.infrastructure; 2]),
+            std_err: Some(0.0),
+            ..Estimate::UNDEFINED
+        };
+        let mut figures = vec![("infrastructure_cost_per_year", exact)];
+        if !self.plan.downtime.is_empty() {
+            figures.push(("downtime_cost_per_year", self.downtime.mean_estimate()));
+        }
+        if self.plan.requests.is_some() {
+            figures.push((
+                "failed_requests_cost_per_year",
+                self.requests.mean_estimate(),
+            ));
+        }
+        if !self.plan.writes.is_empty() {
+            figures.push(("lost_writes_cost_per_year", self.writes.mean_estimate()));
+        }
+        figures.push(("total_cost_per_year", self.total.mean_estimate()));
+        figures
+    }
+}
