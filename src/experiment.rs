@@ -341,6 +341,11 @@ impl Batches {
         })
     }
 
+    /// How a replication's cost is computed, with `cost`.
+    pub fn cost_plan(&self) -> Option<&crate::metrics::cost::CostPlan> {
+        self.cost.as_ref().map(CostAccumulator::plan)
+    }
+
     /// Replications run so far.
     pub fn done(&self) -> u64 {
         self.done

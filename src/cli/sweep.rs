@@ -3,10 +3,14 @@
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, RunSettingsArgs, settings};
 use crate::experiment::{self, Settings};
+use crate::metrics::paired::system_figure;
 use crate::model::Model;
-use crate::report::sweep::{Parameter, Point, csv_text, json, parameter_chart, table, tornado};
+use crate::report::sweep::{
+    Objective, Parameter, Point, best, csv_text, json, parameter_chart, table, tornado,
+};
 use crate::report::{self, Report};
 use crate::scenario::{LoadError, set::Setting};
+use crate::slo;
 use anyhow::{anyhow, bail};
 use clap::Args;
 use std::io::{IsTerminal, Write};
@@ -43,6 +47,15 @@ pub struct SweepArgs {
     /// Replace a sweep already in the --out directory
     #[arg(long, requires = "out")]
     force: bool,
+    /// The system figure to optimise, such as total_cost_per_year (lowest is best) or
+    /// availability (highest is best): the best point is reported, with whether it is
+    /// significantly better than the next
+    #[arg(long, value_name = "FIGURE")]
+    objective: Option<String>,
+    /// Only points whose `slos` all pass (judged as `nines check` does, at one look) may be
+    /// best; inconclusive ones are shown as such
+    #[arg(long, requires = "objective")]
+    subject_to_slos: bool,
     /// Refuse a point expected to process more events than this
     #[arg(long, value_name = "N", default_value_t = experiment::MAX_EXPECTED_EVENTS)]
     max_events: f64,
@@ -118,6 +131,16 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<i32> {
     for (model, s) in models.iter().zip(&run_settings) {
         experiment::check_budget(model, s, args.max_events)?;
     }
+    let objective = match &args.objective {
+        Some(figure) => Some(objective(figure, &models[0], run_settings[0])?),
+        None => None,
+    };
+    if args.subject_to_slos && models.iter().any(|m| m.slos.is_empty()) {
+        bail!(
+            "--subject-to-slos: {} has no `slos` to judge the points by\n  = hint: add `slos:` to the scenario, or drop --subject-to-slos",
+            args.file.display()
+        );
+    }
     if let Some(dir) = &args.out {
         refuse_existing(dir, args.force)?;
     }
@@ -127,17 +150,18 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<i32> {
         if progress {
             eprint!("\rpoint {}/{}", k + 1, grid.len());
         }
-        let results = experiment::run(model, *s, args.threads, &mut |_, _| {}, &|| {})?;
-        let report = Report::new(model, &results);
-        points.push(Point {
-            values: point.clone(),
-            summary: report::json::summary_value(&report),
-        });
+        points.push(run_point(model, *s, args, objective.as_ref(), point)?);
     }
     if progress {
         eprint!("\r\x1b[K");
     }
-    let text = report::json::pretty(&json(&parameters, &points));
+    let best = objective.as_ref().and_then(|o| best(&points, o));
+    let text = report::json::pretty(&json(
+        &parameters,
+        &points,
+        objective.as_ref(),
+        best.as_ref(),
+    ));
     if let Some(dir) = &args.out {
         write_out(dir, &parameters, &points, &text)?;
     }
@@ -147,9 +171,92 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<i32> {
     } else {
         let header = describe(args, &models[0], &run_settings[0], points.len());
         stdout.write_all(header.as_bytes())?;
-        stdout.write_all(table(&parameters, &points).as_bytes())?;
+        stdout
+            .write_all(table(&parameters, &points, objective.as_ref(), best.as_ref()).as_bytes())?;
     }
     Ok(EXIT_OK)
+}
+
+/// Runs one point as `nines run` would, keeping each replication's value
+/// of the objective (to pair neighbours) and judging the SLOs when asked.
+fn run_point(
+    model: &Model,
+    s: Settings,
+    args: &SweepArgs,
+    objective: Option<&Objective>,
+    point: &[usize],
+) -> anyhow::Result<Point> {
+    let mut batches = experiment::Batches::new(model, s, args.threads)?;
+    let n = s.n_replications;
+    let mut check = args
+        .subject_to_slos
+        .then(|| slo::Check::new(model, n, n, s.horizon_us));
+    let record = check.as_ref().is_some_and(slo::Check::needs_flips);
+    let plan = batches.cost_plan().cloned();
+    let window = s.window();
+    let mut per_replication = Vec::new();
+    batches.advance(
+        n,
+        record,
+        &mut |_, outcome, flips| {
+            if let (Some(check), Some(flips)) = (check.as_mut(), flips) {
+                check.observe(flips, s.warmup_us);
+            }
+            if let Some(o) = objective
+                && let Some(x) = system_figure(&o.figure, outcome, window, plan.as_ref())
+            {
+                per_replication.push(x);
+            }
+        },
+        &|| {},
+    );
+    let results = batches.results();
+    let report = Report::new(model, &results);
+    let verdict = match &mut check {
+        Some(check) => {
+            check.look(&report, n).map_err(|e| anyhow!("{e}"))?;
+            let judgements = check.judgements();
+            Some(
+                if judgements.iter().any(|j| j.verdict == slo::Verdict::Fail) {
+                    slo::Verdict::Fail
+                } else if judgements.iter().all(|j| j.verdict == slo::Verdict::Pass) {
+                    slo::Verdict::Pass
+                } else {
+                    slo::Verdict::Inconclusive
+                },
+            )
+        }
+        None => None,
+    };
+    Ok(Point {
+        values: point.to_vec(),
+        summary: report::json::summary_value(&report),
+        verdict,
+        per_replication,
+    })
+}
+
+/// The objective `--objective FIGURE` names, checked against the figures
+/// of the system (those of a run of this scenario, read from an empty one).
+fn objective(figure: &str, model: &Model, s: Settings) -> anyhow::Result<Objective> {
+    let empty = experiment::Batches::new(model, s, Some(1))?.results();
+    let summary = report::json::summary_value(&Report::new(model, &empty));
+    let names: Vec<&str> = summary["system"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, v)| v.get("mean").is_some())
+                .map(|(k, _)| k.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !names.contains(&figure) {
+        bail!(
+            "--objective {figure}: the system has no such figure\n  = hint: {}",
+            crate::scenario::diag::suggest(figure, &names)
+        );
+    }
+    Ok(Objective::new(figure))
 }
 
 fn describe(args: &SweepArgs, model: &Model, settings: &Settings, n: usize) -> String {

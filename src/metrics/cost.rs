@@ -52,6 +52,46 @@ impl CostPlan {
     }
 }
 
+impl CostPlan {
+    /// One replication's random costs per year: downtime, failed requests
+    /// and lost writes.
+    pub fn parts(&self, outcome: &RepOutcome, window: Window) -> [f64; 3] {
+        let years = window.years();
+        let length = window.length_us();
+        let downtime: f64 = self
+            .downtime
+            .iter()
+            .filter_map(|&(e, price)| {
+                let up = outcome.tallies.get(e)?.uptime_us;
+                Some(price * length.saturating_sub(up) as f64 / 6e7 / years)
+            })
+            .sum();
+        let requests = self.requests.map_or(0.0, |price| {
+            let failed: f64 = outcome
+                .requests
+                .iter()
+                .map(|r| {
+                    r.failed_ejection_lag + r.failed_overload + r.failed_outage + r.failed_crash
+                })
+                .sum();
+            price * failed / years
+        });
+        let writes: f64 = self
+            .writes
+            .iter()
+            .filter_map(|&(k, price)| {
+                Some(price * outcome.standby.get(k)?.data.lost_writes / years)
+            })
+            .sum();
+        [downtime, requests, writes]
+    }
+
+    /// One replication's total cost per year.
+    pub fn total(&self, outcome: &RepOutcome, window: Window) -> f64 {
+        self.infrastructure + self.parts(outcome, window).iter().sum::<f64>()
+    }
+}
+
 /// Running sums over replications of the random costs.
 #[derive(Clone, Debug, Default)]
 pub struct CostAccumulator {
@@ -71,40 +111,16 @@ impl CostAccumulator {
     }
 
     pub fn push(&mut self, outcome: &RepOutcome, window: Window) {
-        let years = window.years();
-        let length = window.length_us();
-        let downtime: f64 = self
-            .plan
-            .downtime
-            .iter()
-            .filter_map(|&(e, price)| {
-                let up = outcome.tallies.get(e)?.uptime_us;
-                Some(price * length.saturating_sub(up) as f64 / 6e7 / years)
-            })
-            .sum();
-        let requests = self.plan.requests.map_or(0.0, |price| {
-            let failed: f64 = outcome
-                .requests
-                .iter()
-                .map(|r| {
-                    r.failed_ejection_lag + r.failed_overload + r.failed_outage + r.failed_crash
-                })
-                .sum();
-            price * failed / years
-        });
-        let writes: f64 = self
-            .plan
-            .writes
-            .iter()
-            .filter_map(|&(k, price)| {
-                Some(price * outcome.standby.get(k)?.data.lost_writes / years)
-            })
-            .sum();
+        let [downtime, requests, writes] = self.plan.parts(outcome, window);
         self.downtime.push(downtime, 0.0);
         self.requests.push(requests, 0.0);
         self.writes.push(writes, 0.0);
         self.total
             .push(self.plan.infrastructure + downtime + requests + writes, 0.0);
+    }
+
+    pub fn plan(&self) -> &CostPlan {
+        &self.plan
     }
 
     /// The system's cost figures, per year: infrastructure (exact), the

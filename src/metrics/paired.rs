@@ -24,6 +24,26 @@ pub fn figures_of(outcome: &Outcome, window: Window) -> [f64; 3] {
     ]
 }
 
+/// One replication's value of a system figure that can be paired across
+/// designs or sweep points: availability, downtime, failures, and the
+/// total cost with a [`super::cost::CostPlan`]. `None` for other figures.
+pub fn system_figure(
+    figure: &str,
+    outcome: &super::RepOutcome,
+    window: Window,
+    cost: Option<&super::cost::CostPlan>,
+) -> Option<f64> {
+    let system = outcome.tallies.first()?;
+    let [availability, downtime, failures] = figures_of(system, window);
+    match figure {
+        "availability" => Some(availability),
+        "downtime_min_per_year" => Some(downtime),
+        "failures_per_year" => Some(failures),
+        "total_cost_per_year" => Some(cost?.total(outcome, window)),
+        _ => None,
+    }
+}
+
 /// The paired differences of one entity, folded in replication order.
 #[derive(Clone, Debug, Default)]
 pub struct PairedAccumulator {

@@ -6,6 +6,7 @@
 use super::chart::{BLUE, FONT, GREY, RED, svg};
 use super::table::{columns, format_estimate};
 use crate::metrics::Estimate;
+use crate::slo::Verdict;
 use plotters::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -21,6 +22,136 @@ pub struct Parameter {
 pub struct Point {
     pub values: Vec<usize>,
     pub summary: Value,
+    /// With `--subject-to-slos`: whether all its SLOs pass, one fails, or
+    /// some are undecided.
+    pub verdict: Option<Verdict>,
+    /// The objective's value in each replication, when it can be paired.
+    pub per_replication: Vec<f64>,
+}
+
+/// What `--objective` optimises: a system figure, lowest or highest best.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Objective {
+    pub figure: String,
+    pub maximize: bool,
+}
+
+impl Objective {
+    /// Availability-like figures are maximised, the others minimised.
+    pub fn new(figure: &str) -> Objective {
+        const HIGHER_IS_BETTER: [&str; 8] = [
+            "availability",
+            "nines",
+            "request_success_ratio",
+            "data_loss_free_year_probability",
+            "mtbf_h",
+            "mtbi_h",
+            "mut_h",
+            "mttff_h",
+        ];
+        Objective {
+            figure: figure.to_string(),
+            maximize: HIGHER_IS_BETTER.contains(&figure),
+        }
+    }
+
+    fn word(&self) -> &'static str {
+        if self.maximize { "highest" } else { "lowest" }
+    }
+}
+
+/// The best eligible point, and how it compares with the next best.
+#[derive(Clone, Debug)]
+pub struct Best {
+    pub point: usize,
+    pub runner_up: Option<usize>,
+    /// Best minus runner-up: paired by replication when both kept their
+    /// values (common random numbers), else from the two intervals.
+    pub difference: Option<Estimate>,
+    pub paired: bool,
+    /// Whether the difference's 95% interval leaves zero out.
+    pub significant: Option<bool>,
+}
+
+/// The best point for `objective` among those whose SLOs pass (all of
+/// them without `--subject-to-slos`); `None` when none is eligible.
+pub fn best(points: &[Point], objective: &Objective) -> Option<Best> {
+    let score = |p: &Point| estimate(&p.summary, "system", &objective.figure).mean;
+    let mut eligible: Vec<(usize, f64)> = points
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.verdict.is_none_or(|v| v == Verdict::Pass))
+        .filter_map(|(i, p)| Some((i, score(p)?)))
+        .collect();
+    eligible.sort_by(|a, b| {
+        let order = a.1.total_cmp(&b.1);
+        if objective.maximize {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+    let &(first, _) = eligible.first()?;
+    let runner_up = eligible.get(1).map(|&(i, _)| i);
+    let (difference, paired) = match runner_up {
+        Some(second) => {
+            let (a, b) = (&points[first], &points[second]);
+            if !a.per_replication.is_empty() && a.per_replication.len() == b.per_replication.len() {
+                let mut acc = crate::metrics::Comoments::default();
+                for (x, y) in a.per_replication.iter().zip(&b.per_replication) {
+                    acc.push(x - y, 0.0);
+                }
+                (Some(acc.mean_estimate()), true)
+            } else {
+                let (ea, eb) = (
+                    estimate(&a.summary, "system", &objective.figure),
+                    estimate(&b.summary, "system", &objective.figure),
+                );
+                let difference = match (ea.mean, eb.mean, ea.std_err, eb.std_err) {
+                    (Some(x), Some(y), Some(sx), Some(sy)) => {
+                        let se = (sx * sx + sy * sy).sqrt();
+                        Some(Estimate {
+                            mean: Some(x - y),
+                            ci95: Some([x - y - 1.96 * se, x - y + 1.96 * se]),
+                            std_err: Some(se),
+                            ..Estimate::UNDEFINED
+                        })
+                    }
+                    _ => None,
+                };
+                (difference, false)
+            }
+        }
+        None => (None, false),
+    };
+    let significant = difference
+        .as_ref()
+        .and_then(|d| d.ci95)
+        .map(|[lo, hi]| lo > 0.0 || hi < 0.0);
+    Some(Best {
+        point: first,
+        runner_up,
+        difference,
+        paired,
+        significant,
+    })
+}
+
+fn settings_json(parameters: &[Parameter], point: &Point) -> Value {
+    let mut settings = Map::new();
+    for (p, &v) in parameters.iter().zip(&point.values) {
+        settings.insert(p.path.clone(), value_json(&p.values[v]));
+    }
+    Value::Object(settings)
+}
+
+fn settings_text(parameters: &[Parameter], point: &Point) -> String {
+    parameters
+        .iter()
+        .zip(&point.values)
+        .map(|(p, &v)| format!("{}={}", p.path, p.values[v]))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A value as given on the command line, in JSON: a number or a boolean
@@ -33,27 +164,56 @@ fn value_json(text: &str) -> Value {
 }
 
 /// `{"parameters": [{"path", "values"}], "points": [{"settings": {path:
-/// value}, "summary": {...}}]}`.
-pub fn json(parameters: &[Parameter], points: &[Point]) -> Value {
-    let parameters: Vec<Value> = parameters
+/// value}, "summary": {...}}]}`; with an objective, `"objective"` and
+/// `"best": {"settings", FIGURE: {...}, "runner_up", "difference",
+/// "significant"}`; with SLOs, each point's `"slos"` verdict.
+pub fn json(
+    parameters: &[Parameter],
+    points: &[Point],
+    objective: Option<&Objective>,
+    best: Option<&Best>,
+) -> Value {
+    let parameter_values: Vec<Value> = parameters
         .iter()
         .map(|p| {
             let values: Vec<Value> = p.values.iter().map(|v| value_json(v)).collect();
             json!({"path": p.path, "values": values})
         })
         .collect();
-    let points: Vec<Value> = points
+    let point_values: Vec<Value> = points
         .iter()
         .map(|point| {
-            let mut settings = Map::new();
-            for (p, &v) in parameters.iter().zip(&point.values) {
-                let path = p["path"].as_str().unwrap_or_default().to_string();
-                settings.insert(path, p["values"][v].clone());
+            let mut value =
+                json!({"settings": settings_json(parameters, point), "summary": point.summary});
+            if let Some(v) = point.verdict {
+                value["slos"] = json!(v.as_str());
             }
-            json!({"settings": settings, "summary": point.summary})
+            value
         })
         .collect();
-    json!({"parameters": parameters, "points": points})
+    let mut out = json!({"parameters": parameter_values, "points": point_values});
+    if let Some(o) = objective {
+        out["objective"] = json!({"figure": o.figure, "best": o.word()});
+        out["best"] = match best {
+            Some(b) => {
+                let figure = |i: usize| points[i].summary["system"][&o.figure].clone();
+                let mut value = json!({
+                    "settings": settings_json(parameters, &points[b.point]),
+                    "runner_up": b.runner_up.map(|r| json!({
+                        "settings": settings_json(parameters, &points[r]),
+                        o.figure.clone(): figure(r),
+                    })),
+                    "difference": b.difference.as_ref().map(|d| serde_json::to_value(super::json::EstimateJson::from(d)).unwrap_or(Value::Null)),
+                    "paired": b.paired,
+                    "significant": b.significant,
+                });
+                value[&o.figure] = figure(b.point);
+                value
+            }
+            None => Value::Null,
+        };
+    }
+    out
 }
 
 /// A figure of the summary (`entity` "system" or a service) as an estimate.
@@ -94,7 +254,15 @@ fn nines_of(a: f64) -> f64 {
 /// One row per point: its settings, then the system's availability with
 /// its interval, nines, downtime and failures; then, with several
 /// parameters, how far each one alone moves the downtime.
-pub fn table(parameters: &[Parameter], points: &[Point]) -> String {
+pub fn table(
+    parameters: &[Parameter],
+    points: &[Point],
+    objective: Option<&Objective>,
+    best: Option<&Best>,
+) -> String {
+    const SHOWN: [&str; 3] = ["availability", "downtime_min_per_year", "failures_per_year"];
+    let extra = objective.filter(|o| !SHOWN.contains(&o.figure.as_str()));
+    let with_slos = points.iter().any(|p| p.verdict.is_some());
     let mut header: Vec<String> = parameters.iter().map(|p| p.path.clone()).collect();
     header.extend(
         [
@@ -105,6 +273,12 @@ pub fn table(parameters: &[Parameter], points: &[Point]) -> String {
         ]
         .map(String::from),
     );
+    if let Some(o) = extra {
+        header.push(o.figure.replace('_', " "));
+    }
+    if with_slos {
+        header.push("SLOs".into());
+    }
     let mut rows = vec![header];
     for point in points {
         let mut row: Vec<String> = parameters
@@ -121,9 +295,23 @@ pub fn table(parameters: &[Parameter], points: &[Point]) -> String {
             row.push(format_estimate(&d, 1.0, ""));
         }
         row.push(format_estimate(&f, 1.0, ""));
+        if let Some(o) = extra {
+            row.push(format_estimate(
+                &estimate(&point.summary, "system", &o.figure),
+                1.0,
+                "",
+            ));
+        }
+        if let Some(v) = point.verdict {
+            row.push(v.as_str().to_string());
+        }
         rows.push(row);
     }
     let mut out = columns(&rows);
+    if let Some(o) = objective {
+        out.push('\n');
+        out.push_str(&best_lines(parameters, points, o, best));
+    }
     if parameters.len() >= 2 {
         out.push_str(
             "\nwhat moves the system's downtime most: each parameter alone, the others at their \
@@ -145,6 +333,54 @@ pub fn table(parameters: &[Parameter], points: &[Point]) -> String {
             ]);
         }
         out.push_str(&columns(&rows));
+    }
+    out
+}
+
+/// The best point in words, and whether it is better than the next.
+fn best_lines(
+    parameters: &[Parameter],
+    points: &[Point],
+    o: &Objective,
+    best: Option<&Best>,
+) -> String {
+    let eligible = if points.iter().any(|p| p.verdict.is_some()) {
+        " among the points whose SLOs pass"
+    } else {
+        ""
+    };
+    let Some(b) = best else {
+        return format!(
+            "best ({} {}{eligible}): no point is eligible\n",
+            o.word(),
+            o.figure
+        );
+    };
+    let value =
+        |i: usize| format_estimate(&estimate(&points[i].summary, "system", &o.figure), 1.0, "");
+    let mut out = format!(
+        "best ({} {}{eligible}): {}: {}\n",
+        o.word(),
+        o.figure,
+        settings_text(parameters, &points[b.point]),
+        value(b.point)
+    );
+    if let (Some(r), Some(d)) = (b.runner_up, &b.difference) {
+        let how = if b.paired {
+            "paired by replication"
+        } else {
+            "from the two intervals"
+        };
+        let verdict = match b.significant {
+            Some(true) => "significant: the best is better".to_string(),
+            _ => "not significant: at this precision the two are as good as each other; run more replications to tell them apart".to_string(),
+        };
+        out.push_str(&format!(
+            "next: {}: {}; difference {} ({how}), {verdict}\n",
+            settings_text(parameters, &points[r]),
+            value(r),
+            format_estimate(d, 1.0, "")
+        ));
     }
     out
 }

@@ -193,3 +193,126 @@ fn lost_writes_and_failed_requests_cost_their_price_times_the_figure() {
         "{cost} vs {failed}"
     );
 }
+
+fn sweep_json(yaml: &str, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pool.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let out = assert_cmd::Command::cargo_bin("nines")
+        .unwrap()
+        .arg("sweep")
+        .arg(&file)
+        .args(args)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code(),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The sweep over the pool's size prices every count as the exact
+/// formula does (2000 a node, 50 a minute down times the binomial
+/// unavailability) and picks the cheapest, 6, significantly cheaper than 7.
+#[test]
+fn the_sweep_finds_the_count_that_minimises_the_total_cost() {
+    let yaml = format!(
+        "simulation: {{horizon: 10y, replications: 400, seed: 3}}\n{}",
+        pool(3, PRICES)
+    );
+    let (code, json, stderr) = sweep_json(
+        &yaml,
+        &[
+            "--set",
+            "nodes.app.count=3..8",
+            "--objective",
+            "total_cost_per_year",
+            "--json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let exact = |n: i32| 2000.0 * f64::from(n) + 50.0 * unavailability(n) * 525_600.0;
+    let argmin = (3..=8)
+        .min_by(|&a, &b| exact(a).total_cmp(&exact(b)))
+        .unwrap();
+    assert_eq!(argmin, 6);
+    for (n, point) in (3..=8).zip(json["points"].as_array().unwrap()) {
+        let total = &point["summary"]["system"]["total_cost_per_year"];
+        let (mean, se) = (
+            total["mean"].as_f64().unwrap(),
+            total["std_err"].as_f64().unwrap(),
+        );
+        assert!(
+            (mean - exact(n)).abs() <= 4.0 * se,
+            "{n}: {mean} ± {se} vs {}",
+            exact(n)
+        );
+    }
+    let best = &json["best"];
+    assert_eq!(best["settings"]["nodes.app.count"], 6);
+    assert_eq!(best["runner_up"]["settings"]["nodes.app.count"], 7);
+    assert_eq!(best["paired"], true);
+    assert_eq!(best["significant"], true);
+    assert_eq!(json["objective"]["best"], "lowest");
+}
+
+/// With `--subject-to-slos` only points whose SLOs pass may be best:
+/// at 99.999% the cheapest counts fail and the best is the cheapest that
+/// passes; each point carries its verdict.
+#[test]
+fn subject_to_slos_only_passing_points_may_be_best() {
+    let yaml = format!(
+        "simulation: {{horizon: 10y, replications: 400, seed: 3}}\nslos: [{{availability: 99.999%}}]\n{}",
+        pool(3, PRICES)
+    );
+    let (code, json, stderr) = sweep_json(
+        &yaml,
+        &[
+            "--set",
+            "nodes.app.count=5..8",
+            "--objective",
+            "total_cost_per_year",
+            "--subject-to-slos",
+            "--json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let verdicts: Vec<&str> = json["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["slos"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts[..2], ["fail", "fail"], "{verdicts:?}");
+    assert_eq!(verdicts[3], "pass", "{verdicts:?}");
+    let best = json["best"]["settings"]["nodes.app.count"]
+        .as_i64()
+        .unwrap();
+    let first_pass = 5 + verdicts.iter().position(|v| *v == "pass").unwrap() as i64;
+    assert_eq!(best, first_pass);
+    // Bad objectives.
+    let (code, _, stderr) = sweep_json(
+        &yaml,
+        &["--set", "nodes.app.count=5,6", "--objective", "total_cost"],
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("did you mean `total_cost_per_year`?"),
+        "{stderr}"
+    );
+    let plain = yaml.replace("slos: [{availability: 99.999%}]\n", "");
+    let (code, _, stderr) = sweep_json(
+        &plain,
+        &[
+            "--set",
+            "nodes.app.count=5,6",
+            "--objective",
+            "total_cost_per_year",
+            "--subject-to-slos",
+        ],
+    );
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("has no `slos`"), "{stderr}");
+}
