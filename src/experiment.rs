@@ -229,6 +229,16 @@ pub fn run(
     Ok(batches.results())
 }
 
+/// How a replication of `model` is priced, with `cost`.
+pub fn cost_plan(model: &Model) -> Option<CostPlan> {
+    cost_plan_of(model, &Plan::new(model))
+}
+
+fn cost_plan_of(model: &Model, plan: &Plan) -> Option<CostPlan> {
+    let standby: Vec<usize> = plan.standbys.iter().map(|s| s.service as usize).collect();
+    Some(CostPlan::new(model, model.cost.as_ref()?, &standby))
+}
+
 /// A run that grows batch by batch (`nines check`): replications
 /// `0..done` folded in order, so that a run stopped at `n` equals a run of
 /// `n` replications, whatever the batches and threads.
@@ -326,11 +336,7 @@ impl Batches {
                 .iter()
                 .map(|r| (r.service as usize, RecoveryAccumulator::default()))
                 .collect(),
-            cost: model.cost.as_ref().map(|cost| {
-                let standby: Vec<usize> =
-                    plan.standbys.iter().map(|s| s.service as usize).collect();
-                CostAccumulator::new(CostPlan::new(model, cost, &standby))
-            }),
+            cost: cost_plan_of(model, &plan).map(CostAccumulator::new),
             curve: CurveAccumulator::new(
                 settings.warmup_us.saturating_add(settings.horizon_us),
                 crate::metrics::SLICES,

@@ -86,6 +86,9 @@ pub struct Cost {
     pub failed_requests: Option<f64>,
     /// Per lost write (services with replication).
     pub lost_writes: Option<f64>,
+    /// Per minute a service with sync replication serves but refuses
+    /// writes (no replica to acknowledge them).
+    pub write_unavailable: Option<f64>,
 }
 
 /// How long, how often and from which seed to simulate.

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod csv;
 pub mod exact;
 pub mod faults;
+pub mod frontier;
 pub mod html;
 pub mod json;
 pub mod junit;

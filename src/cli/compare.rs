@@ -45,7 +45,12 @@ pub struct CompareArgs {
 }
 
 /// The files `--out` writes.
-const FILES: [&str; 3] = ["compare.json", "compare.svg", "compare.html"];
+const FILES: [&str; 4] = [
+    "compare.json",
+    "compare.svg",
+    "compare.html",
+    "frontier.svg",
+];
 
 pub fn compare(args: &CompareArgs) -> anyhow::Result<i32> {
     if args.threads == Some(0) {
@@ -78,8 +83,13 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<i32> {
     let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
     // The baseline's figures of every replication, to pair with.
     let mut baseline: Vec<Vec<[f64; 3]>> = Vec::new();
+    let base_plan = experiment::cost_plan(&models[0]);
+    let mut base_cost: Vec<f64> = Vec::new();
     let mut each = |_: u64, o: &RepOutcome| {
         baseline.push(o.tallies.iter().map(|t| figures_of(t, window)).collect());
+        if let Some(plan) = &base_plan {
+            base_cost.push(plan.total(o, window));
+        }
     };
     let first = experiment::run(&models[0], settings, args.threads, &mut each, &|| {})?;
     let mut results = vec![first];
@@ -87,10 +97,15 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<i32> {
     for (i, model) in models.iter().enumerate().skip(1) {
         let pairs = entity_pairs(&models[0], model);
         let mut accs = vec![PairedAccumulator::default(); pairs.len()];
+        let plan = experiment::cost_plan(model).filter(|_| !base_cost.is_empty());
+        let mut cost = crate::metrics::Comoments::default();
         let mut each = |rep: u64, o: &RepOutcome| {
             let base = &baseline[rep as usize];
             for (acc, &(_, e, b)) in accs.iter_mut().zip(&pairs) {
                 acc.push(figures_of(&o.tallies[e], window), base[b]);
+            }
+            if let Some(plan) = &plan {
+                cost.push(plan.total(o, window) - base_cost[rep as usize], 0.0);
             }
         };
         results.push(experiment::run(
@@ -108,6 +123,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<i32> {
                 .zip(&accs)
                 .map(|((name, _, _), acc)| (name.clone(), acc.estimates()))
                 .collect(),
+            cost: plan.is_some().then(|| cost.mean_estimate()),
         });
     }
     let designs: Vec<(String, Report)> = names
@@ -166,12 +182,17 @@ fn write_out(
     let page = crate::report::compare::page(designs, differences, &command)
         .map_err(|e| anyhow::anyhow!("cannot render compare.html: {e}"))?;
     let chart = crate::report::compare::differences_chart(differences);
+    let frontier = crate::report::compare::frontier_chart(designs);
     // Rendered before anything is written: a failure leaves no file behind.
-    for (name, text) in [
+    let mut files = vec![
         ("compare.json", json_text),
-        ("compare.svg", &chart),
-        ("compare.html", &page),
-    ] {
+        ("compare.svg", chart.as_str()),
+        ("compare.html", page.as_str()),
+    ];
+    if let Some(frontier) = &frontier {
+        files.push(("frontier.svg", frontier.as_str()));
+    }
+    for (name, text) in files {
         let mut file = super::output::temp_file(dir)?;
         file.write_all(text.as_bytes())?;
         super::output::persist(file, &dir.join(name))?;

@@ -41,7 +41,8 @@ pub struct SweepArgs {
     /// Print `{"parameters": [...], "points": [{"settings", "summary"}]}` as JSON instead of the table
     #[arg(long)]
     json: bool,
-    /// Also write sweep.csv, sweep.json, a chart per parameter (sweep-N.svg) and tornado.svg into this directory
+    /// Also write sweep.csv, sweep.json, a chart per parameter (sweep-N.svg), tornado.svg and,
+    /// with `cost`, frontier.svg into this directory
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Replace a sweep already in the --out directory
@@ -365,7 +366,7 @@ fn point_settings(parameters: &[Parameter], point: &[usize]) -> Vec<Setting> {
         .collect()
 }
 
-const FILES: [&str; 3] = ["sweep.csv", "sweep.json", "tornado.svg"];
+const FILES: [&str; 4] = ["sweep.csv", "sweep.json", "tornado.svg", "frontier.svg"];
 
 fn refuse_existing(dir: &Path, force: bool) -> anyhow::Result<()> {
     let present: Vec<&str> = FILES.into_iter().filter(|f| dir.join(f).exists()).collect();
@@ -399,6 +400,9 @@ fn write_out(
     }
     if parameters.len() >= 2 {
         files.push(("tornado.svg".to_string(), tornado(parameters, points)));
+    }
+    if let Some(chart) = crate::report::sweep::frontier(parameters, points) {
+        files.push(("frontier.svg".to_string(), chart));
     }
     for (name, text) in files {
         let mut file = super::output::temp_file(dir)?;

@@ -19,6 +19,9 @@ pub struct CostPlan {
     requests: Option<f64>,
     /// (standby index, price per lost write), with replication.
     writes: Vec<(usize, f64)>,
+    /// (standby index, price per minute without writes), with sync
+    /// replication.
+    blocked: Vec<(usize, f64)>,
 }
 
 impl CostPlan {
@@ -43,19 +46,34 @@ impl CostPlan {
                 .collect(),
             None => Vec::new(),
         };
+        let blocked = match cost.write_unavailable {
+            Some(price) => standby_services
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    model.services[**s]
+                        .replication
+                        .as_ref()
+                        .is_some_and(|r| r.synchronous)
+                })
+                .map(|(k, _)| (k, price))
+                .collect(),
+            None => Vec::new(),
+        };
         CostPlan {
             infrastructure: cost.infrastructure_per_year(model)[0],
             downtime,
             requests: cost.failed_requests.filter(|_| !model.traffic.is_empty()),
             writes,
+            blocked,
         }
     }
 }
 
 impl CostPlan {
-    /// One replication's random costs per year: downtime, failed requests
-    /// and lost writes.
-    pub fn parts(&self, outcome: &RepOutcome, window: Window) -> [f64; 3] {
+    /// One replication's random costs per year: downtime, failed requests,
+    /// lost writes and minutes without writes.
+    pub fn parts(&self, outcome: &RepOutcome, window: Window) -> [f64; 4] {
         let years = window.years();
         let length = window.length_us();
         let downtime: f64 = self
@@ -83,7 +101,15 @@ impl CostPlan {
                 Some(price * outcome.standby.get(k)?.data.lost_writes / years)
             })
             .sum();
-        [downtime, requests, writes]
+        let blocked: f64 = self
+            .blocked
+            .iter()
+            .filter_map(|&(k, price)| {
+                let us = outcome.standby.get(k)?.data.write_blocked_us;
+                Some(price * us as f64 / 6e7 / years)
+            })
+            .sum();
+        [downtime, requests, writes, blocked]
     }
 
     /// One replication's total cost per year.
@@ -99,6 +125,7 @@ pub struct CostAccumulator {
     downtime: Comoments,
     requests: Comoments,
     writes: Comoments,
+    blocked: Comoments,
     total: Comoments,
 }
 
@@ -111,12 +138,14 @@ impl CostAccumulator {
     }
 
     pub fn push(&mut self, outcome: &RepOutcome, window: Window) {
-        let [downtime, requests, writes] = self.plan.parts(outcome, window);
+        let parts = self.plan.parts(outcome, window);
+        let [downtime, requests, writes, blocked] = parts;
         self.downtime.push(downtime, 0.0);
         self.requests.push(requests, 0.0);
         self.writes.push(writes, 0.0);
+        self.blocked.push(blocked, 0.0);
         self.total
-            .push(self.plan.infrastructure + downtime + requests + writes, 0.0);
+            .push(self.plan.infrastructure + parts.iter().sum::<f64>(), 0.0);
     }
 
     pub fn plan(&self) -> &CostPlan {
@@ -144,6 +173,12 @@ impl CostAccumulator {
         }
         if !self.plan.writes.is_empty() {
             figures.push(("lost_writes_cost_per_year", self.writes.mean_estimate()));
+        }
+        if !self.plan.blocked.is_empty() {
+            figures.push((
+                "write_unavailable_cost_per_year",
+                self.blocked.mean_estimate(),
+            ));
         }
         figures.push(("total_cost_per_year", self.total.mean_estimate()));
         figures

@@ -19,6 +19,8 @@ pub struct Difference {
     pub baseline: String,
     /// ("system" or a service name, [(figure, estimate); 3]).
     pub entities: Vec<(String, [(&'static str, Estimate); 3])>,
+    /// The total cost a year, design − baseline, when both have `cost`.
+    pub cost: Option<Estimate>,
 }
 
 /// `{"designs": [summary, ...], "differences": [...]}`.
@@ -48,6 +50,12 @@ pub fn json(summaries: Vec<Value>, differences: &[Difference]) -> Value {
                 }
             }
             value.insert("services".into(), Value::Object(services));
+            if let Some(cost) = &d.cost {
+                value.insert(
+                    "total_cost_per_year".into(),
+                    serde_json::to_value(EstimateJson::from(cost)).unwrap_or(Value::Null),
+                );
+            }
             Value::Object(value)
         })
         .collect();
@@ -123,6 +131,96 @@ fn difference_rows(differences: &[Difference]) -> Vec<Vec<String>> {
         }
     }
     rows
+}
+
+fn total_cost(report: &Report) -> Option<Estimate> {
+    report.entities[0]
+        .1
+        .extras
+        .iter()
+        .find(|(n, _)| *n == "total_cost_per_year")
+        .map(|(_, e)| e.clone())
+}
+
+/// Each priced design's total cost a year, its difference from the
+/// baseline's (paired) and whether it is on the cost frontier (empty
+/// when no design has `cost`).
+fn cost_table(designs: &[(String, Report)], differences: &[Difference]) -> String {
+    let candidates = frontier_candidates(designs);
+    if candidates.is_empty() {
+        return String::new();
+    }
+    let on = super::frontier::pareto(&candidates);
+    let mut rows = vec![
+        [
+            "design",
+            "total cost (/yr)",
+            "design − baseline",
+            "significant",
+            "frontier",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (i, (design, report)) in designs.iter().enumerate() {
+        let Some(cost) = total_cost(report) else {
+            continue;
+        };
+        let difference = differences
+            .iter()
+            .find(|d| &d.design == design)
+            .and_then(|d| d.cost.as_ref());
+        let (text, significant) = match difference {
+            Some(d) => format_difference(d, 1.0),
+            None if i == 0 => ("baseline".into(), None),
+            None => ("-".into(), None),
+        };
+        let position = candidates.iter().position(|c| &c.label == design);
+        rows.push(vec![
+            design.clone(),
+            format_estimate(&cost, 1.0, ""),
+            text,
+            match significant {
+                Some(true) => "yes".into(),
+                Some(false) => "no".into(),
+                None => String::new(),
+            },
+            if position.is_some_and(|p| on[p]) {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+        ]);
+    }
+    format!(
+        "\ncost per year (frontier: no other design is both cheaper and less down)\n{}",
+        columns(&rows)
+    )
+}
+
+/// The priced designs, for the frontier.
+fn frontier_candidates(designs: &[(String, Report)]) -> Vec<super::frontier::Candidate> {
+    designs
+        .iter()
+        .filter_map(|(design, report)| {
+            Some(super::frontier::Candidate {
+                label: design.clone(),
+                cost: total_cost(report)?,
+                downtime: report.entities[0].1.downtime_min_per_year.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The cost frontier of the designs, when some have `cost`.
+pub fn frontier_chart(designs: &[(String, Report)]) -> Option<String> {
+    let mut candidates = frontier_candidates(designs);
+    for c in &mut candidates {
+        c.label = std::path::Path::new(&c.label)
+            .file_name()
+            .map_or(c.label.clone(), |f| f.to_string_lossy().into_owned());
+    }
+    (!candidates.is_empty()).then(|| super::frontier::chart(&candidates))
 }
 
 /// The system's downtime difference of each design from the baseline,
@@ -258,7 +356,13 @@ pub fn page(
                 title: "differences from the baseline".into(),
                 svg: differences_chart(differences),
             },
-        ],
+        ]
+        .into_iter()
+        .chain(frontier_chart(designs).map(|svg| Chart {
+            title: "cost against downtime".into(),
+            svg,
+        }))
+        .collect(),
         command,
     }
     .render()
@@ -302,9 +406,10 @@ pub fn table(designs: &[(String, Report)], differences: &[Difference]) -> String
     ]];
     rows.extend(difference_rows(differences));
     out.push_str(&columns(&rows));
+    out.push_str(&cost_table(designs, differences));
     out.push_str(
         "\n± is the half-width of the 95% interval of the mean paired difference; \"significant\":\n\
-         the interval of the availability or of the failures leaves zero out.\n",
+         the interval of the availability or of the failures (of the cost, for the cost) leaves zero out.\n",
     );
     out
 }

@@ -666,6 +666,26 @@ pub fn parameter_chart(parameters: &[Parameter], points: &[Point], k: usize) -> 
     })
 }
 
+/// The frontier of total cost against downtime over the points, when
+/// the scenario prices them (`None` otherwise).
+pub fn frontier(parameters: &[Parameter], points: &[Point]) -> Option<String> {
+    let candidates: Vec<super::frontier::Candidate> = points
+        .iter()
+        .filter(|p| p.summary["system"].get("total_cost_per_year").is_some())
+        .map(|p| super::frontier::Candidate {
+            label: parameters
+                .iter()
+                .zip(&p.values)
+                .map(|(q, &v)| format!("{}={}", last_key(&q.path), q.values[v]))
+                .collect::<Vec<_>>()
+                .join(", "),
+            cost: estimate(&p.summary, "system", "total_cost_per_year"),
+            downtime: estimate(&p.summary, "system", "downtime_min_per_year"),
+        })
+        .collect();
+    (!candidates.is_empty()).then(|| super::frontier::chart(&candidates))
+}
+
 /// The last key of a path, for axis labels and legends.
 fn last_key(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)

@@ -15,6 +15,7 @@ const KEYS: &[&str] = &[
     "downtime",
     "failed_requests",
     "lost_writes",
+    "write_unavailable",
 ];
 
 /// Hours of each unit a price may be given per.
@@ -127,6 +128,17 @@ impl Builder<'_> {
                     n.loc,
                     "`cost.lost_writes` prices lost writes, but no service has `replication`",
                     "remove it, or give the database service `writes` and `replication`",
+                );
+            }
+        }
+        if let Some(n) = map.get("write_unavailable") {
+            cost.write_unavailable =
+                self.price(n, "the price of a minute without writes", 1.0 / 60.0);
+            if design.services.iter().all(|s| s.replication.is_none()) {
+                self.sink.error_hint(
+                    n.loc,
+                    "`cost.write_unavailable` prices minutes without writes, but no service has `replication`",
+                    "writes stop only under `replication: {mode: sync}`; remove it, or add replication",
                 );
             }
         }

@@ -149,12 +149,20 @@ fn bad_prices_are_refused_each_at_its_place() {
         );
     }
     assert_eq!(found.len(), expect.len(), "{found:#?}");
-    let found = problems(&pool(3, "  nodes: {app: 2000}\n  downtime: 50/fortnight\n"));
+    let found = problems(&pool(
+        3,
+        "  nodes: {app: 2000}\n  downtime: 50/fortnight\n  write_unavailable: 5/min\n",
+    ));
     assert!(found[0].contains("has no unit of time"), "{found:?}");
     assert!(
         found[1].contains("`50/fortnight` is not a price"),
         "{found:?}"
     );
+    assert!(
+        found[2].contains("no service has `replication`"),
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 3, "{found:?}");
 }
 
 /// Lost writes and failed requests are priced replication by replication:
@@ -315,4 +323,69 @@ fn subject_to_slos_only_passing_points_may_be_best() {
     );
     assert_eq!(code, Some(2));
     assert!(stderr.contains("has no `slos`"), "{stderr}");
+}
+
+/// Minutes without writes under sync replication cost their price.
+#[test]
+fn minutes_without_writes_cost_their_price() {
+    let yaml = std::fs::read_to_string("scenarios/replication-cost.yaml")
+        .unwrap()
+        .replace(
+            "{mode: async, lag: {dist: exponential, mean: 1s}}",
+            "{mode: sync}",
+        );
+    let f = figures(&yaml, 100, 87_600.0, 0.0, 4);
+    let minutes = extra(&f[1], "write_unavailable_min_per_year").mean.unwrap();
+    let cost = extra(&f[0], "write_unavailable_cost_per_year")
+        .mean
+        .unwrap();
+    assert!(minutes > 1000.0, "{minutes}");
+    assert!(
+        (cost - 200.0 * minutes).abs() < 1e-9 * cost,
+        "{cost} vs {minutes}"
+    );
+}
+
+/// `nines compare` prices each design and pairs their costs: a design
+/// against itself differs by exactly zero; hot against cold spare gives
+/// the difference with its interval, and the frontier says which count.
+#[test]
+fn compare_pairs_the_designs_costs() {
+    let run = |files: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("nines")
+            .unwrap()
+            .arg("compare")
+            .args(files)
+            .args(["--replications", "300", "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let hot = "scenarios/priced-n-plus-one-hot.yaml";
+    let cold = "scenarios/priced-n-plus-one-cold.yaml";
+    let same = run(&[hot, hot]);
+    let d = &same["differences"][0]["total_cost_per_year"];
+    assert_eq!(d["mean"], 0.0);
+    assert_eq!(d["ci95"], serde_json::json!([0.0, 0.0]));
+    let both = run(&[hot, cold]);
+    let d = &both["differences"][0]["total_cost_per_year"];
+    let (mean, se) = (d["mean"].as_f64().unwrap(), d["std_err"].as_f64().unwrap());
+    // The cold spare saves 0.7 × 6,000 a year and loses about 62 min/yr of
+    // takeovers at 100 a minute: about +2,000.
+    assert!((mean - 2000.0).abs() < 4.0 * se + 400.0, "{mean} ± {se}");
+    let total = |i: usize| {
+        both["designs"][i]["system"]["total_cost_per_year"]["std_err"]
+            .as_f64()
+            .unwrap()
+    };
+    let independent = (total(0).powi(2) + total(1).powi(2)).sqrt();
+    assert!(
+        se < independent,
+        "paired {se} against independent {independent}"
+    );
 }
