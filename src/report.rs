@@ -89,6 +89,9 @@ impl<'a> Report<'a> {
         // What the design costs is the system's.
         if let Some(acc) = &results.cost {
             entities[0].1.extras.extend(acc.figures());
+            for (s, figure) in acc.service_figures() {
+                entities[s + 1].1.extras.push(figure);
+            }
         }
         // Monitoring delays are per failure of a unit: they belong to the
         // system's figures, beside its MTTR (which covers them).

@@ -127,17 +127,35 @@ pub struct CostAccumulator {
     writes: Comoments,
     blocked: Comoments,
     total: Comoments,
+    /// Per service priced on its own: its downtime's cost.
+    services: Vec<(usize, Comoments)>,
 }
 
 impl CostAccumulator {
     pub fn new(plan: CostPlan) -> CostAccumulator {
+        let services = plan
+            .downtime
+            .iter()
+            .filter(|(e, _)| *e > 0)
+            .map(|&(e, _)| (e - 1, Comoments::default()))
+            .collect();
         CostAccumulator {
             plan,
+            services,
             ..CostAccumulator::default()
         }
     }
 
     pub fn push(&mut self, outcome: &RepOutcome, window: Window) {
+        let (years, length) = (window.years(), window.length_us());
+        for ((service, acc), &(_, price)) in self
+            .services
+            .iter_mut()
+            .zip(self.plan.downtime.iter().filter(|(e, _)| *e > 0))
+        {
+            let up = outcome.tallies.get(*service + 1).map_or(0, |t| t.uptime_us);
+            acc.push(price * length.saturating_sub(up) as f64 / 6e7 / years, 0.0);
+        }
         let parts = self.plan.parts(outcome, window);
         let [downtime, requests, writes, blocked] = parts;
         self.downtime.push(downtime, 0.0);
@@ -150,6 +168,14 @@ impl CostAccumulator {
 
     pub fn plan(&self) -> &CostPlan {
         &self.plan
+    }
+
+    /// The downtime cost of each service priced on its own, by index.
+    pub fn service_figures(&self) -> Vec<(usize, (&'static str, Estimate))> {
+        self.services
+            .iter()
+            .map(|(s, acc)| (*s, ("downtime_cost_per_year", acc.mean_estimate())))
+            .collect()
     }
 
     /// The system's cost figures, per year: infrastructure (exact), the

@@ -389,3 +389,32 @@ fn compare_pairs_the_designs_costs() {
         "paired {se} against independent {independent}"
     );
 }
+
+/// Downtime priced per service: each service's cost is its price times
+/// its downtime, and the system's is their sum.
+#[test]
+fn downtime_priced_per_service_adds_up() {
+    let yaml = "
+name: two services priced apart
+nodes:
+  - {name: web, count: 2, failures: [{name: crash, ttf: {dist: exponential, mean: 500h}, repair: {dist: exponential, mean: 5h}}]}
+  - {name: db, count: 1, failures: [{name: crash, ttf: {dist: exponential, mean: 2000h}, repair: {dist: exponential, mean: 8h}}]}
+services:
+  - {name: web, nodes: web, redundancy: {mode: active-active, min_up: 1}, requires: [db]}
+  - {name: db, nodes: db}
+cost:
+  nodes: {web: 1000/y, db: 5000/y}
+  downtime: {web: 80/min, db: 20/min}
+";
+    let f = figures(yaml, 100, 87_600.0, 0.0, 8);
+    let cost = |i: usize| extra(&f[i], "downtime_cost_per_year").mean.unwrap();
+    for (i, price) in [(1, 80.0), (2, 20.0)] {
+        let minutes = f[i].downtime_min_per_year.mean.unwrap();
+        assert!((cost(i) - price * minutes).abs() < 1e-9 * cost(i));
+    }
+    assert!((cost(0) - cost(1) - cost(2)).abs() < 1e-9 * cost(0));
+    assert_eq!(
+        extra(&f[0], "infrastructure_cost_per_year").mean,
+        Some(7000.0)
+    );
+}
