@@ -29,6 +29,23 @@ pub(super) const BLUE: RGBColor = RGBColor(45, 106, 179);
 pub(super) const RED: RGBColor = RGBColor(200, 60, 50);
 pub(super) const GREY: RGBColor = RGBColor(120, 120, 120);
 
+/// Draws the legend of `chart`'s labelled series in the house style, in
+/// text of `size` pixels, at `position`.
+pub(super) fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    size: f64,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .label_font((FONT, size))
+        .border_style(GREY)
+        .background_style(WHITE.mix(0.9))
+        .position(position)
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
 /// Runs `draw` on an SVG canvas of `height` pixels and returns the SVG text.
 pub(super) fn svg(
     height: u32,
@@ -345,13 +362,7 @@ fn draw_distribution<DB: DrawingBackend>(
                         RED.stroke_width(px(2.0)),
                     )
                 });
-            chart
-                .configure_series_labels()
-                .label_font((FONT, 12.0 * s))
-                .border_style(GREY)
-                .background_style(WHITE.mix(0.9))
-                .draw()
-                .map_err(|e| e.to_string())?;
+            legend(&mut chart, 12.0 * s, SeriesLabelPosition::MiddleRight)?;
         }
         Ok(())
     }
@@ -587,14 +598,7 @@ fn draw_curve<DB: DrawingBackend>(
                     PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(px(1.0)))
                 });
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 12.0 * s))
-            .border_style(GREY)
-            .background_style(WHITE.mix(0.9))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        legend(&mut chart, 12.0 * s, SeriesLabelPosition::LowerRight)?;
         Ok(())
     }
 }

@@ -653,14 +653,7 @@ pub fn parameter_chart(parameters: &[Parameter], points: &[Point], k: usize) -> 
             }
         }
         if lines.len() > 1 {
-            chart
-                .configure_series_labels()
-                .label_font((FONT, 12))
-                .border_style(GREY)
-                .background_style(WHITE.mix(0.9))
-                .position(SeriesLabelPosition::LowerRight)
-                .draw()
-                .map_err(|e| e.to_string())?;
+            super::chart::legend(&mut chart, 12.0, SeriesLabelPosition::LowerRight)?;
         }
         Ok(())
     })

@@ -1,12 +1,8 @@
 //! `nines compare`: designs on common random numbers, paired differences.
 
-use assert_cmd::Command;
+use crate::support::{nines, write};
 use serde_json::Value;
 use std::path::Path;
-
-fn nines() -> Command {
-    Command::cargo_bin("nines").expect("binary")
-}
 
 const HOT: &str = "name: hot
 simulation: {horizon: 10y, replications: 300, seed: 42}
@@ -20,12 +16,6 @@ services:
     nodes: db
     redundancy: {mode: hot-standby, failover: {switchover: 30s}}
 ";
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write");
-    path.display().to_string()
-}
 
 /// The pair with a 30 s switchover, and the same with 5 min.
 fn two_switchovers(dir: &Path) -> (String, String) {

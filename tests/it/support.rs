@@ -179,3 +179,15 @@ pub fn problems_text(yaml: &str) -> String {
         .map(|e| e.to_string())
         .unwrap_or_default()
 }
+
+/// The `nines` binary, to run as a user would.
+pub fn nines() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("nines").expect("binary")
+}
+
+/// Writes `text` to `dir/name` and returns the path as text.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.display().to_string()
+}

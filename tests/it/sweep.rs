@@ -2,13 +2,8 @@
 //! is exactly the run with those settings, paths that lead nowhere are
 //! scenario problems with a did-you-mean, and the files it writes.
 
-use assert_cmd::Command;
+use crate::support::{nines, write};
 use serde_json::Value;
-use std::path::Path;
-
-fn nines() -> Command {
-    Command::cargo_bin("nines").expect("binary")
-}
 
 const PAIR: &str = "name: pair
 simulation: {horizon: 5y, replications: 60, seed: 7}
@@ -22,12 +17,6 @@ services:
     nodes: db
     redundancy: {mode: hot-standby, failover: {switchover: 30s}}
 ";
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write");
-    path.display().to_string()
-}
 
 fn json_of(out: &std::process::Output) -> Value {
     assert!(
