@@ -94,6 +94,23 @@ pub fn solve(model: &Model, settings: &Settings) -> Result<Solution, SolveError>
 ///
 /// # Errors
 /// As [`solve`], and `Stopped` when the observer stops it.
+/// [`solve`] reporting to `observer`: what `nines run --cross-check`
+/// compares a run with (the restricted and censored MTTFF included).
+///
+/// # Errors
+/// As [`solve`], and when the observer stops it.
+pub fn solve_for_cross_check(
+    model: &Model,
+    settings: &Settings,
+    observer: &dyn Observer,
+) -> Result<Solution, SolveError> {
+    let what = Want {
+        window: Some(window_of(settings)),
+        restricted: true,
+    };
+    solve_window(model, what, Lumping::Exact, observer)
+}
+
 pub fn solve_observed(
     model: &Model,
     settings: Option<&Settings>,

@@ -315,7 +315,11 @@ type Checks = Vec<(String, Vec<report::exact::Check>)>;
 /// The exact solution beside the estimates; warns on stderr about any
 /// |z| above the flag, with the command that replays the run.
 fn cross_check(model: &Model, settings: &Settings, report: &Report, file: &Path) -> Option<Checks> {
-    let solution = match analytic::solve(model, settings) {
+    // The solve shows a spinner after a second, as `nines solve` does.
+    let watch = super::solve::Watch::new(None);
+    let solved = analytic::solve_for_cross_check(model, settings, &watch);
+    watch.finish();
+    let solution = match solved {
         Ok(solution) => solution,
         Err(err) => {
             eprintln!("cross-check unavailable: {err}");

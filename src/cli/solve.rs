@@ -45,7 +45,7 @@ pub struct SolveArgs {
 
 /// A spinner on stderr (shown only on a terminal, and only after a second)
 /// and the `--max-time` deadline; remembers the last stage reported.
-struct Watch {
+pub(super) struct Watch {
     bar: ProgressBar,
     started: Instant,
     deadline: Option<Duration>,
@@ -74,7 +74,12 @@ impl Observer for Watch {
 }
 
 impl Watch {
-    fn new(deadline: Option<Duration>) -> Self {
+    /// The spinner goes.
+    pub(super) fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+
+    pub(super) fn new(deadline: Option<Duration>) -> Self {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
             bar.set_style(style);
