@@ -74,6 +74,19 @@ def check(scenario, **flags) -> tuple[int, dict]:
     return done.returncode, json.loads(done.stdout)
 
 
+def compare(*scenarios, **flags) -> dict:
+    """`nines compare A B ... --json`: the designs on common random numbers, and each one's
+    paired difference from the first."""
+    return json.loads(nines("compare", *map(_path, scenarios), "--json", *_flags(flags)).stdout)
+
+
+def sweep(scenario, *sets, **flags) -> dict:
+    """`nines sweep SCENARIO --set PATH=VALUES ... --json`, e.g.
+    sweep("web-tier-cost", "nodes.web.count=3..8", objective="total_cost_per_year")."""
+    args = [a for s in sets for a in ("--set", s)]
+    return json.loads(nines("sweep", _path(scenario), *args, "--json", *_flags(flags)).stdout)
+
+
 def replications(scenario, **flags) -> pd.DataFrame:
     """One row per replication (`replications.csv` of `nines run --out`)."""
     with tempfile.TemporaryDirectory() as out:
