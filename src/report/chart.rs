@@ -498,9 +498,14 @@ fn draw_curve<DB: DrawingBackend>(
         })
         .chain(overall.mean)
         .collect();
+    // The values' range, with room below them for the legend.
     let low = values.iter().copied().fold(1.0, f64::min);
-    let span = (1.0 - low).max(1e-9);
-    let (y0, y1) = (percent(low - span * 0.08), percent(1.0 + span * 0.04));
+    let high = values.iter().copied().fold(low, f64::max).min(1.0);
+    let span = (high - low).max(1e-9);
+    let (y0, y1) = (
+        percent((low - span * 0.7).max(0.0)),
+        percent((high + span * 0.1).min(1.0 + span * 0.02)),
+    );
     let x = |h: f64| h / per;
     {
         let mut chart = ChartBuilder::on(root)
