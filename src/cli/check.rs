@@ -62,6 +62,22 @@ pub struct CheckArgs {
     /// Write a Markdown summary here (for $GITHUB_STEP_SUMMARY)
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
+    /// Run shard I of N of the whole budget (--max-replications, in blocks of 1024) and
+    /// write it as a part into --out; `nines merge --check` judges the merged run at one look
+    #[arg(long, value_name = "I/N", requires = "out", conflicts_with_all = ["shard_from_env", "json", "junit", "markdown", "baseline", "slos", "max_time"])]
+    shard: Option<String>,
+    /// Like --shard, with I from the batch system (see `nines run --shard-from-env`)
+    #[arg(long, requires_all = ["out", "shards"], conflicts_with_all = ["json", "junit", "markdown", "baseline", "slos", "max_time"])]
+    shard_from_env: bool,
+    /// The shard count N for --shard-from-env
+    #[arg(long, value_name = "N", requires = "shard_from_env", value_parser = clap::value_parser!(u64).range(1..))]
+    shards: Option<u64>,
+    /// Where --shard writes its part
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replace the part already in --out
+    #[arg(long, requires = "out")]
+    force: bool,
 }
 
 pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
@@ -69,6 +85,9 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
         return Ok(EXIT_BAD_INPUT);
     };
     let (settings, max_time) = plan(args, &model)?;
+    if let Some(shard) = shard_of(args)? {
+        return check_shard(args, &model, settings, shard);
+    }
     let mut check = Check::new(
         &model,
         args.first_look,
@@ -124,6 +143,64 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
     });
     emit(args, &model.name, &json, &judgements, n, &note)?;
     Ok(slo::exit_code(&judgements))
+}
+
+fn shard_of(args: &CheckArgs) -> anyhow::Result<Option<(u64, u64)>> {
+    if let Some(text) = &args.shard {
+        return super::shard::parse_shard(text).map(Some);
+    }
+    match (args.shard_from_env, args.shards) {
+        (true, Some(n)) => {
+            super::shard::index_from_env(n, &|name| std::env::var(name).ok()).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `--shard I/N`: the shard's blocks of the whole budget as a part of a
+/// run of `--max-replications`, judged after `nines merge --check`.
+fn check_shard(
+    args: &CheckArgs,
+    model: &Model,
+    settings: Settings,
+    shard: (u64, u64),
+) -> anyhow::Result<i32> {
+    if model.slos.iter().any(|s| s.window_us.is_some()) {
+        bail!(
+            "--shard: an objective with a `window` is judged on each replication's flips, which parts do not keep\n  = hint: check windowed objectives without --shard"
+        );
+    }
+    let mut replay = format!(
+        "nines trace {} --seed {} --replications {}",
+        args.file.display(),
+        settings.seed,
+        settings.n_replications
+    );
+    for (flag, value) in [("horizon", &args.horizon), ("warmup", &args.warmup)] {
+        if let Some(v) = value {
+            replay.push_str(&format!(" --{flag} {v}"));
+        }
+    }
+    let dir = args.out.as_deref().unwrap_or(Path::new("."));
+    let path = super::shard::run_shard(&super::shard::ShardRun {
+        file: &args.file,
+        model,
+        settings,
+        threads: args.threads,
+        dir,
+        force: args.force,
+        replay,
+        shard,
+    })?;
+    println!(
+        "wrote {} (shard {} of {} of {} replications); judge the merged run with `nines merge {} --out DIR --check`",
+        path.display(),
+        shard.0,
+        shard.1,
+        settings.n_replications,
+        dir.display()
+    );
+    Ok(super::EXIT_OK)
 }
 
 fn add_note(note: &mut String, text: &str) {
@@ -219,10 +296,10 @@ fn emit(
     note: &str,
 ) -> anyhow::Result<()> {
     if let Some(path) = &args.junit {
-        write_atomic(path, &report::junit::render(scenario, judgements))?;
+        output::write_file(path, &report::junit::render(scenario, judgements))?;
     }
     if let Some(path) = &args.markdown {
-        write_atomic(
+        output::write_file(
             path,
             &report::markdown::render(scenario, judgements, n, note),
         )?;
@@ -299,16 +376,4 @@ fn check_windows(model: &Model, horizon_us: u64) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Writes `text` to `path` in one rename, so a reader never sees half a file.
-fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut file = output::temp_file(dir)?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    output::persist(file, path)
 }

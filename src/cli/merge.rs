@@ -29,6 +29,16 @@ pub struct MergeArgs {
     /// Print the summary as JSON on stdout instead of the table
     #[arg(long)]
     json: bool,
+    /// Also judge the scenario's `slos` on the merged replications, at one look, as `nines
+    /// check` does (exit 0 pass, 1 fail, 3 inconclusive); the parts of `nines check --shard`
+    #[arg(long)]
+    check: bool,
+    /// With --check: write JUnit XML here, one test case per objective
+    #[arg(long, value_name = "FILE", requires = "check")]
+    junit: Option<PathBuf>,
+    /// With --check: write a Markdown summary here
+    #[arg(long, value_name = "FILE", requires = "check")]
+    markdown: Option<PathBuf>,
 }
 
 struct Part {
@@ -245,7 +255,15 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<i32> {
     )?;
     let results = fold(&mut parts, &h, &model, settings, &mut csv)?;
     let report = Report::new(&model, &results);
+    let judgements = if args.check {
+        Some(judge(&model, &report, &settings)?)
+    } else {
+        None
+    };
     let mut json_value = report::json::summary_value(&report);
+    if let Some(judgements) = &judgements {
+        json_value["slos"] = report::slos::json(judgements);
+    }
     json_value["worst_replications"] = report::worst::json(&results.worst, &h.replay);
     json_value["input"] = h.input.clone();
     let json = report::json::pretty(&json_value);
@@ -267,6 +285,49 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<i32> {
             args.out.display()
         )?;
     }
+    let Some(judgements) = judgements else {
+        stdout.flush()?;
+        return Ok(EXIT_OK);
+    };
+    let n = settings.n_replications;
+    if let Some(path) = &args.junit {
+        super::output::write_file(path, &report::junit::render(&model.name, &judgements))?;
+    }
+    if let Some(path) = &args.markdown {
+        let note = "judged at one look on the merged replications";
+        super::output::write_file(
+            path,
+            &report::markdown::render(&model.name, &judgements, n, note),
+        )?;
+    }
+    if !args.json {
+        writeln!(
+            stdout,
+            "\nobjectives, judged at one look on the {n} merged replications"
+        )?;
+        stdout.write_all(report::slos::table(&judgements).as_bytes())?;
+    }
     stdout.flush()?;
-    Ok(EXIT_OK)
+    Ok(crate::slo::exit_code(&judgements))
+}
+
+/// The scenario's objectives judged on the merged run at one look (all its
+/// replications): `nines check` with the whole budget in one batch.
+fn judge(
+    model: &crate::model::Model,
+    report: &Report,
+    settings: &Settings,
+) -> anyhow::Result<Vec<crate::slo::Judgement>> {
+    if model.slos.is_empty() {
+        bail!("--check: the scenario of these parts has no `slos`: nothing to judge");
+    }
+    if model.slos.iter().any(|s| s.window_us.is_some()) {
+        bail!(
+            "--check: an objective with a `window` needs each replication's flips, which parts do not keep\n  = hint: check windowed objectives with `nines check` on one machine"
+        );
+    }
+    let n = settings.n_replications;
+    let mut check = crate::slo::Check::new(model, n, n, settings.horizon_us);
+    check.look(report, n).map_err(|e| anyhow!(e))?;
+    Ok(check.judgements().to_vec())
 }

@@ -154,6 +154,20 @@ pub fn write_png_charts(
     Ok(written)
 }
 
+/// Writes `text` to `path` in one rename, so a reader never sees half a
+/// file (the JUnit and Markdown reports).
+pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut file = temp_file(dir)?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    persist(file, path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -256,3 +256,102 @@ fn eight_shards_as_separate_processes_from_the_environment() {
         &[],
     );
 }
+
+/// `nines check --shard I/N` writes parts of the whole budget; `nines merge
+/// --check` judges them at one look, with the verdicts, estimates and bounds
+/// of `nines check` run in one look on one machine, and its exit code.
+#[test]
+fn a_check_across_shards_judges_as_one_look_on_one_machine() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = std::fs::read_to_string("scenarios/slo-passes.yaml").expect("scenario");
+    let without_window: String = scenario
+        .lines()
+        .filter(|l| !l.contains("window:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let file = dir.path().join("slo.yaml");
+    std::fs::write(&file, &without_window).expect("write");
+    let parts = dir.path().join("parts");
+    for i in 0..3 {
+        let shard = format!("{i}/3");
+        ok(&[
+            "check",
+            s(&file),
+            "--max-replications",
+            "2500",
+            "--shard",
+            &shard,
+            "--out",
+            s(&parts),
+        ]);
+    }
+    let merged = dir.path().join("merged");
+    let junit = dir.path().join("slo.xml");
+    let out = ok(&[
+        "merge",
+        s(&parts),
+        "--out",
+        s(&merged),
+        "--check",
+        "--json",
+        "--junit",
+        s(&junit),
+    ]);
+    let merged_json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let single = ok(&[
+        "check",
+        s(&file),
+        "--max-replications",
+        "2500",
+        "--first-look",
+        "2500",
+        "--json",
+    ]);
+    let single_json: serde_json::Value = serde_json::from_slice(&single.stdout).expect("JSON");
+    assert_eq!(merged_json["slos"], single_json["slos"]);
+    assert_eq!(merged_json["slos"].as_array().map(Vec::len), Some(2));
+    assert!(
+        std::fs::read_to_string(&junit)
+            .expect("junit")
+            .contains("<testcase")
+    );
+    // A failing design fails the merge too (exit 1).
+    let failing = without_window.replace("\"99.95%\"", "\"99.999%\"");
+    std::fs::write(&file, failing).expect("write");
+    let parts = dir.path().join("failing");
+    ok(&[
+        "check",
+        s(&file),
+        "--max-replications",
+        "1000",
+        "--shard",
+        "0/1",
+        "--out",
+        s(&parts),
+    ]);
+    let out = nines(&[
+        "merge",
+        s(&parts),
+        "--out",
+        s(&dir.path().join("m2")),
+        "--check",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Windowed objectives need flips, which parts do not keep.
+    refused(
+        &[
+            "check",
+            "scenarios/slo-passes.yaml",
+            "--shard",
+            "0/2",
+            "--out",
+            s(&dir.path().join("w")),
+        ],
+        &["`window`", "without --shard"],
+    );
+}
