@@ -106,7 +106,7 @@ fn open(path: &Path) -> anyhow::Result<Part> {
         }
         None => None,
     };
-    let expected = header.blocks().count() as u64;
+    let expected = header.records().len() as u64;
     if count != Some(expected) {
         bail!(
             "{name} is truncated or corrupt: it does not end with its {expected} block(s); run shard {}/{} again",
@@ -227,6 +227,9 @@ fn fold<W: Write>(
 pub fn merge(args: &MergeArgs) -> anyhow::Result<i32> {
     let mut parts = open_all(&args.parts)?;
     let h = parts[0].header.clone();
+    if h.sweep.is_some() {
+        return merge_sweep(args, &mut parts, &h);
+    }
     let path = PathBuf::from(h.input["path"].as_str().unwrap_or("scenario.yaml"));
     let base = path.parent().unwrap_or(Path::new("."));
     let model = match crate::scenario::parse_bytes(
@@ -309,6 +312,119 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<i32> {
     }
     stdout.flush()?;
     Ok(crate::slo::exit_code(&judgements))
+}
+
+/// The parts of `nines sweep --shard`: each point's blocks folded in order,
+/// then what the whole sweep writes (its files into `--out`, its table or
+/// JSON on stdout).
+fn merge_sweep(args: &MergeArgs, parts: &mut [Part], h: &Header) -> anyhow::Result<i32> {
+    use super::sweep::{self, Finished};
+    if args.check {
+        bail!(
+            "--check judges the parts of `nines check --shard`; a sweep judges its points with `--subject-to-slos`"
+        );
+    }
+    let spec = h.sweep.clone().unwrap_or_default();
+    let sets: Vec<String> = spec["sets"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let parameters = sets
+        .iter()
+        .map(|s| sweep::parse_set(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let objective = spec["objective"]
+        .as_str()
+        .map(crate::report::sweep::Objective::new);
+    let subject = spec["subject_to_slos"].as_bool().unwrap_or(false);
+    let path = PathBuf::from(h.input["path"].as_str().unwrap_or("scenario.yaml"));
+    let base = path.parent().unwrap_or(Path::new("."));
+    let grid = sweep::grid(&parameters);
+    let counts = h.sweep_replications();
+    if counts.len() != grid.len() {
+        bail!(
+            "{} is corrupt: its grid has {} points, its settings {}",
+            parts[0].path.display(),
+            grid.len(),
+            counts.len()
+        );
+    }
+    std::fs::create_dir_all(&args.out)?;
+    sweep::refuse_existing(&args.out, args.force)?;
+    let mut points = Vec::with_capacity(grid.len());
+    let mut first = None;
+    for (p, point) in grid.iter().enumerate() {
+        let with = sweep::point_settings(&parameters, point);
+        let model = crate::scenario::set::source_with(
+            &h.scenario,
+            &path.display().to_string(),
+            base,
+            &with,
+        )
+        .map_err(|e| anyhow!("{e}"))?;
+        let row = &spec["points"][p];
+        let field = |i: usize| row[i].as_u64().unwrap_or(0);
+        let settings = Settings {
+            seed: field(0),
+            n_replications: field(1),
+            horizon_us: field(2),
+            warmup_us: field(3),
+            incident_threshold_us: field(4),
+        };
+        let mut batches = Batches::new(&model, settings, Some(1))?;
+        let plan = batches.cost_plan().cloned();
+        let window = settings.window();
+        let mut per_replication = Vec::new();
+        for b in 0..settings.n_replications.div_ceil(h.block) {
+            let part = &mut parts[(b % h.shards) as usize];
+            let outcomes = read_block(part, (p as u64) << 32 | b)?;
+            let expected = (settings.n_replications - b * h.block).min(h.block);
+            if outcomes.len() as u64 != expected {
+                bail!(
+                    "{} is corrupt: point {p} block {b} holds {} replications, not {expected}",
+                    part.path.display(),
+                    outcomes.len()
+                );
+            }
+            for (k, o) in outcomes.iter().enumerate() {
+                batches.push(b * h.block + k as u64, o);
+                if let Some(o2) = &objective
+                    && let Some(x) =
+                        crate::metrics::paired::system_figure(&o2.figure, o, window, plan.as_ref())
+                {
+                    per_replication.push(x);
+                }
+            }
+        }
+        let n = settings.n_replications;
+        let check = subject.then(|| crate::slo::Check::new(&model, n, n, settings.horizon_us));
+        points.push(sweep::point_of(
+            &model,
+            &batches.results(),
+            check,
+            per_replication,
+            point,
+        )?);
+        if first.is_none() {
+            first = Some((model, settings));
+        }
+    }
+    let Some((model, settings)) = first else {
+        bail!("the parts hold no point");
+    };
+    let header = sweep::describe(&path, &model, &settings, points.len());
+    Finished {
+        parameters: &parameters,
+        points: &points,
+        objective: objective.as_ref(),
+        header: &header,
+    }
+    .write(Some(&args.out), args.json)?;
+    Ok(EXIT_OK)
 }
 
 /// The scenario's objectives judged on the merged run at one look (all its

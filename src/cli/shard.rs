@@ -102,6 +102,7 @@ pub fn header(
         input: output::input_json_bytes(file, &scenario, s),
         replay: replay.to_string(),
         scenario: String::from_utf8_lossy(&scenario).into_owned(),
+        sweep: None,
     })
 }
 

@@ -2,7 +2,7 @@
 //! several times), every point run on common random numbers.
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, RunSettingsArgs, settings};
-use crate::experiment::{self, Settings};
+use crate::experiment::{self, BLOCK, Settings};
 use crate::metrics::paired::system_figure;
 use crate::model::Model;
 use crate::report::sweep::{
@@ -60,6 +60,17 @@ pub struct SweepArgs {
     /// Refuse a point expected to process more events than this
     #[arg(long, value_name = "N", default_value_t = experiment::MAX_EXPECTED_EVENTS)]
     max_events: f64,
+    /// Run shard I of N of the grid (each point's blocks of 1024 replications whose index mod
+    /// N is I) and write it as a part into --out; `nines merge` writes what the whole sweep
+    /// would
+    #[arg(long, value_name = "I/N", requires = "out", conflicts_with_all = ["shard_from_env", "json"])]
+    shard: Option<String>,
+    /// Like --shard, with I from the batch system (see `nines run --shard-from-env`)
+    #[arg(long, requires_all = ["out", "shards"], conflicts_with = "json")]
+    shard_from_env: bool,
+    /// The shard count N for --shard-from-env
+    #[arg(long, value_name = "N", requires = "shard_from_env", value_parser = clap::value_parser!(u64).range(1..))]
+    shards: Option<u64>,
 }
 
 /// The most points a sweep runs.
@@ -142,6 +153,9 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<i32> {
             args.file.display()
         );
     }
+    if let Some(shard) = shard_of(args)? {
+        return write_shard(args, &models, &run_settings, shard);
+    }
     if let Some(dir) = &args.out {
         refuse_existing(dir, args.force)?;
     }
@@ -156,25 +170,129 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<i32> {
     if progress {
         eprint!("\r\x1b[K");
     }
-    let best = objective.as_ref().and_then(|o| best(&points, o));
-    let text = report::json::pretty(&json(
-        &parameters,
-        &points,
-        objective.as_ref(),
-        best.as_ref(),
-    ));
-    if let Some(dir) = &args.out {
-        write_out(dir, &parameters, &points, &text)?;
+    let header = describe(&args.file, &models[0], &run_settings[0], points.len());
+    let done = Finished {
+        parameters: &parameters,
+        points: &points,
+        objective: objective.as_ref(),
+        header: &header,
+    };
+    done.write(args.out.as_deref(), args.json)?;
+    Ok(EXIT_OK)
+}
+
+/// What a sweep (or the merge of its shards) ends with.
+pub(super) struct Finished<'a> {
+    pub parameters: &'a [Parameter],
+    pub points: &'a [Point],
+    pub objective: Option<&'a Objective>,
+    /// The first lines of the table.
+    pub header: &'a str,
+}
+
+impl Finished<'_> {
+    /// The files into `out` (each whole, all rendered first), then the
+    /// table or the JSON on stdout.
+    pub fn write(&self, out: Option<&Path>, as_json: bool) -> anyhow::Result<()> {
+        let best = self.objective.and_then(|o| best(self.points, o));
+        let text = report::json::pretty(&json(
+            self.parameters,
+            self.points,
+            self.objective,
+            best.as_ref(),
+        ));
+        if let Some(dir) = out {
+            write_out(dir, self.parameters, self.points, &text)?;
+        }
+        let mut stdout = std::io::stdout().lock();
+        if as_json {
+            stdout.write_all(text.as_bytes())?;
+        } else {
+            stdout.write_all(self.header.as_bytes())?;
+            let table = table(self.parameters, self.points, self.objective, best.as_ref());
+            stdout.write_all(table.as_bytes())?;
+        }
+        Ok(())
     }
-    let mut stdout = std::io::stdout().lock();
-    if args.json {
-        stdout.write_all(text.as_bytes())?;
-    } else {
-        let header = describe(args, &models[0], &run_settings[0], points.len());
-        stdout.write_all(header.as_bytes())?;
-        stdout
-            .write_all(table(&parameters, &points, objective.as_ref(), best.as_ref()).as_bytes())?;
+}
+
+fn shard_of(args: &SweepArgs) -> anyhow::Result<Option<(u64, u64)>> {
+    if let Some(text) = &args.shard {
+        return super::shard::parse_shard(text).map(Some);
     }
+    match (args.shard_from_env, args.shards) {
+        (true, Some(n)) => {
+            super::shard::index_from_env(n, &|name| std::env::var(name).ok()).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `--shard I/N`: each point's blocks whose index mod N is I, as one part
+/// (`report/part.rs`, records indexed point << 32 | block) that carries
+/// the grid, the objective and each point's settings for `nines merge`.
+fn write_shard(
+    args: &SweepArgs,
+    models: &[Model],
+    settings: &[Settings],
+    shard: (u64, u64),
+) -> anyhow::Result<i32> {
+    if args.subject_to_slos
+        && models
+            .iter()
+            .any(|m| m.slos.iter().any(|s| s.window_us.is_some()))
+    {
+        bail!(
+            "--shard: an objective with a `window` is judged on each replication's flips, which parts do not keep\n  = hint: sweep with --subject-to-slos without --shard"
+        );
+    }
+    let mut header = super::shard::header(&args.file, &settings[0], "", shard)?;
+    header.sweep = Some(serde_json::json!({
+        "sets": args.sets,
+        "objective": args.objective,
+        "subject_to_slos": args.subject_to_slos,
+        "points": settings
+            .iter()
+            .map(|s| [s.seed, s.n_replications, s.horizon_us, s.warmup_us, s.incident_threshold_us])
+            .collect::<Vec<_>>(),
+    }));
+    let dir = args.out.as_deref().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(super::shard::part_name(shard.0, shard.1));
+    if path.exists() && !args.force {
+        bail!(
+            "{} already exists; nothing was run\n  = hint: add --force to replace it",
+            path.display()
+        );
+    }
+    let mut out = std::io::BufWriter::new(super::output::temp_file(dir)?);
+    out.write_all(&header.encode())?;
+    let records = header.records();
+    let mut batches: Option<(usize, experiment::Batches)> = None;
+    for &record in &records {
+        let (p, b) = ((record >> 32) as usize, record & 0xffff_ffff);
+        let s = settings[p];
+        if batches.as_ref().is_none_or(|(q, _)| *q != p) {
+            batches = Some((p, experiment::Batches::new(&models[p], s, args.threads)?));
+        }
+        let Some((_, runner)) = &batches else {
+            continue;
+        };
+        let (start, end) = (b * BLOCK, ((b + 1) * BLOCK).min(s.n_replications));
+        let outcomes = runner.simulate_range(start, end, &|| {});
+        out.write_all(&crate::report::part::encode_block(record, &outcomes))?;
+    }
+    out.write_all(&crate::report::part::encode_trailer(records.len() as u64))?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    super::output::persist(file, &path)?;
+    println!(
+        "wrote {} (shard {} of {} of a sweep of {} points); merge the parts with `nines merge {} --out DIR`",
+        path.display(),
+        shard.0,
+        shard.1,
+        models.len(),
+        dir.display()
+    );
     Ok(EXIT_OK)
 }
 
@@ -211,8 +329,20 @@ fn run_point(
         },
         &|| {},
     );
-    let results = batches.results();
-    let report = Report::new(model, &results);
+    point_of(model, &batches.results(), check, per_replication, point)
+}
+
+/// A point from its folded replications: its summary, its SLO verdict (at
+/// one look, with `check`) and its objective's values per replication.
+pub(super) fn point_of(
+    model: &Model,
+    results: &experiment::Results,
+    mut check: Option<slo::Check>,
+    per_replication: Vec<f64>,
+    point: &[usize],
+) -> anyhow::Result<Point> {
+    let n = results.settings.n_replications;
+    let report = Report::new(model, results);
     let verdict = match &mut check {
         Some(check) => {
             check.look(&report, n).map_err(|e| anyhow!("{e}"))?;
@@ -260,11 +390,11 @@ fn objective(figure: &str, model: &Model, s: Settings) -> anyhow::Result<Objecti
     Ok(Objective::new(figure))
 }
 
-fn describe(args: &SweepArgs, model: &Model, settings: &Settings, n: usize) -> String {
+pub(super) fn describe(file: &Path, model: &Model, settings: &Settings, n: usize) -> String {
     format!(
         "{}: sweep of {} ({} point{}, {} replications of {} h each, seed {}, common random numbers)\n\n",
         model.name,
-        args.file.display(),
+        file.display(),
         n,
         if n == 1 { "" } else { "s" },
         settings.n_replications,
@@ -275,7 +405,7 @@ fn describe(args: &SweepArgs, model: &Model, settings: &Settings, n: usize) -> S
 
 /// `PATH=VALUES`: comma-separated YAML values (commas inside brackets or
 /// quotes belong to a value) or an integer range `A..B`.
-fn parse_set(text: &str) -> anyhow::Result<Parameter> {
+pub(super) fn parse_set(text: &str) -> anyhow::Result<Parameter> {
     let Some((path, values)) = text.split_once('=') else {
         bail!("--set {text}: expected PATH=VALUES, for example `nodes.web.count=2..6`");
     };
@@ -338,7 +468,7 @@ fn split_values(text: &str) -> Vec<String> {
 
 /// Every combination of the parameters' values (indices), the first
 /// parameter varying slowest.
-fn grid(parameters: &[Parameter]) -> Vec<Vec<usize>> {
+pub(super) fn grid(parameters: &[Parameter]) -> Vec<Vec<usize>> {
     let mut points = vec![Vec::new()];
     for p in parameters {
         points = points
@@ -355,7 +485,7 @@ fn grid(parameters: &[Parameter]) -> Vec<Vec<usize>> {
     points
 }
 
-fn point_settings(parameters: &[Parameter], point: &[usize]) -> Vec<Setting> {
+pub(super) fn point_settings(parameters: &[Parameter], point: &[usize]) -> Vec<Setting> {
     parameters
         .iter()
         .zip(point)
@@ -368,7 +498,7 @@ fn point_settings(parameters: &[Parameter], point: &[usize]) -> Vec<Setting> {
 
 const FILES: [&str; 4] = ["sweep.csv", "sweep.json", "tornado.svg", "frontier.svg"];
 
-fn refuse_existing(dir: &Path, force: bool) -> anyhow::Result<()> {
+pub(super) fn refuse_existing(dir: &Path, force: bool) -> anyhow::Result<()> {
     let present: Vec<&str> = FILES.into_iter().filter(|f| dir.join(f).exists()).collect();
     if !present.is_empty() && !force {
         bail!(

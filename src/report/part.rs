@@ -44,6 +44,12 @@ pub struct Header {
     pub replay: String,
     /// The scenario's text, so that the merge needs nothing else.
     pub scenario: String,
+    /// A part of `nines sweep --shard`: `{"sets": [PATH=VALUES, ...],
+    /// "objective": FIGURE or null, "subject_to_slos": bool, "points":
+    /// [[seed, replications, horizon_us, warmup_us, incident_threshold_us],
+    /// ...]}`; its records are indexed point << 32 | block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<serde_json::Value>,
 }
 
 impl Header {
@@ -81,6 +87,7 @@ impl Header {
             input: v["input"].clone(),
             replay: text("replay")?,
             scenario: text("scenario")?,
+            sweep: v.get("sweep").cloned(),
         })
     }
 
@@ -98,6 +105,33 @@ impl Header {
 
     pub fn blocks(&self) -> impl Iterator<Item = u64> {
         (self.shard..self.total_blocks()).step_by(self.shards.max(1) as usize)
+    }
+
+    /// The replications of each point of a sweep part (empty otherwise).
+    pub fn sweep_replications(&self) -> Vec<u64> {
+        self.sweep
+            .as_ref()
+            .and_then(|s| s["points"].as_array())
+            .map(|points| points.iter().map(|p| p[1].as_u64().unwrap_or(0)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The record indices this shard holds, in order: its blocks, or for a
+    /// sweep part point << 32 | block for each point's blocks of this shard.
+    pub fn records(&self) -> Vec<u64> {
+        if self.sweep.is_none() {
+            return self.blocks().collect();
+        }
+        let step = self.shards.max(1) as usize;
+        self.sweep_replications()
+            .iter()
+            .enumerate()
+            .flat_map(|(p, n)| {
+                (self.shard..n.div_ceil(self.block))
+                    .step_by(step)
+                    .map(move |b| (p as u64) << 32 | b)
+            })
+            .collect()
     }
 }
 

@@ -39,7 +39,23 @@ pub fn load_with(path: &Path, settings: &[Setting]) -> Result<Model, LoadError> 
         path: label.clone(),
         source,
     })?;
-    let source = source.strip_prefix('\u{feff}').unwrap_or(&source);
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    source_with(&source, &label, base_dir, settings)
+}
+
+/// [`load_with`] on scenario text (`nines merge` has it from the parts):
+/// `label` names it in messages, and `base_dir` holds its sample files.
+///
+/// # Errors
+/// As [`load_with`].
+pub fn source_with(
+    source: &str,
+    label: &str,
+    base_dir: &Path,
+    settings: &[Setting],
+) -> Result<Model, LoadError> {
+    let label = label.to_string();
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let invalid = |items: Vec<Diagnostic>| {
         let with: Vec<String> = settings.iter().map(Setting::to_string).collect();
         LoadError::Invalid(Diagnostics {
@@ -56,7 +72,6 @@ pub fn load_with(path: &Path, settings: &[Setting]) -> Result<Model, LoadError> 
         .iter()
         .filter_map(|setting| apply(&mut root, setting).err())
         .collect();
-    let base_dir = path.parent().unwrap_or(Path::new("."));
     match build::Builder::new(base_dir).build(&root) {
         Ok(model) if problems.is_empty() => Ok(model),
         Ok(_) => Err(invalid(problems)),

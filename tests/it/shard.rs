@@ -355,3 +355,88 @@ fn a_check_across_shards_judges_as_one_look_on_one_machine() {
         &["`window`", "without --shard"],
     );
 }
+
+/// `nines sweep --shard I/N` runs each point's blocks of the shard; the
+/// merged parts write the single sweep's files and table, byte for byte.
+#[test]
+fn sweep_shards_merge_into_the_single_sweep() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sweep = |extra: &[&str]| {
+        let mut args = vec![
+            "sweep",
+            "scenarios/web-tier-cost.yaml",
+            "--set",
+            "nodes.web.count=3,4",
+            "--set",
+            "cost.downtime=50/min,5/min",
+            "--replications",
+            "1100",
+            "--objective",
+            "total_cost_per_year",
+            "--subject-to-slos",
+        ];
+        args.extend(extra);
+        ok(&args)
+    };
+    let single = dir.path().join("single");
+    let table = sweep(&["--out", s(&single)]).stdout;
+    for n in [1u64, 3] {
+        let parts = dir.path().join(format!("parts{n}"));
+        for i in 0..n {
+            let shard = format!("{i}/{n}");
+            sweep(&["--shard", &shard, "--out", s(&parts)]);
+        }
+        let merged = dir.path().join(format!("merged{n}"));
+        let out = ok(&["merge", s(&parts), "--out", s(&merged)]);
+        assert!(out.stdout == table, "{n} shards: the table differs");
+        for f in [
+            "sweep.csv",
+            "sweep.json",
+            "sweep-1.svg",
+            "sweep-2.svg",
+            "tornado.svg",
+            "frontier.svg",
+        ] {
+            let (a, b) = (std::fs::read(single.join(f)), std::fs::read(merged.join(f)));
+            assert!(
+                a.expect("single") == b.expect("merged"),
+                "{n} shards: {f} differs"
+            );
+        }
+    }
+    // A sweep's parts and a run's do not mix; --check is for check parts.
+    let run_parts = dir.path().join("parts3");
+    ok(&[
+        "run",
+        "scenarios/web-tier-cost.yaml",
+        "--replications",
+        "1100",
+        "--shard",
+        "0/3",
+        "--out",
+        s(&dir.path().join("run")),
+    ]);
+    refused(
+        &[
+            "merge",
+            s(&run_parts.join("part-00001-of-00003.nines-part")),
+            s(&dir
+                .path()
+                .join("run")
+                .join("part-00000-of-00003.nines-part")),
+            "--out",
+            s(&dir.path().join("mixed")),
+        ],
+        &["does not belong with"],
+    );
+    refused(
+        &[
+            "merge",
+            s(&run_parts),
+            "--out",
+            s(&dir.path().join("c")),
+            "--check",
+        ],
+        &["--subject-to-slos"],
+    );
+}
