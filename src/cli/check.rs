@@ -146,15 +146,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<i32> {
 }
 
 fn shard_of(args: &CheckArgs) -> anyhow::Result<Option<(u64, u64)>> {
-    if let Some(text) = &args.shard {
-        return super::shard::parse_shard(text).map(Some);
-    }
-    match (args.shard_from_env, args.shards) {
-        (true, Some(n)) => {
-            super::shard::index_from_env(n, &|name| std::env::var(name).ok()).map(Some)
-        }
-        _ => Ok(None),
-    }
+    super::shard::requested(args.shard.as_deref(), args.shard_from_env, args.shards)
 }
 
 /// `--shard I/N`: the shard's blocks of the whole budget as a part of a

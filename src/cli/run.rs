@@ -299,15 +299,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
 }
 
 fn shard_of(args: &RunArgs) -> anyhow::Result<Option<(u64, u64)>> {
-    if let Some(text) = &args.shard {
-        return super::shard::parse_shard(text).map(Some);
-    }
-    match (args.shard_from_env, args.shards) {
-        (true, Some(n)) => {
-            super::shard::index_from_env(n, &|name| std::env::var(name).ok()).map(Some)
-        }
-        _ => Ok(None),
-    }
+    super::shard::requested(args.shard.as_deref(), args.shard_from_env, args.shards)
 }
 
 type Checks = Vec<(String, Vec<report::exact::Check>)>;

@@ -63,6 +63,22 @@ pub fn index_from_env(
     Ok((i, shards))
 }
 
+/// The shard a command was asked to run: `--shard I/N`, or
+/// `--shard-from-env` with `--shards N`; `None` for a whole run.
+pub fn requested(
+    shard: Option<&str>,
+    from_env: bool,
+    shards: Option<u64>,
+) -> anyhow::Result<Option<(u64, u64)>> {
+    if let Some(text) = shard {
+        return parse_shard(text).map(Some);
+    }
+    match (from_env, shards) {
+        (true, Some(n)) => index_from_env(n, &|name| std::env::var(name).ok()).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// The file name of shard `i` of `n`.
 pub fn part_name(i: u64, n: u64) -> String {
     format!("part-{i:05}-of-{n:05}.nines-part")

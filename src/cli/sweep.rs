@@ -217,15 +217,7 @@ impl Finished<'_> {
 }
 
 fn shard_of(args: &SweepArgs) -> anyhow::Result<Option<(u64, u64)>> {
-    if let Some(text) = &args.shard {
-        return super::shard::parse_shard(text).map(Some);
-    }
-    match (args.shard_from_env, args.shards) {
-        (true, Some(n)) => {
-            super::shard::index_from_env(n, &|name| std::env::var(name).ok()).map(Some)
-        }
-        _ => Ok(None),
-    }
+    super::shard::requested(args.shard.as_deref(), args.shard_from_env, args.shards)
 }
 
 /// `--shard I/N`: each point's blocks whose index mod N is I, as one part
