@@ -44,6 +44,22 @@ pub struct Design<'a> {
     pub traffic: &'a [Traffic],
 }
 
+/// Whether some node of group `g` starts as a cold spare (switched off
+/// while it waits): the members after the serving slots of a cold standby
+/// or a cold N+K.
+fn cold_spares(design: &Design, g: usize) -> bool {
+    design.services.iter().any(|service| {
+        service.redundancy.standby_parts().is_some_and(|parts| {
+            parts.idle_speed == 0.0
+                && service
+                    .members
+                    .iter()
+                    .skip(parts.slots as usize)
+                    .any(|n| design.groups[g].members.contains(n))
+        })
+    })
+}
+
 impl Builder<'_> {
     pub fn cost(&mut self, node: Option<&Node>, design: &Design) -> Option<Cost> {
         let node = node?;
@@ -71,6 +87,16 @@ impl Builder<'_> {
                 let Some(value) = m.get(&key.name) else {
                     continue;
                 };
+                if !cold_spares(design, g) {
+                    self.sink.error_hint(
+                        key.loc,
+                        format!(
+                            "the idle factor of `{}` changes nothing: none of its nodes is a cold spare",
+                            key.name
+                        ),
+                        "it prices the members that wait switched off (cold standby, `spare_mode: cold`); remove it",
+                    );
+                }
                 match read::number(&mut self.sink, value, "an idle factor") {
                     Some(f) if (0.0..=1.0).contains(&f) => cost.idle_factor[g] = f,
                     Some(f) => self.sink.error_hint(

@@ -134,6 +134,7 @@ fn bad_prices_are_refused_each_at_its_place() {
         "5:11 unknown key `ap` in `cost.nodes` (did you mean `app`?)",
         "5:28 the price of `app` is negative: `-5/y`",
         "6:11 unknown key `ops` in `cost.crews`",
+        "7:17 the idle factor of `app` changes nothing: none of its nodes is a cold spare",
         "7:22 the idle factor of `app` is 1.5, not between 0 and 1",
         "8:14 unknown key `apx` in `cost.downtime` (did you mean `app`?)",
         "9:10 the price of a link has no unit of time",
