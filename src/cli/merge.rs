@@ -176,8 +176,26 @@ fn open_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Part>> {
     Ok(parts)
 }
 
-/// The next block of `part`, checked.
-fn read_block(part: &mut Part, index: u64) -> anyhow::Result<Vec<crate::metrics::RepOutcome>> {
+/// The next block of `part`, checked, which must hold `expected`
+/// replications; `what` names it in messages.
+fn read_block(
+    part: &mut Part,
+    index: u64,
+    expected: u64,
+    what: &str,
+) -> anyhow::Result<Vec<crate::metrics::RepOutcome>> {
+    let outcomes = read_record(part, index)?;
+    if outcomes.len() as u64 != expected {
+        bail!(
+            "{} is corrupt: {what} holds {} replications, not {expected}",
+            part.path.display(),
+            outcomes.len()
+        );
+    }
+    Ok(outcomes)
+}
+
+fn read_record(part: &mut Part, index: u64) -> anyhow::Result<Vec<crate::metrics::RepOutcome>> {
     let name = part.path.display();
     let mut head = [0; part::RECORD_HEAD_LEN];
     part.reader
@@ -206,15 +224,8 @@ fn fold<W: Write>(
     let mut batches = Batches::new(model, settings, Some(1))?;
     for b in 0..h.total_blocks() {
         let part = &mut parts[(b % h.shards) as usize];
-        let outcomes = read_block(part, b)?;
         let expected = (h.replications - b * h.block).min(h.block);
-        if outcomes.len() as u64 != expected {
-            bail!(
-                "{} is corrupt: block {b} holds {} replications, not {expected}",
-                part.path.display(),
-                outcomes.len()
-            );
-        }
+        let outcomes = read_block(part, b, expected, &format!("block {b}"))?;
         for (k, o) in outcomes.iter().enumerate() {
             let rep = b * h.block + k as u64;
             batches.push(rep, o);
@@ -381,15 +392,9 @@ fn merge_sweep(args: &MergeArgs, parts: &mut [Part], h: &Header) -> anyhow::Resu
         let mut per_replication = Vec::new();
         for b in 0..settings.n_replications.div_ceil(h.block) {
             let part = &mut parts[(b % h.shards) as usize];
-            let outcomes = read_block(part, (p as u64) << 32 | b)?;
             let expected = (settings.n_replications - b * h.block).min(h.block);
-            if outcomes.len() as u64 != expected {
-                bail!(
-                    "{} is corrupt: point {p} block {b} holds {} replications, not {expected}",
-                    part.path.display(),
-                    outcomes.len()
-                );
-            }
+            let what = format!("point {p} block {b}");
+            let outcomes = read_block(part, (p as u64) << 32 | b, expected, &what)?;
             for (k, o) in outcomes.iter().enumerate() {
                 batches.push(b * h.block + k as u64, o);
                 if let Some(o2) = &objective

@@ -75,15 +75,7 @@ impl CostPlan {
     /// lost writes and minutes without writes.
     pub fn parts(&self, outcome: &RepOutcome, window: Window) -> [f64; 4] {
         let years = window.years();
-        let length = window.length_us();
-        let downtime: f64 = self
-            .downtime
-            .iter()
-            .filter_map(|&(e, price)| {
-                let up = outcome.tallies.get(e)?.uptime_us;
-                Some(price * length.saturating_sub(up) as f64 / 6e7 / years)
-            })
-            .sum();
+        let downtime: f64 = self.downtime_costs(outcome, window).map(|(_, c)| c).sum();
         let requests = self.requests.map_or(0.0, |price| {
             let failed: f64 = outcome
                 .requests
@@ -110,6 +102,20 @@ impl CostPlan {
             })
             .sum();
         [downtime, requests, writes, blocked]
+    }
+
+    /// One replication's downtime cost per year of each priced entity:
+    /// (tally index, cost), 0 the system, 1 + s service s.
+    fn downtime_costs<'a>(
+        &'a self,
+        outcome: &'a RepOutcome,
+        window: Window,
+    ) -> impl Iterator<Item = (usize, f64)> + 'a {
+        let (years, length) = (window.years(), window.length_us());
+        self.downtime.iter().filter_map(move |&(e, price)| {
+            let up = outcome.tallies.get(e)?.uptime_us;
+            Some((e, price * length.saturating_sub(up) as f64 / 6e7 / years))
+        })
     }
 
     /// One replication's total cost per year.
@@ -147,14 +153,12 @@ impl CostAccumulator {
     }
 
     pub fn push(&mut self, outcome: &RepOutcome, window: Window) {
-        let (years, length) = (window.years(), window.length_us());
-        for ((service, acc), &(_, price)) in self
-            .services
-            .iter_mut()
-            .zip(self.plan.downtime.iter().filter(|(e, _)| *e > 0))
-        {
-            let up = outcome.tallies.get(*service + 1).map_or(0, |t| t.uptime_us);
-            acc.push(price * length.saturating_sub(up) as f64 / 6e7 / years, 0.0);
+        let services = self
+            .plan
+            .downtime_costs(outcome, window)
+            .filter(|(e, _)| *e > 0);
+        for ((_, acc), (_, cost)) in self.services.iter_mut().zip(services) {
+            acc.push(cost, 0.0);
         }
         let parts = self.plan.parts(outcome, window);
         let [downtime, requests, writes, blocked] = parts;
