@@ -7,6 +7,7 @@ mod compare;
 mod interrupt;
 mod merge;
 mod output;
+mod rare;
 mod resume;
 mod run;
 mod shard;

@@ -17,6 +17,7 @@ mod network;
 mod overload;
 mod plan;
 pub mod queue;
+pub mod rare;
 mod recovery;
 mod requests;
 pub mod rng;
@@ -57,6 +58,8 @@ const KIND_RESYNC: u64 = 15;
 // Four bits leave room for 16 kinds: all are taken.
 const KIND_SHIFT: u32 = 28;
 const KIND_MASK: u64 = 0b1111;
+/// The tag of a repair shared by a shock's instances (`together`), never redrawn.
+const REPAIR_SHARED: u32 = u32::MAX;
 const INDEX_MASK: u64 = (1 << KIND_SHIFT) - 1;
 
 #[inline]
@@ -88,6 +91,12 @@ struct ModeState {
     /// An event for this clock (with the current epoch) is in the queue.
     scheduled: bool,
     failed: bool,
+    /// The tag of the mode's repair event; a splitting copy that redraws the
+    /// repair bumps it (see `rare`). Zero otherwise.
+    repair_tag: u32,
+    /// When the mode's last repair of its own (not a shock's shared one)
+    /// ends: one is in progress while this is in the future.
+    repair_due_us: u64,
 }
 
 #[derive(Clone, Copy)]
@@ -98,12 +107,15 @@ struct ServiceState {
     up: bool,
 }
 
+#[derive(Clone)]
 struct Crew {
     busy: u32,
     waiting: VecDeque<u32>,
 }
 
-/// The state of one replication.
+/// The state of one replication; a copy goes on independently of the
+/// original (rare-event splitting).
+#[derive(Clone)]
 struct Sim<'p, Q, const TRACE: bool> {
     plan: &'p Plan,
     now: u64,
@@ -267,51 +279,7 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
         if has_traffic {
             sim.flush_traffic(event.time);
         }
-        sim.now = event.time;
-        let index = (event.payload & INDEX_MASK) as u32;
-        let handled = match (event.payload >> KIND_SHIFT) & KIND_MASK {
-            KIND_FAIL => sim.on_clock(index, (event.payload >> 32) as u32),
-            KIND_REPAIR => {
-                sim.on_repair(index);
-                true
-            }
-            KIND_STANDBY => sim.on_standby_event(index, (event.payload >> 32) as u32),
-            KIND_SUSPECT => {
-                sim.on_suspicion(index);
-                true
-            }
-            KIND_TRAFFIC => sim.on_rotation(index, (event.payload >> 32) as u32),
-            KIND_FAULT => {
-                sim.note_fault(index);
-                sim.on_fault(index);
-                true
-            }
-            KIND_FAULT_END => {
-                sim.on_fault_end(index);
-                true
-            }
-            KIND_COLLAPSE => sim.on_collapse(index, (event.payload >> 32) as u32),
-            KIND_RESTART => {
-                sim.on_restart(index);
-                true
-            }
-            KIND_DEMAND => sim.on_demand_hour(index, (event.payload >> 32) as u32),
-            KIND_MONITOR => {
-                sim.on_acknowledged(index);
-                true
-            }
-            KIND_ELECTION => sim.on_election(index, (event.payload >> 32) as u32),
-            KIND_SYNC => sim.on_sync_degrade(index, (event.payload >> 32) as u32),
-            KIND_RESYNC => sim.on_resync(index, (event.payload >> 32) as u32),
-            KIND_REBUILD => {
-                sim.mode_restored(index);
-                true
-            }
-            _ => {
-                sim.on_shock(index);
-                true
-            }
-        };
+        let handled = sim.handle(event);
         events += u64::from(handled);
     }
     sim.now = end;
@@ -364,6 +332,68 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
 }
 
 impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
+    /// The system is down now.
+    fn system_is_down(&self) -> bool {
+        match self.plan.causes.system_mirror {
+            Some(s) => !self.services[s as usize].up,
+            None => self.system_down > 0,
+        }
+    }
+
+    /// Handles one event popped from the queue; false for a stale one.
+    #[inline(always)]
+    fn handle(&mut self, event: queue::Event) -> bool {
+        self.now = event.time;
+        let index = (event.payload & INDEX_MASK) as u32;
+        match (event.payload >> KIND_SHIFT) & KIND_MASK {
+            KIND_FAIL => self.on_clock(index, (event.payload >> 32) as u32),
+            KIND_REPAIR => {
+                // A repair redrawn by a splitting copy leaves its old event stale.
+                let tag = (event.payload >> 32) as u32;
+                if tag != REPAIR_SHARED && tag != self.modes[index as usize].repair_tag {
+                    return false;
+                }
+                self.on_repair(index);
+                true
+            }
+            KIND_STANDBY => self.on_standby_event(index, (event.payload >> 32) as u32),
+            KIND_SUSPECT => {
+                self.on_suspicion(index);
+                true
+            }
+            KIND_TRAFFIC => self.on_rotation(index, (event.payload >> 32) as u32),
+            KIND_FAULT => {
+                self.note_fault(index);
+                self.on_fault(index);
+                true
+            }
+            KIND_FAULT_END => {
+                self.on_fault_end(index);
+                true
+            }
+            KIND_COLLAPSE => self.on_collapse(index, (event.payload >> 32) as u32),
+            KIND_RESTART => {
+                self.on_restart(index);
+                true
+            }
+            KIND_DEMAND => self.on_demand_hour(index, (event.payload >> 32) as u32),
+            KIND_MONITOR => {
+                self.on_acknowledged(index);
+                true
+            }
+            KIND_ELECTION => self.on_election(index, (event.payload >> 32) as u32),
+            KIND_SYNC => self.on_sync_degrade(index, (event.payload >> 32) as u32),
+            KIND_RESYNC => self.on_resync(index, (event.payload >> 32) as u32),
+            KIND_REBUILD => {
+                self.mode_restored(index);
+                true
+            }
+            _ => {
+                self.on_shock(index);
+                true
+            }
+        }
+    }
     fn new(plan: &'p Plan, settings: RunSettings, replication: u64) -> Self {
         let seed = settings.seed;
         let services: Vec<ServiceState> = plan
@@ -395,6 +425,8 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                     epoch: 0,
                     scheduled: false,
                     failed: false,
+                    repair_tag: 0,
+                    repair_due_us: 0,
                 })
                 .collect(),
             shock_streams: plan
@@ -597,7 +629,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                     .expect("a stream for each shock repaired together");
                 let at = self.now.saturating_add(repair.sample_us(stream));
                 for &m in &hit {
-                    self.queue.push(at, payload(KIND_REPAIR, m, 0));
+                    self.queue.push(at, payload(KIND_REPAIR, m, REPAIR_SHARED));
                 }
             }
         }
@@ -681,15 +713,16 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
 
     fn start_repair(&mut self, m: u32) {
         let mode = &self.plan.modes[m as usize];
-        let duration = mode
-            .repair
-            .sample_us(&mut self.modes[m as usize].repair_stream);
+        let state = &mut self.modes[m as usize];
+        let duration = mode.repair.sample_us(&mut state.repair_stream);
+        state.repair_due_us = self.now.saturating_add(duration);
         self.queue.push(
-            self.now.saturating_add(duration),
-            payload(KIND_REPAIR, m, 0),
+            state.repair_due_us,
+            payload(KIND_REPAIR, m, state.repair_tag),
         );
     }
 
+    #[inline(always)]
     fn on_repair(&mut self, m: u32) {
         let plan = self.plan;
         let mode = &plan.modes[m as usize];

@@ -20,6 +20,7 @@ use crate::model::{Micros, Model, hours_from_micros};
 use rayon::prelude::*;
 
 mod blocks;
+pub mod rare;
 pub use blocks::run_stoppable;
 
 /// Replications computed in parallel before being folded in order; also

@@ -52,6 +52,11 @@ pub struct RunArgs {
     /// (default: as many as the event budget allows, at most 10 million)
     #[arg(long, value_name = "PERCENT")]
     precision: Option<String>,
+    /// Estimate the system's unavailability by rare-event splitting (RESTART) for designs
+    /// whose outages are too rare for plain replications: `auto` splits when a pilot finds
+    /// system outages rare, `restart` always; system figures only
+    #[arg(long, value_enum, value_name = "METHOD", conflicts_with_all = ["out", "resume", "cross_check", "shard", "shard_from_env"])]
+    rare: Option<super::rare::RareArg>,
     /// Refuse a run expected to process more events than this (failures, repairs, takeovers;
     /// two per request in the per-request traffic mode), e.g. 1e12
     #[arg(long, value_name = "N", default_value_t = experiment::MAX_EXPECTED_EVENTS)]
@@ -101,6 +106,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         }
         None => None,
     };
+    if let Some(method) = args.rare {
+        experiment::check_budget(&model, &settings, args.max_events)?;
+        return super::rare::run(&model, settings, args.threads, method, precision, args.json);
+    }
     if let Some(shard) = shard_of(args)? {
         // A shard's budget is its share of the run.
         let share = Settings {

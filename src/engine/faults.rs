@@ -132,6 +132,7 @@ pub fn after_window_time(window: Option<&FaultWindow>, t: Micros, gap: Micros) -
 }
 
 /// Run-time state of the faults of one replication.
+#[derive(Clone)]
 pub struct FaultState {
     streams: Vec<[Stream; 3]>,
     /// The fault holding each unit down, or NONE (empty without faults).

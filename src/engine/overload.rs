@@ -57,6 +57,7 @@ impl CollapsePlan {
 }
 
 /// The collapses of one service's members in one replication.
+#[derive(Clone)]
 pub struct CollapseState {
     pending: Vec<bool>,
     epoch: Vec<u32>,

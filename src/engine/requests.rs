@@ -111,6 +111,7 @@ impl RequestPlan {
 }
 
 /// The run-time state of one service in the per-request mode.
+#[derive(Clone)]
 pub struct RequestSim {
     next_arrival: u64,
     /// Arrival times of the requests present at each member, the one in

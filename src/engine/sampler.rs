@@ -66,15 +66,15 @@ impl Sampler {
     pub fn sample_us(&self, stream: &mut Stream) -> u64 {
         match self {
             Sampler::Exponential { mean_us } => {
-                let x: f64 = Exp1.sample(stream.inner());
+                let x: f64 = Exp1.sample(stream);
                 round_us(x * mean_us)
             }
-            Sampler::Weibull(d) => round_us(d.sample(stream.inner())),
-            Sampler::LogNormal(d) => round_us(d.sample(stream.inner())),
-            Sampler::Gamma(d) => round_us(d.sample(stream.inner())),
+            Sampler::Weibull(d) => round_us(d.sample(stream)),
+            Sampler::LogNormal(d) => round_us(d.sample(stream)),
+            Sampler::Gamma(d) => round_us(d.sample(stream)),
             Sampler::Normal { mean_us, sd_us } => {
                 for _ in 0..MAX_NORMAL_REDRAWS {
-                    let z: f64 = StandardNormal.sample(stream.inner());
+                    let z: f64 = StandardNormal.sample(stream);
                     let x = mean_us + sd_us * z;
                     if x >= 0.0 {
                         return round_us(x);

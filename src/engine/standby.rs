@@ -90,6 +90,7 @@ struct Slot {
     split: Option<(u32, Micros)>,
 }
 
+#[derive(Clone)]
 pub(super) struct StandbyState {
     slots: Vec<Slot>,
     /// Members deposed while cut off: they cannot rejoin (nor monitor, nor

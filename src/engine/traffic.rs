@@ -144,6 +144,7 @@ impl TrafficPlans {
 }
 
 /// The run-time state of one service with traffic.
+#[derive(Clone)]
 pub struct TrafficState {
     /// Members the balancer sends load to.
     pub(super) in_rotation: Vec<bool>,

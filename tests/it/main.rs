@@ -25,6 +25,7 @@ mod one_pass;
 mod overload;
 mod partitions;
 mod properties;
+mod rare;
 mod recipes;
 mod recovery;
 mod report;

@@ -23,7 +23,7 @@ impl Entry {
     }
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct BinaryHeap {
     heap: Vec<Entry>,
     next_seq: u64,

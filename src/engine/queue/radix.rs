@@ -18,6 +18,7 @@ use crate::model::Micros;
 
 const N_BUCKETS: usize = 65;
 
+#[derive(Clone)]
 pub struct RadixHeap {
     buckets: [Vec<Event>; N_BUCKETS],
     /// Events of bucket 0 before this index have been popped.

@@ -1,0 +1,315 @@
+//! Rare-event splitting (RESTART, Villén-Altamirano): one replication
+//! becomes a tree of trajectories, so that system outages too rare to see
+//! in plain Monte Carlo are seen many times, each counted at its weight.
+//!
+//! The importance of a state is how close the system is to going down by
+//! member losses: `top` minus the fewest further member failures that take
+//! some service the system needs below its minimum. Thresholds sit on
+//! importance values. When a trajectory's importance crosses threshold `k`
+//! upwards, `R_k - 1` copies of the whole state are made on the spot (a
+//! random whole number with mean `R_k - 1`); a copy lives while its
+//! importance stays at or above `k` and dies when it falls below. Time spent
+//! in region `j` (at or above threshold `j`, below `j + 1`) by any trajectory
+//! counts at weight `1 / (R_1 ... R_j)`, an event at the weight of the region
+//! before it. Every trajectory follows the model's own law from the state it
+//! was copied in, so the weighted sums are unbiased for any distributions,
+//! and a replication's tree is one independent sample: intervals come from
+//! the spread between replications as in plain Monte Carlo.
+//!
+//! Copies share the streams' positions: each copy runs with its own salt
+//! ([`super::rng::set_salt`]) mixed into every draw, so copying costs
+//! nothing per stream. The first trajectory runs unsalted: with no
+//! thresholds it is exactly the plain replication.
+
+use super::queue::{BinaryHeap, FutureEvents, RadixHeap};
+use super::rng::{self, Stream, StreamKey, mix};
+use super::sampler::Sampler;
+use super::{KIND_FAIL, KIND_REPAIR, REPAIR_SHARED, payload};
+use super::{Plan, RADIX_FROM_PENDING, RunSettings, Sim};
+
+/// Where the thresholds sit and how much each one splits.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Splitting {
+    /// Importance values, increasing; empty: plain Monte Carlo.
+    pub thresholds: Vec<u32>,
+    /// The mean number of trajectories each one makes of one (at least 1).
+    pub factors: Vec<f64>,
+}
+
+impl Splitting {
+    /// The weight of region `j` (0: below every threshold).
+    fn weights(&self) -> Vec<f64> {
+        let mut w = vec![1.0; self.thresholds.len() + 1];
+        for (j, r) in self.factors.iter().enumerate() {
+            w[j + 1] = w[j] / r;
+        }
+        w
+    }
+
+    /// The region of an importance value.
+    #[inline]
+    fn region(&self, importance: u32) -> usize {
+        self.thresholds.partition_point(|&t| t <= importance)
+    }
+}
+
+/// What one replication's tree measured, each sum weighted.
+#[derive(Clone, Debug, Default)]
+pub struct RareOutcome {
+    /// System downtime inside the measurement window, µs.
+    pub down_us: f64,
+    /// System outages starting inside the window.
+    pub outages: f64,
+    /// Sum of squared outage lengths (h²), for outages ending inside the window.
+    pub outage_sq_h2: f64,
+    /// Per importance value `v`, how often it was reached from below.
+    pub crossings: Vec<f64>,
+    /// The same, unweighted: how many times the tree saw it.
+    pub hits: Vec<u64>,
+    /// Events handled by every trajectory of the tree.
+    pub events: u64,
+    /// Copies made.
+    pub copies: u64,
+}
+
+/// The importance function of a plan: the services the system needs
+/// (directly or through `requires`), and the member losses each can take.
+#[derive(Clone, Debug)]
+pub struct Importance {
+    services: Vec<u32>,
+    min_up: Vec<u32>,
+    /// The importance of a system down by member losses.
+    pub top: u32,
+}
+
+impl Importance {
+    pub fn of(plan: &Plan) -> Importance {
+        let mut needed = vec![false; plan.services.len()];
+        let mut stack: Vec<u32> = plan.system_services.clone();
+        while let Some(s) = stack.pop() {
+            if !std::mem::replace(&mut needed[s as usize], true) {
+                stack.extend_from_slice(plan.requires.row(s as usize));
+            }
+        }
+        let services: Vec<u32> = (0..plan.services.len() as u32)
+            .filter(|&s| needed[s as usize])
+            .collect();
+        let min_up: Vec<u32> = services
+            .iter()
+            .map(|&s| plan.services[s as usize].min_up.max(1))
+            .collect();
+        let top = services
+            .iter()
+            .zip(&min_up)
+            .map(|(&s, &m)| (plan.services[s as usize].n_members + 1).saturating_sub(m))
+            .max()
+            .unwrap_or(0);
+        Importance {
+            services,
+            min_up,
+            top,
+        }
+    }
+}
+
+/// Simulates replication `replication` as a splitting tree.
+pub fn simulate(
+    plan: &Plan,
+    settings: RunSettings,
+    replication: u64,
+    splitting: &Splitting,
+    importance: &Importance,
+) -> RareOutcome {
+    if plan.modes.len() + plan.shocks.len() < RADIX_FROM_PENDING {
+        tree::<BinaryHeap>(plan, settings, replication, splitting, importance)
+    } else {
+        tree::<RadixHeap>(plan, settings, replication, splitting, importance)
+    }
+}
+
+fn tree<Q: FutureEvents + Clone>(
+    plan: &Plan,
+    settings: RunSettings,
+    replication: u64,
+    splitting: &Splitting,
+    importance: &Importance,
+) -> RareOutcome {
+    let mut sim = Sim::<Q, false>::new(plan, settings, replication);
+    rng::set_salt(0);
+    sim.start();
+    let levels = importance.top as usize + 1;
+    let mut tree = Tree {
+        splitting,
+        importance,
+        weights: splitting.weights(),
+        stream: Stream::new(
+            settings.seed,
+            replication,
+            StreamKey::of(&["rare", "split"]),
+        ),
+        salt_base: mix(mix(settings.seed) ^ replication),
+        salts: 0,
+        out: RareOutcome {
+            crossings: vec![0.0; levels],
+            hits: vec![0; levels],
+            ..RareOutcome::default()
+        },
+    };
+    tree.run(&mut sim, 0, 0);
+    rng::set_salt(0);
+    tree.out
+}
+
+struct Tree<'a> {
+    splitting: &'a Splitting,
+    importance: &'a Importance,
+    weights: Vec<f64>,
+    /// Draws the whole numbers of copies.
+    stream: Stream,
+    salt_base: u64,
+    salts: u64,
+    out: RareOutcome,
+}
+
+impl Tree<'_> {
+    fn importance<Q: FutureEvents, const T: bool>(&self, sim: &Sim<'_, Q, T>) -> u32 {
+        let imp = self.importance;
+        let mut least = u32::MAX;
+        for (&s, &m) in imp.services.iter().zip(&imp.min_up) {
+            let distance = (sim.services[s as usize].up_members + 1).saturating_sub(m);
+            least = least.min(distance);
+        }
+        imp.top.saturating_sub(least)
+    }
+
+    /// Runs one trajectory born at threshold `birth` (0: the first) until
+    /// it falls below it or the run ends.
+    fn run<Q: FutureEvents + Clone>(
+        &mut self,
+        sim: &mut Sim<'_, Q, false>,
+        birth: usize,
+        salt: u64,
+    ) {
+        rng::set_salt(salt);
+        let window = sim.window;
+        let mut level = self.importance(sim);
+        let mut region = self.splitting.region(level);
+        let mut down = sim.system_is_down();
+        let mut down_since = sim.now;
+        let mut last = sim.now;
+        while let Some(event) = sim.queue.pop_until(window.end_us) {
+            if down {
+                self.add_down(last, event.time, region, window);
+            }
+            last = event.time;
+            self.out.events += u64::from(sim.handle(event));
+            let weight = self.weights[region];
+            let now_down = sim.system_is_down();
+            if now_down != down {
+                if now_down {
+                    down_since = sim.now;
+                    if sim.now >= window.start_us {
+                        self.out.outages += weight;
+                    }
+                } else if sim.now >= window.start_us {
+                    let h = (sim.now - down_since) as f64 / crate::model::MICROS_PER_HOUR;
+                    self.out.outage_sq_h2 += weight * h * h;
+                }
+                down = now_down;
+            }
+            let new_level = self.importance(sim);
+            if new_level > level && sim.now >= window.start_us {
+                for v in level + 1..=new_level {
+                    self.out.crossings[v as usize] += weight;
+                    self.out.hits[v as usize] += 1;
+                }
+            }
+            level = new_level;
+            let new_region = self.splitting.region(level);
+            if new_region < birth {
+                return;
+            }
+            if new_region > region {
+                for k in region + 1..=new_region {
+                    self.branch(sim, k, new_region);
+                }
+                rng::set_salt(salt);
+            }
+            region = new_region;
+        }
+        if down {
+            self.add_down(last, window.end_us, region, window);
+        }
+    }
+
+    /// Makes the copies of `sim` due to its crossing threshold `k` (1-based)
+    /// on its way to region `top`, and runs each.
+    fn branch<Q: FutureEvents + Clone>(&mut self, sim: &Sim<'_, Q, false>, k: usize, top: usize) {
+        let r = self.splitting.factors[k - 1] - 1.0;
+        let whole = r.floor();
+        let extra = whole as u64 + u64::from(self.stream.uniform() < r - whole);
+        for _ in 0..extra {
+            let mut copy = sim.clone();
+            self.out.copies += 1;
+            self.salts += 1;
+            let salt = mix(self.salt_base ^ self.salts) | 1;
+            rng::set_salt(salt);
+            copy.redraw_memoryless();
+            for j in k + 1..=top {
+                self.branch(&copy, j, top);
+                rng::set_salt(salt);
+            }
+            self.run(&mut copy, k, salt);
+        }
+    }
+
+    fn add_down(&mut self, from: u64, to: u64, region: usize, window: crate::metrics::Window) {
+        let from = from.max(window.start_us);
+        let to = to.min(window.end_us);
+        if to > from {
+            self.out.down_us += (to - from) as f64 * self.weights[region];
+        }
+    }
+}
+
+impl<Q: FutureEvents> Sim<'_, Q, false> {
+    /// Draws afresh every pending exponential clock: each failure clock
+    /// running with an exponential time to failure, each repair in progress
+    /// with an exponential length (not one shared by a shock's instances).
+    /// Exact, since an exponential clock that has not fired has an
+    /// exponential remainder whatever its age; a copy that did not redraw
+    /// would follow its original until the first new draw. Other clocks keep
+    /// their remainders, which is exact too, only less diverse.
+    fn redraw_memoryless(&mut self) {
+        let plan = self.plan;
+        for (m, mode) in plan.modes.iter().enumerate() {
+            let state = &mut self.modes[m];
+            if state.failed {
+                if state.repair_due_us > self.now
+                    && let Sampler::Exponential { .. } = mode.repair
+                {
+                    // The old event goes stale with the old tag.
+                    state.repair_tag = state.repair_tag.wrapping_add(1) % REPAIR_SHARED;
+                    let fresh = mode.repair.sample_us(&mut state.repair_stream);
+                    state.repair_due_us = self.now.saturating_add(fresh);
+                    self.queue.push(
+                        state.repair_due_us,
+                        payload(KIND_REPAIR, m as u32, state.repair_tag),
+                    );
+                }
+            } else if state.scheduled
+                && let Some(Sampler::Exponential { mean_us }) = &mode.ttf
+            {
+                let speed = self.unit_speed[mode.unit as usize];
+                let fresh = Sampler::Exponential {
+                    mean_us: mean_us / speed,
+                }
+                .sample_us(&mut state.ttf_stream);
+                state.epoch = state.epoch.wrapping_add(1);
+                state.due_us = self.now.saturating_add(fresh);
+                self.queue
+                    .push(state.due_us, payload(KIND_FAIL, m as u32, state.epoch));
+            }
+        }
+    }
+}

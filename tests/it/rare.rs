@@ -1,0 +1,232 @@
+//! Rare-event splitting (`nines run --rare`) against exact answers at
+//! six nines, against plain Monte Carlo where no exact answer exists, and
+//! its determinism.
+
+use crate::exact::k_of_n_independent;
+use crate::support::{assert_close, model, nines, settings, write};
+use nines::experiment::rare::{self, Method, RareChoice, RareResults};
+use nines::experiment::{self, Settings};
+use nines::report::Report;
+
+fn rare_run(yaml: &str, settings: Settings, choice: RareChoice) -> RareResults {
+    rare::run(&model(yaml), settings, None, choice, None, &|_, _| {}).expect("rare run")
+}
+
+fn pool(n: usize, k: usize, ttf: &str, repair: &str) -> String {
+    format!(
+        "name: pool\nnodes:\n  - name: box\n    count: {n}\n    failures:\n      - name: crash\n        \
+         ttf: {ttf}\n        repair: {repair}\nservices:\n  - name: pool\n    nodes: box\n    \
+         redundancy: {{mode: active-active, min_up: {k}}}\nsystem: [pool]\n"
+    )
+}
+
+fn assert_restart(r: &RareResults) {
+    assert!(
+        matches!(r.method, Method::Restart(_)),
+        "expected splitting, got {:?}",
+        r.method
+    );
+    assert!(r.copies > 0, "no copies were made");
+}
+
+/// 16 of 20 exponential units (MTTF 1000 h, MTTR 10 h): the system is down
+/// 1.27e-6 of the time, about 40 s a year; plain replications of ten years
+/// see one outage in about eight.
+#[test]
+fn splitting_matches_the_binomial_at_six_nines() {
+    let yaml = pool(
+        20,
+        16,
+        "{dist: exponential, mean: 1000h}",
+        "{dist: exponential, mean: 10h}",
+    );
+    let (a, f) = k_of_n_independent(20, 16, 1000.0 / 1010.0, 1010.0);
+    let u = 1.0 - a;
+    // Splitting estimates are skewed (most replications see little, a few
+    // much): a few hundred replications understate the error.
+    let r = rare_run(
+        &yaml,
+        settings(2000, 87_600.0, 100.0, 3),
+        RareChoice::Restart,
+    );
+    assert_restart(&r);
+    assert_close("unavailability", &r.unavailability, u, u, 0.08);
+    assert_close(
+        "outages per year",
+        &r.outages_per_year,
+        f * 8766.0,
+        f * 8766.0,
+        0.08,
+    );
+}
+
+/// Independent units with any distributions: in the steady state each is
+/// down MTTR / (MTTF + MTTR) of the time, independently of the others, so
+/// 2 of 3 with Weibull lives and lognormal repairs has the binomial answer.
+#[test]
+fn splitting_matches_the_renewal_answer_with_weibull_lives_and_lognormal_repairs() {
+    let yaml = pool(
+        3,
+        2,
+        "{dist: weibull, shape: 2, mean: 2000h}",
+        "{dist: lognormal, mean: 2h, sd: 3h}",
+    );
+    let (a, _) = k_of_n_independent(3, 2, 2000.0 / 2002.0, 2002.0);
+    let u = 1.0 - a;
+    // The warm-up lets the renewal processes forget the all-new start.
+    let r = rare_run(
+        &yaml,
+        settings(2000, 87_600.0, 8000.0, 5),
+        RareChoice::Restart,
+    );
+    assert_restart(&r);
+    assert_close("unavailability", &r.unavailability, u, u, 0.1);
+}
+
+/// A hot standby pair with a fixed 2-minute switchover and lognormal
+/// repairs has no closed form: splitting and plain replications agree.
+#[test]
+fn splitting_agrees_with_plain_replications_on_a_standby_pair() {
+    let yaml = "name: standby pair\nnodes:\n  - name: db\n    count: 2\n    failures:\n      \
+                - name: crash\n        ttf: {dist: exponential, mean: 2000h}\n        \
+                repair: {dist: lognormal, mean: 20h, sd: 30h}\nservices:\n  - name: db\n    \
+                nodes: db\n    redundancy:\n      mode: hot-standby\n      failover:\n        \
+                switchover: {dist: fixed, value: 2m}\nsystem: [db]\n";
+    let s = settings(1500, 87_600.0, 0.0, 11);
+    let r = rare_run(yaml, settings(600, 87_600.0, 0.0, 12), RareChoice::Restart);
+    assert_restart(&r);
+    let m = model(yaml);
+    let results = experiment::run(&m, s, None, &mut |_, _| {}, &|| {}).expect("run");
+    let plain = &Report::new(&m, &results).entities[0].1.availability;
+    let (pm, ps) = (1.0 - plain.mean.unwrap(), plain.std_err.unwrap());
+    let (rm, rs) = (
+        r.unavailability.mean.unwrap(),
+        r.unavailability.std_err.unwrap(),
+    );
+    let z = (rm - pm) / (ps * ps + rs * rs).sqrt();
+    eprintln!("standby pair: splitting {rm:.4e} ± {rs:.1e}, plain {pm:.4e} ± {ps:.1e}, z {z:+.2}");
+    assert!(
+        z.abs() <= 4.0,
+        "splitting and plain differ by {z:.2} standard errors"
+    );
+    assert!(rs < 0.1 * rm && ps < 0.1 * pm, "too wide to compare");
+}
+
+#[test]
+fn a_rare_run_is_the_same_on_any_number_of_threads() {
+    let yaml = pool(
+        12,
+        9,
+        "{dist: exponential, mean: 1000h}",
+        "{dist: lognormal, mean: 10h, sd: 10h}",
+    );
+    let s = settings(40, 20_000.0, 0.0, 9);
+    let one = rare::run(
+        &model(&yaml),
+        s,
+        Some(1),
+        RareChoice::Restart,
+        None,
+        &|_, _| {},
+    )
+    .unwrap();
+    let two = rare::run(
+        &model(&yaml),
+        s,
+        Some(2),
+        RareChoice::Restart,
+        None,
+        &|_, _| {},
+    )
+    .unwrap();
+    assert_restart(&one);
+    assert_eq!(format!("{one:?}"), format!("{two:?}"));
+}
+
+/// `auto` keeps plain replications where outages are not rare, and says why.
+#[test]
+fn auto_keeps_plain_replications_for_frequent_outages() {
+    let yaml = pool(
+        2,
+        2,
+        "{dist: exponential, mean: 100h}",
+        "{dist: exponential, mean: 1h}",
+    );
+    let r = rare_run(&yaml, settings(50, 8760.0, 0.0, 1), RareChoice::Auto);
+    let Method::Plain(why) = &r.method else {
+        panic!("expected plain replications, got {:?}", r.method)
+    };
+    assert!(why.contains("not rare"), "{why}");
+    assert_eq!(r.copies, 0);
+    // Two units in series, each down 1/101 of the time.
+    let u = 1.0 - (100.0f64 / 101.0).powi(2);
+    assert_close("unavailability", &r.unavailability, u, u, 0.05);
+}
+
+#[test]
+fn the_cli_prints_the_method_and_refuses_what_it_cannot_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "pool.yaml",
+        &pool(
+            20,
+            16,
+            "{dist: exponential, mean: 1000h}",
+            "{dist: exponential, mean: 10h}",
+        ),
+    );
+    let out = nines()
+        .args([
+            "run",
+            &file,
+            "--rare",
+            "restart",
+            "--replications",
+            "20",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["rare"]["method"], "restart");
+    assert_eq!(json["rare"]["replications"], 20);
+    assert!(json["rare"]["unavailability"]["mean"].as_f64().unwrap() > 0.0);
+    assert!(
+        !json["rare"]["splitting"]["thresholds"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let table = nines()
+        .args(["run", &file, "--rare", "restart", "--precision", "30%"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("importance splitting (RESTART)"), "{text}");
+    assert!(text.contains("precision: ±"), "{text}");
+    let refused = nines()
+        .args([
+            "run",
+            &file,
+            "--rare",
+            "auto",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--out"));
+    let bad = nines()
+        .args(["run", &file, "--rare", "splitting"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("possible values"));
+}
