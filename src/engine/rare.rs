@@ -155,7 +155,8 @@ fn tree<Q: FutureEvents + Clone>(
             ..RareOutcome::default()
         },
     };
-    tree.run(&mut sim, 0, 0);
+    let mut spares = Vec::new();
+    tree.run(&mut sim, 0, 0, &mut spares);
     rng::set_salt(0);
     tree.out
 }
@@ -184,11 +185,12 @@ impl Tree<'_> {
 
     /// Runs one trajectory born at threshold `birth` (0: the first) until
     /// it falls below it or the run ends.
-    fn run<Q: FutureEvents + Clone>(
+    fn run<'p, Q: FutureEvents + Clone>(
         &mut self,
-        sim: &mut Sim<'_, Q, false>,
+        sim: &mut Sim<'p, Q, false>,
         birth: usize,
         salt: u64,
+        spares: &mut Vec<Sim<'p, Q, false>>,
     ) {
         rng::set_salt(salt);
         let window = sim.window;
@@ -231,7 +233,7 @@ impl Tree<'_> {
             }
             if new_region > region {
                 for k in region + 1..=new_region {
-                    self.branch(sim, k, new_region);
+                    self.branch(sim, k, new_region, spares);
                 }
                 rng::set_salt(salt);
             }
@@ -244,22 +246,36 @@ impl Tree<'_> {
 
     /// Makes the copies of `sim` due to its crossing threshold `k` (1-based)
     /// on its way to region `top`, and runs each.
-    fn branch<Q: FutureEvents + Clone>(&mut self, sim: &Sim<'_, Q, false>, k: usize, top: usize) {
+    fn branch<'p, Q: FutureEvents + Clone>(
+        &mut self,
+        sim: &Sim<'p, Q, false>,
+        k: usize,
+        top: usize,
+        spares: &mut Vec<Sim<'p, Q, false>>,
+    ) {
         let r = self.splitting.factors[k - 1] - 1.0;
         let whole = r.floor();
         let extra = whole as u64 + u64::from(self.stream.uniform() < r - whole);
         for _ in 0..extra {
-            let mut copy = sim.clone();
+            // A dead copy's memory is reused: copying into it allocates nothing.
+            let mut copy = match spares.pop() {
+                Some(mut spare) => {
+                    spare.copy_from(sim);
+                    spare
+                }
+                None => sim.clone(),
+            };
             self.out.copies += 1;
             self.salts += 1;
             let salt = mix(self.salt_base ^ self.salts) | 1;
             rng::set_salt(salt);
             copy.redraw_memoryless();
             for j in k + 1..=top {
-                self.branch(&copy, j, top);
+                self.branch(&copy, j, top, spares);
                 rng::set_salt(salt);
             }
-            self.run(&mut copy, k, salt);
+            self.run(&mut copy, k, salt, spares);
+            spares.push(copy);
         }
     }
 
@@ -272,7 +288,99 @@ impl Tree<'_> {
     }
 }
 
-impl<Q: FutureEvents> Sim<'_, Q, false> {
+impl<Q: FutureEvents + Clone> Sim<'_, Q, false> {
+    /// Makes this state a copy of `src`, reusing its memory (`clone_from`
+    /// field by field; listing every field makes a new one a compile error
+    /// until it is copied here too).
+    fn copy_from(&mut self, src: &Self) {
+        let Sim {
+            plan,
+            now,
+            window,
+            queue,
+            modes,
+            shock_streams,
+            shock_repair_streams,
+            unit_failed,
+            unit_speed,
+            node_blockers,
+            crews,
+            services,
+            system_down,
+            standbys,
+            down_links,
+            shock_hits,
+            stalled,
+            n_stalled,
+            slowdown,
+            deaf_down,
+            slowed,
+            n_slowed,
+            tallies,
+            worklist,
+            demand_epoch,
+            attribution,
+            cause,
+            node_cause,
+            trigger,
+            system_standby,
+            flips,
+            trace,
+            faults,
+            traffic,
+            traffic_at,
+            traffic_up,
+            monitor_streams,
+            monitoring,
+            elections,
+            recoveries,
+            failed_at,
+            planned,
+        } = src;
+        self.plan.clone_from(plan);
+        self.now.clone_from(now);
+        self.window.clone_from(window);
+        self.queue.clone_from(queue);
+        self.modes.clone_from(modes);
+        self.shock_streams.clone_from(shock_streams);
+        self.shock_repair_streams.clone_from(shock_repair_streams);
+        self.unit_failed.clone_from(unit_failed);
+        self.unit_speed.clone_from(unit_speed);
+        self.node_blockers.clone_from(node_blockers);
+        self.crews.clone_from(crews);
+        self.services.clone_from(services);
+        self.system_down.clone_from(system_down);
+        self.standbys.clone_from(standbys);
+        self.down_links.clone_from(down_links);
+        self.shock_hits.clone_from(shock_hits);
+        self.stalled.clone_from(stalled);
+        self.n_stalled.clone_from(n_stalled);
+        self.slowdown.clone_from(slowdown);
+        self.deaf_down.clone_from(deaf_down);
+        self.slowed.clone_from(slowed);
+        self.n_slowed.clone_from(n_slowed);
+        self.tallies.clone_from(tallies);
+        self.worklist.clone_from(worklist);
+        self.demand_epoch.clone_from(demand_epoch);
+        self.attribution.clone_from(attribution);
+        self.cause.clone_from(cause);
+        self.node_cause.clone_from(node_cause);
+        self.trigger.clone_from(trigger);
+        self.system_standby.clone_from(system_standby);
+        self.flips.clone_from(flips);
+        self.trace.clone_from(trace);
+        self.faults.clone_from(faults);
+        self.traffic.clone_from(traffic);
+        self.traffic_at.clone_from(traffic_at);
+        self.traffic_up.clone_from(traffic_up);
+        self.monitor_streams.clone_from(monitor_streams);
+        self.monitoring.clone_from(monitoring);
+        self.elections.clone_from(elections);
+        self.recoveries.clone_from(recoveries);
+        self.failed_at.clone_from(failed_at);
+        self.planned.clone_from(planned);
+    }
+
     /// Draws afresh every pending exponential clock: each failure clock
     /// running with an exponential time to failure, each repair in progress
     /// with an exponential length (not one shared by a shock's instances).

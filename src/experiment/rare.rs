@@ -46,10 +46,11 @@ const NOT_RARE_OUTAGES: u64 = 100;
 const SEEN_ENOUGH: u64 = 30;
 /// The work of all copies against the base trajectory's: the first
 /// threshold is placed, and the factors are cut, so that the copies cost
-/// about this many times the base. On W2 the work-normalised variance was
-/// least with the first threshold at 128, where the copies cost 12 times
-/// the base (0.56 against 0.70 at 134 and 124, 1.67 at 140).
-const RETRIAL_WORK: f64 = 12.0;
+/// about this many times the base. On W2 (16 replications each) the
+/// work-normalised variance (squared relative half-width × CPU seconds)
+/// was 0.83 at 12, 0.64 at 24 and 0.49 at 48 (first thresholds 131, 129
+/// and 126).
+const RETRIAL_WORK: f64 = 48.0;
 /// Copies made per base crossing of the first threshold, per threshold above
 /// it (measured on W2: 0.4).
 const COPIES_PER_LEVEL: f64 = 0.4;

@@ -23,12 +23,29 @@ impl Entry {
     }
 }
 
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct BinaryHeap {
     heap: Vec<Entry>,
     next_seq: u64,
     /// The root was popped and not yet replaced.
     root_vacant: bool,
+}
+
+impl Clone for BinaryHeap {
+    fn clone(&self) -> Self {
+        BinaryHeap {
+            heap: self.heap.clone(),
+            next_seq: self.next_seq,
+            root_vacant: self.root_vacant,
+        }
+    }
+
+    /// Reuses the heap's memory (rare-event copies).
+    fn clone_from(&mut self, src: &Self) {
+        self.heap.clone_from(&src.heap);
+        self.next_seq = src.next_seq;
+        self.root_vacant = src.root_vacant;
+    }
 }
 
 impl FutureEvents for BinaryHeap {

@@ -18,7 +18,6 @@ use crate::model::Micros;
 
 const N_BUCKETS: usize = 65;
 
-#[derive(Clone)]
 pub struct RadixHeap {
     buckets: [Vec<Event>; N_BUCKETS],
     /// Events of bucket 0 before this index have been popped.
@@ -28,6 +27,29 @@ pub struct RadixHeap {
     len: usize,
     /// Bit `b − 1` is set when bucket `b` (1..=64) may be non-empty.
     occupied: u64,
+}
+
+impl Clone for RadixHeap {
+    fn clone(&self) -> Self {
+        RadixHeap {
+            buckets: self.buckets.clone(),
+            front: self.front,
+            last: self.last,
+            len: self.len,
+            occupied: self.occupied,
+        }
+    }
+
+    /// Reuses the buckets' memory (rare-event copies).
+    fn clone_from(&mut self, src: &Self) {
+        for (b, s) in self.buckets.iter_mut().zip(&src.buckets) {
+            b.clone_from(s);
+        }
+        self.front = src.front;
+        self.last = src.last;
+        self.len = src.len;
+        self.occupied = src.occupied;
+    }
 }
 
 impl Default for RadixHeap {
