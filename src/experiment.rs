@@ -55,6 +55,15 @@ impl Settings {
         }
     }
 
+    /// What the engine needs of the settings.
+    pub fn run_settings(&self) -> RunSettings {
+        RunSettings {
+            seed: self.seed,
+            warmup_us: self.warmup_us,
+            horizon_us: self.horizon_us,
+        }
+    }
+
     pub fn window(&self) -> Window {
         Window {
             start_us: self.warmup_us,
@@ -240,6 +249,17 @@ fn cost_plan_of(model: &Model, plan: &Plan) -> Option<CostPlan> {
     Some(CostPlan::new(model, model.cost.as_ref()?, &standby))
 }
 
+/// A pool of `threads` workers (default: one per core).
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, ExperimentError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| ExperimentError::Threads {
+            threads: threads.unwrap_or(0),
+            message: e.to_string(),
+        })
+}
+
 /// A run that grows batch by batch (`nines check`): replications
 /// `0..done` folded in order, so that a run stopped at `n` equals a run of
 /// `n` replications, whatever the batches and threads.
@@ -275,13 +295,7 @@ impl Batches {
         threads: Option<usize>,
     ) -> Result<Batches, ExperimentError> {
         let plan = Plan::new(model);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.unwrap_or(0))
-            .build()
-            .map_err(|e| ExperimentError::Threads {
-                threads: threads.unwrap_or(0),
-                message: e.to_string(),
-            })?;
+        let pool = thread_pool(threads)?;
         let standby = plan
             .standbys
             .iter()
@@ -368,11 +382,7 @@ impl Batches {
         progress: &(dyn Fn() + Sync),
     ) {
         let settings = self.settings;
-        let run_settings = RunSettings {
-            seed: settings.seed,
-            warmup_us: settings.warmup_us,
-            horizon_us: settings.horizon_us,
-        };
+        let run_settings = settings.run_settings();
         let window = settings.window();
         while self.done < to {
             let (start, end) = (self.done, (self.done + BLOCK).min(to));
@@ -506,11 +516,7 @@ pub fn trace(
     replication: u64,
 ) -> (Plan, RepOutcome, Vec<crate::metrics::trace::TraceEvent>) {
     let plan = Plan::new(model);
-    let run_settings = RunSettings {
-        seed: settings.seed,
-        warmup_us: settings.warmup_us,
-        horizon_us: settings.horizon_us,
-    };
+    let run_settings = settings.run_settings();
     let (outcome, events) = engine::simulate_traced(&plan, run_settings, replication);
     (plan, outcome, events)
 }

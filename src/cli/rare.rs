@@ -84,6 +84,7 @@ pub fn json_value(r: &RareResults, settings: &Settings) -> serde_json::Value {
         "events": r.events,
         "copies": r.copies,
         "variance_reduction": r.variance_reduction,
+        "largest_replication_share": r.largest_share,
         "precision": r.precision.map(|p| serde_json::json!({
             "target": p.target, "reached": p.reached, "met": p.met,
         })),
@@ -168,6 +169,13 @@ pub fn table(r: &RareResults, settings: &Settings) -> String {
         ));
     }
     out.push('\n');
+    if let Some(share) = r.largest_share.filter(|&s| s > rare::SETTLED_SHARE) {
+        out.push_str(&format!(
+            "WARNING: one replication makes {:.0}% of the estimate: its spread is not known yet and \
+             the interval is likely too narrow; add replications\n",
+            share * 100.0
+        ));
+    }
     if let Some(p) = &r.precision {
         let line = match (p.met, p.reached) {
             (true, Some(w)) => format!(
@@ -177,10 +185,11 @@ pub fn table(r: &RareResults, settings: &Settings) -> String {
                 r.replications
             ),
             (false, Some(w)) => format!(
-                "precision: NOT reached: ±{:.1}% after {} replications, the most allowed (target ±{:.1}%); raise --replications",
+                "precision: NOT reached: ±{:.1}% after {} replications, the most allowed (target ±{:.1}%, and no replication above {:.0}% of the estimate); raise --replications",
                 w * 100.0,
                 r.replications,
-                p.target * 100.0
+                p.target * 100.0,
+                rare::SETTLED_SHARE * 100.0
             ),
             (_, None) => format!(
                 "precision: NOT reached: no system downtime in {} replications; raise --replications",

@@ -3,7 +3,7 @@
 //! folding, replications folded one by one).
 
 use super::{BLOCK, Batches, ExperimentError, Results, Settings};
-use crate::engine::{self, RunSettings};
+use crate::engine;
 use crate::metrics::RepOutcome;
 use crate::model::Model;
 use rayon::prelude::*;
@@ -41,11 +41,7 @@ impl Batches {
         progress: &(dyn Fn() + Sync),
     ) -> Vec<RepOutcome> {
         let s = self.settings;
-        let run_settings = RunSettings {
-            seed: s.seed,
-            warmup_us: s.warmup_us,
-            horizon_us: s.horizon_us,
-        };
+        let run_settings = s.run_settings();
         let plan = &self.plan;
         self.pool.install(|| {
             (start..end)

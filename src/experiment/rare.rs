@@ -9,8 +9,8 @@
 //! so it is unbiased and its interval is the usual Student-t interval.
 
 use super::{ExperimentError, Precision, Settings};
+use crate::engine::Plan;
 use crate::engine::rare::{self, Importance, RareOutcome, Splitting};
-use crate::engine::{Plan, RunSettings};
 use crate::metrics::{Comoments, Estimate};
 use crate::model::{MICROS_PER_HOUR, Model};
 use rayon::prelude::*;
@@ -37,6 +37,12 @@ pub enum Method {
 /// far from the estimate's.
 const PILOT_REPS: u64 = 1 << 48;
 const REFINE_REPS: u64 = 2 << 48;
+/// The first look of a precision target: splitting estimates are skewed, so
+/// fewer replications tend to understate the error.
+const FIRST_LOOK: u64 = 20;
+/// A precision target is met only when no replication makes more than
+/// this share of the estimate.
+pub const SETTLED_SHARE: f64 = 0.2;
 /// `auto` splits when the refining pilot estimates at least this variance
 /// reduction for the same work.
 const WORTH_SPLITTING: f64 = 2.0;
@@ -74,6 +80,8 @@ pub struct RareResults {
     /// Carlo's for the same work (an estimate: see [`variance_reduction`]).
     pub variance_reduction: Option<f64>,
     pub precision: Option<Precision>,
+    /// The share of the estimate made by its largest replication.
+    pub largest_share: Option<f64>,
 }
 
 /// Runs a rare-event estimate of the system's unavailability.
@@ -90,18 +98,8 @@ pub fn run(
 ) -> Result<RareResults, ExperimentError> {
     let plan = Plan::new(model);
     let importance = Importance::of(&plan);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .map_err(|e| ExperimentError::Threads {
-            threads: threads.unwrap_or(0),
-            message: e.to_string(),
-        })?;
-    let run_settings = RunSettings {
-        seed: settings.seed,
-        warmup_us: settings.warmup_us,
-        horizon_us: settings.horizon_us,
-    };
+    let pool = super::thread_pool(threads)?;
+    let run_settings = settings.run_settings();
     let trees = |from: u64, to: u64, splitting: &Splitting| -> Vec<RareOutcome> {
         pool.install(|| {
             (from..to)
@@ -156,7 +154,7 @@ pub fn run(
     let mut stats = Stats::default();
     let mut done = 0;
     let mut next = match target {
-        Some(_) => 10u64.min(cap),
+        Some(_) => FIRST_LOOK.min(cap),
         None => cap,
     };
     let reached = loop {
@@ -167,16 +165,20 @@ pub fn run(
         done = next;
         let rel = stats.relative_half_width();
         progress(done, rel);
-        let met = matches!((target, rel), (Some(t), Some(r)) if r <= t);
+        // One replication making much of the estimate means its spread is
+        // not known yet: the interval would be too narrow.
+        let settled = stats.largest_share().is_some_and(|s| s <= SETTLED_SHARE);
+        let met = settled && matches!((target, rel), (Some(t), Some(r)) if r <= t);
         if target.is_none() || met || done >= cap {
             break rel;
         }
         next = done.saturating_mul(2).min(cap);
     };
+    let settled = stats.largest_share().is_some_and(|s| s <= SETTLED_SHARE);
     let precision = target.map(|target| Precision {
         target,
         reached,
-        met: reached.is_some_and(|r| r <= target),
+        met: settled && reached.is_some_and(|r| r <= target),
     });
     let unavailability = stats.y.mean_estimate().clamp_interval(0.0, 1.0);
     let outages_per_year = stats
@@ -199,6 +201,7 @@ pub fn run(
         copies: stats.copies,
         variance_reduction,
         precision,
+        largest_share: stats.largest_share(),
     })
 }
 
@@ -211,15 +214,26 @@ struct Stats {
     sq_h2: f64,
     events: u64,
     copies: u64,
+    /// The largest replication's unavailability, and the sum of all.
+    largest: f64,
+    sum: f64,
 }
 
 impl Stats {
     fn push(&mut self, o: &RareOutcome, window_us: f64) {
-        self.y.push(o.down_us / window_us, 0.0);
+        let y = o.down_us / window_us;
+        self.y.push(y, 0.0);
+        self.largest = self.largest.max(y);
+        self.sum += y;
         self.outages.push(o.outages, 0.0);
         self.sq_h2 += o.outage_sq_h2;
         self.events += o.events;
         self.copies += o.copies;
+    }
+
+    /// The share of the estimate that its largest replication makes.
+    fn largest_share(&self) -> Option<f64> {
+        (self.sum > 0.0).then(|| self.largest / self.sum)
     }
 
     fn relative_half_width(&self) -> Option<f64> {

@@ -210,6 +210,13 @@ fn the_cli_prints_the_method_and_refuses_what_it_cannot_do() {
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.contains("importance splitting (RESTART)"), "{text}");
     assert!(text.contains("precision: ±"), "{text}");
+    // Three replications: one of them makes much of the estimate, said.
+    let few = nines()
+        .args(["run", &file, "--rare", "restart", "--replications", "3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&few.stdout);
+    assert!(text.contains("WARNING: one replication makes"), "{text}");
     let refused = nines()
         .args([
             "run",
