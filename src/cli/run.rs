@@ -55,7 +55,7 @@ pub struct RunArgs {
     /// Estimate the system's unavailability by rare-event splitting (RESTART) for designs
     /// whose outages are too rare for plain replications: `auto` splits when a pilot finds
     /// system outages rare, `restart` always; system figures only
-    #[arg(long, value_enum, value_name = "METHOD", conflicts_with_all = ["out", "resume", "cross_check", "shard", "shard_from_env"])]
+    #[arg(long, value_enum, value_name = "METHOD", conflicts_with_all = ["out", "resume", "shard", "shard_from_env"])]
     rare: Option<super::rare::RareArg>,
     /// Refuse a run expected to process more events than this (failures, repairs, takeovers;
     /// two per request in the per-request traffic mode), e.g. 1e12
@@ -108,7 +108,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     };
     if let Some(method) = args.rare {
         experiment::check_budget(&model, &settings, args.max_events)?;
-        return super::rare::run(&model, settings, args.threads, method, precision, args.json);
+        return super::rare::run(
+            &model,
+            settings,
+            args.threads,
+            method,
+            precision,
+            args.json,
+            args.cross_check,
+        );
     }
     if let Some(shard) = shard_of(args)? {
         // A shard's budget is its share of the run.

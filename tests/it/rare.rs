@@ -210,6 +210,25 @@ fn the_cli_prints_the_method_and_refuses_what_it_cannot_do() {
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.contains("importance splitting (RESTART)"), "{text}");
     assert!(text.contains("precision: ±"), "{text}");
+    // Beside the exact answer of the Markov chain.
+    let checked = nines()
+        .args([
+            "run",
+            &file,
+            "--rare",
+            "restart",
+            "--replications",
+            "300",
+            "--cross-check",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&checked.stdout).unwrap();
+    let check = &json["rare"]["cross_check"]["unavailability"];
+    let exact = check["exact"].as_f64().unwrap();
+    assert!((exact - 1.303e-6).abs() < 0.002e-6, "{check}");
+    assert!(check["z"].as_f64().unwrap().abs() <= 4.0, "{check}");
     // Three replications: one of them makes much of the estimate, said.
     let few = nines()
         .args(["run", &file, "--rare", "restart", "--replications", "3"])
