@@ -91,16 +91,7 @@ struct ExactRow {
 /// the z-score of each estimate; warns on stderr about |z| > 4, and says
 /// why when the design has no exact answer.
 fn exact_beside(model: &Model, settings: &Settings, r: &RareResults) -> Option<Vec<ExactRow>> {
-    let watch = super::solve::Watch::new(None);
-    let solved = crate::analytic::solve_for_cross_check(model, settings, &watch);
-    watch.finish();
-    let solution = match solved {
-        Ok(solution) => solution,
-        Err(err) => {
-            eprintln!("cross-check unavailable: {err}");
-            return None;
-        }
-    };
+    let solution = super::run::exact_solution(model, settings)?;
     let system = solution.entities.first()?;
     let window_h = solution.window_h?;
     let length_h = window_h.1 - window_h.0;

@@ -321,20 +321,22 @@ fn shard_of(args: &RunArgs) -> anyhow::Result<Option<(u64, u64)>> {
 
 type Checks = Vec<(String, Vec<report::exact::Check>)>;
 
-/// The exact solution beside the estimates; warns on stderr about any
-/// |z| above the flag, with the command that replays the run.
-fn cross_check(model: &Model, settings: &Settings, report: &Report, file: &Path) -> Option<Checks> {
-    // The solve shows a spinner after a second, as `nines solve` does.
+/// The exact solution over the run's window for `--cross-check`, with the
+/// solver's spinner after a second (as `nines solve`); `None`, said on
+/// stderr, when the design has none.
+pub(super) fn exact_solution(model: &Model, settings: &Settings) -> Option<analytic::Solution> {
     let watch = super::solve::Watch::new(None);
     let solved = analytic::solve_for_cross_check(model, settings, &watch);
     watch.finish();
-    let solution = match solved {
-        Ok(solution) => solution,
-        Err(err) => {
-            eprintln!("cross-check unavailable: {err}");
-            return None;
-        }
-    };
+    solved
+        .map_err(|err| eprintln!("cross-check unavailable: {err}"))
+        .ok()
+}
+
+/// The exact solution beside the estimates; warns on stderr about any
+/// |z| above the flag, with the command that replays the run.
+fn cross_check(model: &Model, settings: &Settings, report: &Report, file: &Path) -> Option<Checks> {
+    let solution = exact_solution(model, settings)?;
     let checks = report::exact::cross_check(report, &solution);
     let flagged: Vec<String> = checks
         .iter()
