@@ -150,7 +150,7 @@ pub fn json_value(r: &RareResults, settings: &Settings) -> serde_json::Value {
         "availability": EstimateJson::from(&u.affine(-1.0, 1.0)),
         "downtime_per_year_s": EstimateJson::from(&u.affine(8766.0 * 3600.0, 0.0)),
         "outages_per_year": EstimateJson::from(&r.outages_per_year),
-        "relative_half_width": relative(u),
+        "relative_half_width": rare::relative_half_width(u),
         "events": r.events,
         "copies": r.copies,
         "variance_reduction": r.variance_reduction,
@@ -160,11 +160,6 @@ pub fn json_value(r: &RareResults, settings: &Settings) -> serde_json::Value {
         })),
         "seed": settings.seed,
     })
-}
-
-fn relative(u: &Estimate) -> Option<f64> {
-    let (m, [lo, hi]) = (u.mean?, u.ci95?);
-    (m > 0.0).then(|| (hi - lo) / 2.0 / m)
 }
 
 fn interval(e: &Estimate, fmt: impl Fn(f64) -> String) -> String {
@@ -222,7 +217,7 @@ pub fn table(r: &RareResults, settings: &Settings) -> String {
     for (name, value) in rows {
         out.push_str(&format!("  {name:<20} {value}\n"));
     }
-    match relative(u) {
+    match rare::relative_half_width(u) {
         Some(w) => out.push_str(&format!(
             "\nthe unavailability is known to ±{:.1}% (95% interval)\n",
             w * 100.0
