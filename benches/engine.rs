@@ -5,7 +5,8 @@
 //! events and the radix heap above).
 //!
 //! It also times `nines solve` on the 98-of-100 pool with two crews and on
-//! the 20-server three-tier design.
+//! the 20-server three-tier design, and on every shipped Markovian scenario
+//! with its horizon against the steady state alone.
 //!
 //! Run with `cargo bench --bench engine`; the comparison with the peer
 //! simulators (rustdes, SimPy) is `benches/peers.sh`.
@@ -43,6 +44,17 @@ fn queue_rate<Q: FutureEvents>(model: &Model, replications: u64) -> f64 {
         .map(|r| engine::run::<Q>(&plan, settings, r).events)
         .sum();
     events as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Calls of `f` per second, over at least 0.2 s.
+fn per_second(mut f: impl FnMut()) -> f64 {
+    let started = Instant::now();
+    let mut calls = 0u64;
+    while calls == 0 || started.elapsed().as_secs_f64() < 0.2 {
+        f();
+        calls += 1;
+    }
+    calls as f64 / started.elapsed().as_secs_f64()
 }
 
 fn best(runs: usize, mut f: impl FnMut() -> f64) -> f64 {
@@ -84,6 +96,43 @@ services: [{name: pool, nodes: unit, redundancy: {mode: active-active, min_up: 9
             model.name,
             solution.n_states,
             started.elapsed().as_secs_f64()
+        );
+    }
+    // `nines solve` with the figures over the horizon against the steady
+    // state alone (`--steady-state`), on every shipped Markovian scenario
+    // (target: at most 2×; `nines solve` refuses designs with traffic).
+    let mut files: Vec<_> = std::fs::read_dir("scenarios")
+        .expect("scenarios")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    for path in files {
+        let model = nines::scenario::load(&path).expect("shipped scenario");
+        let settings = Settings::from_model(&model);
+        if !model.traffic.is_empty() || nines::analytic::solve_steady_state(&model).is_err() {
+            continue;
+        }
+        let silent = &nines::analytic::Silent;
+        let horizon = best(runs, || {
+            per_second(|| {
+                drop(nines::analytic::solve_observed(
+                    &model,
+                    Some(&settings),
+                    silent,
+                ))
+            })
+        });
+        let steady = best(runs, || {
+            per_second(|| drop(nines::analytic::solve_steady_state(&model)))
+        });
+        println!(
+            "solve {}: {:.3} ms with the {} h horizon, {:.3} ms the steady state alone: {:.2}x (target: at most 2)",
+            path.display(),
+            1e3 / horizon,
+            settings.horizon_us as f64 / 3.6e9,
+            1e3 / steady,
+            steady / horizon
         );
     }
     // Heartbeats are derived, not simulated: a 1 s heartbeat over 10 years

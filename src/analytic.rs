@@ -89,11 +89,6 @@ pub fn solve(model: &Model, settings: &Settings) -> Result<Solution, SolveError>
     solve_with(model, settings, Lumping::Exact)
 }
 
-/// [`solve`] (or, with `settings` `None`, [`solve_steady_state`]),
-/// reporting its progress to `observer`, which may stop it.
-///
-/// # Errors
-/// As [`solve`], and `Stopped` when the observer stops it.
 /// [`solve`] reporting to `observer`: what `nines run --cross-check`
 /// compares a run with (the restricted and censored MTTFF included).
 ///
@@ -111,6 +106,12 @@ pub fn solve_for_cross_check(
     solve_window(model, what, Lumping::Exact, observer)
 }
 
+/// What `nines solve` prints: [`solve`] without the restricted and
+/// censored MTTFF (or, with `settings` `None`, [`solve_steady_state`]),
+/// reporting its progress to `observer`, which may stop it.
+///
+/// # Errors
+/// As [`solve`], and `Stopped` when the observer stops it.
 pub fn solve_observed(
     model: &Model,
     settings: Option<&Settings>,
@@ -181,18 +182,13 @@ fn solve_window(
     let chain = Chain::observed(n, &space.transitions, observer);
     let mut initial = vec![0.0; n];
     initial[0] = 1.0;
-    // The stationary solve, the window's integral and each entity's first
-    // failure are independent: solved side by side (the result does not
-    // depend on the thread count).
-    let (pi, window) = rayon::join(
-        || chain.stationary(),
-        || {
-            window_h
-                .map(|(a, b)| chain.integrate(&initial, a, b, None))
-                .transpose()
-        },
-    );
-    let (pi, integral) = (pi?, window?.map(|(integral, _)| integral));
+    // The window's integral starts from π (the window's length times π,
+    // plus the transient's integral); each entity's first failure is then
+    // solved side by side (the result does not depend on the thread count).
+    let pi = chain.stationary()?;
+    let integral = window_h
+        .map(|(a, b)| chain.window_integral(&initial, &pi, a, b))
+        .transpose()?;
     let n_entities = model.services.len() + 1;
     let entities = (0..n_entities)
         .into_par_iter()

@@ -60,7 +60,7 @@ impl Observer for Watch {
         if self.started.elapsed() >= Duration::from_secs(1) {
             let what = match stage {
                 Stage::Building => format!("{done} of {total} states explored"),
-                Stage::Stationary => format!("sweep {done}"),
+                Stage::Stationary | Stage::Deviation => format!("sweep {done}"),
                 Stage::Transient => format!("step {done} of about {total}"),
             };
             self.bar.set_message(format!("{}: {what}", stage.name()));
