@@ -97,6 +97,10 @@ struct ModeState {
     /// When the mode's last repair of its own (not a shock's shared one)
     /// ends: one is in progress while this is in the future.
     repair_due_us: u64,
+    /// Its place in its pool when a splitting copy runs its clock as part
+    /// of one clock per mean (`rare::Pool`; it is then `scheduled` with no
+    /// event of its own); `rare::NOT_POOLED` otherwise.
+    pool_slot: u32,
 }
 
 #[derive(Clone, Copy)]
@@ -138,6 +142,9 @@ struct Sim<'p, Q, const TRACE: bool> {
     down_links: Vec<u32>,
     /// Scratch list of the modes a group shock hits.
     shock_hits: Vec<u32>,
+    /// A splitting copy's pooled exponential clocks, one per mean (empty
+    /// outside copies; `rare::Pool`).
+    pools: Vec<rare::Pool>,
     /// Nodes stalled by an `effect: slow` failure, and how many.
     stalled: Vec<bool>,
     n_stalled: u32,
@@ -427,6 +434,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                     failed: false,
                     repair_tag: 0,
                     repair_due_us: 0,
+                    pool_slot: rare::NOT_POOLED,
                 })
                 .collect(),
             shock_streams: plan
@@ -462,6 +470,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 .collect(),
             down_links: Vec::new(),
             shock_hits: Vec::new(),
+            pools: Vec::new(),
             stalled: vec![false; plan.n_nodes],
             n_stalled: 0,
             slowdown: vec![1.0; plan.n_nodes],
@@ -588,10 +597,14 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
 
     /// A failure mode's clock fired; returns false for a stale (paused) clock.
     fn on_clock(&mut self, m: u32, epoch: u32) -> bool {
-        if self.modes[m as usize].epoch != epoch {
+        let Some(state) = self.modes.get_mut(m as usize) else {
+            // Past the modes: a splitting copy's pooled clock.
+            return self.on_pool_clock(m as usize - self.modes.len(), epoch);
+        };
+        if state.epoch != epoch {
             return false;
         }
-        self.modes[m as usize].scheduled = false;
+        state.scheduled = false;
         self.fail(m);
         true
     }

@@ -32,6 +32,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// Schedules the work left on mode `m`'s clock at its unit's speed; at
     /// speed zero the clock stays parked.
     fn schedule_clock(&mut self, m: u32) {
+        debug_assert_eq!(self.modes[m as usize].pool_slot, super::rare::NOT_POOLED);
         let unit = self.plan.modes[m as usize].unit as usize;
         let speed = self.unit_speed[unit];
         let state = &mut self.modes[m as usize];
@@ -52,6 +53,9 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         let state = &mut self.modes[m as usize];
         if !state.scheduled {
             return;
+        }
+        if state.pool_slot != super::rare::NOT_POOLED {
+            return self.unpool(m);
         }
         let left = state.due_us - self.now;
         state.remaining_us = if speed == 1.0 {

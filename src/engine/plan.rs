@@ -255,6 +255,9 @@ pub struct Plan {
     pub traffic: super::traffic::TrafficPlans,
     /// Injected faults, in scenario order.
     pub faults: Vec<super::faults::FaultPlan>,
+    /// The modes whose exponential clocks a splitting copy runs as one
+    /// clock per mean (`rare`).
+    pub pools: super::rare::PoolClasses,
 }
 
 /// The standby mechanism of a service in a standby mode.
@@ -629,6 +632,7 @@ impl Plan {
             causes,
             system_services: model.system.iter().map(|&s| s as u32).collect(),
             units,
+            pools: super::rare::PoolClasses::of(&modes),
             modes,
             shocks,
             crew_sizes: model.crews.iter().map(|c| c.size).collect(),

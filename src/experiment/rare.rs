@@ -61,7 +61,8 @@ const SEEN_ENOUGH: u64 = 30;
 /// about this many times the base. On W2 (16 replications each) the
 /// work-normalised variance (squared relative half-width × CPU seconds)
 /// was 0.83 at 12, 0.64 at 24 and 0.49 at 48 (first thresholds 131, 129
-/// and 126).
+/// and 126); with pooled clocks (cheaper copies; 20 replications) 0.18 at
+/// 48 and 0.25 at 96 (first thresholds 119 and 115).
 const RETRIAL_WORK: f64 = 48.0;
 /// Copies made per base crossing of the first threshold, per threshold above
 /// it (measured on W2: 0.4).
@@ -141,8 +142,29 @@ pub fn run(
         ))
     } else {
         let first = choose(&pilot, importance.top, pilot_events, copy_work, None);
-        // Refine with a splitting pilot, which sees the levels the plain one could not.
-        let refine = trees(REFINE_REPS, REFINE_REPS + n_pilot, &first);
+        // Refine with a splitting pilot, which sees the levels the plain one
+        // could not: as much work as the plain pilot (copies included), in
+        // batches, so that a design whose copies are cheap does not run 400
+        // whole trees (at least a batch, at most the plain pilot's count).
+        let budget = pilot_events * n_pilot as f64;
+        let batch = (n_pilot / 8).max(4);
+        let mut refine: Vec<RareOutcome> = Vec::new();
+        while (refine.len() as u64) < n_pilot {
+            let from = REFINE_REPS + refine.len() as u64;
+            refine.extend(trees(
+                from,
+                from + batch.min(n_pilot - refine.len() as u64),
+                &first,
+            ));
+            let work: f64 = refine
+                .iter()
+                .map(|o| o.events as f64 + o.copies as f64 * copy_work)
+                .sum();
+            if work >= budget {
+                break;
+            }
+        }
+        let n_refine = refine.len() as u64;
         let splitting = choose(
             &refine,
             importance.top,
@@ -155,10 +177,10 @@ pub fn run(
             stats.push(o, settings.horizon_us as f64);
         }
         let u = stats.y.mean_estimate();
-        let work = (stats.events as f64 + stats.copies as f64 * copy_work) / n_pilot as f64;
+        let work = (stats.events as f64 + stats.copies as f64 * copy_work) / n_refine as f64;
         match variance_reduction(&stats, &u, window_h, pilot_events, work) {
             Some(v) if choice == RareChoice::Auto && v < WORTH_SPLITTING => Method::Plain(format!(
-                "splitting would not pay: a pilot of {n_pilot} estimated {v:.1}x less variance \
+                "splitting would not pay: a pilot of {n_refine} estimated {v:.1}x less variance \
                  than plain replications for the same work, under {WORTH_SPLITTING}x"
             )),
             _ => Method::Restart(splitting),
@@ -269,12 +291,14 @@ pub fn relative_half_width(e: &Estimate) -> Option<f64> {
     (mean > 0.0).then(|| (hi - lo) / 2.0 / mean)
 }
 
-/// The work of copying a state, in events: copying the state and redrawing
-/// its exponential clocks costs about 0.3 events per clock (derived from W2's
-/// run times before dead copies' memory was reused: about 300 µs a copy of
-/// 10,000 clocks against about 100 ns an event; not timed alone).
+/// The work of copying a state, in events: copying the state (and drawing
+/// one pooled clock per mean, see `engine::rare::Pool`) costs about 0.05
+/// events per mode and unit. Derived from run times, not timed alone: on W2
+/// about 80 µs a copy of 10,000 modes and 10,000 units against about 100
+/// ns an event; on 16 of 20 about 0.5 µs a copy. Before the clocks were
+/// pooled each copy drew every clock afresh, 0.3 events per clock.
 fn copy_work(plan: &Plan) -> f64 {
-    1.0 + 0.3 * (plan.modes.len() + plan.units.len() + plan.shocks.len()) as f64
+    1.0 + 0.05 * (plan.modes.len() + plan.units.len() + plan.shocks.len()) as f64
 }
 
 /// About how much smaller the variance of this run is than that of plain
