@@ -784,17 +784,25 @@ mod tests {
         assert!((first[0] + second[0] - integral[0]).abs() < 1e-9);
     }
 
+    /// States 0..n counting the units down: each of the n − k up units
+    /// fails at `rate`; with `down` units down one is repaired at
+    /// `repair(down)`.
+    fn birth_death(n: usize, rate: f64, repair: impl Fn(usize) -> f64) -> Vec<(u32, u32, f64)> {
+        let mut transitions = Vec::new();
+        for k in 0..n - 1 {
+            transitions.push((k as u32, k as u32 + 1, rate * (n - k) as f64));
+            transitions.push((k as u32 + 1, k as u32, repair(k + 1)));
+        }
+        transitions
+    }
+
     #[test]
     fn the_renewal_mean_time_to_exit_equals_the_direct_one() {
         // A birth-death chain of DIRECT_MAX_STATES + 101 states (failures at
         // 1e-3 per unit up, one repairer at 0.5), left when 3 are down: the
         // renewal path against the LU solve of the same absorbing set.
         let n = DIRECT_MAX_STATES + 101;
-        let mut transitions = Vec::new();
-        for k in 0..n - 1 {
-            transitions.push((k as u32, k as u32 + 1, 1e-3 * (n - k) as f64));
-            transitions.push((k as u32 + 1, k as u32, 0.5));
-        }
+        let transitions = birth_death(n, 1e-3, |_| 0.5);
         let chain = Chain::new(n, &transitions);
         let inside: Vec<bool> = (0..n).map(|k| k < 3).collect();
         let renewal = chain.mean_time_to_exit_from(0, &inside).unwrap();
@@ -853,11 +861,7 @@ mod tests {
         // on average; most states' probabilities underflow), started with
         // everything up, over 10,000 h.
         let n = DIRECT_MAX_STATES + 101;
-        let mut transitions = Vec::new();
-        for k in 0..n - 1 {
-            transitions.push((k as u32, k as u32 + 1, 1e-4 * (n - k) as f64));
-            transitions.push((k as u32 + 1, k as u32, 0.5 * (k + 1) as f64));
-        }
+        let transitions = birth_death(n, 1e-4, |down| 0.5 * down as f64);
         let chain = Chain::new(n, &transitions);
         let pi = chain.stationary().unwrap();
         let mut start = vec![0.0; n];

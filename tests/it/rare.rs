@@ -119,24 +119,37 @@ fn splitting_agrees_with_plain_replications_on_a_standby_pair() {
                 repair: {dist: lognormal, mean: 20h, sd: 30h}\nservices:\n  - name: db\n    \
                 nodes: db\n    redundancy:\n      mode: hot-standby\n      failover:\n        \
                 switchover: {dist: fixed, value: 2m}\nsystem: [db]\n";
-    let s = settings(1500, 87_600.0, 0.0, 11);
     let r = rare_run(yaml, settings(600, 87_600.0, 0.0, 12), RareChoice::Restart);
     assert_restart(&r);
-    let m = model(yaml);
-    let results = experiment::run(&m, s, None, &mut |_, _| {}, &|| {}).expect("run");
-    let plain = &Report::new(&m, &results).entities[0].1.availability;
+    let s = settings(1500, 87_600.0, 0.0, 11);
+    assert_agrees_with_plain("standby pair", &model(yaml), &r, s, 0.1);
+}
+
+/// Splitting's unavailability against plain replications with `plain`
+/// settings: within 4 standard errors, each known to `within` of itself.
+/// Returns the splitting estimate.
+fn assert_agrees_with_plain(
+    name: &str,
+    m: &nines::model::Model,
+    r: &RareResults,
+    plain: Settings,
+    within: f64,
+) -> f64 {
+    let results = experiment::run(m, plain, None, &mut |_, _| {}, &|| {}).expect("run");
+    let plain = &Report::new(m, &results).entities[0].1.availability;
     let (pm, ps) = (1.0 - plain.mean.unwrap(), plain.std_err.unwrap());
     let (rm, rs) = (
         r.unavailability.mean.unwrap(),
         r.unavailability.std_err.unwrap(),
     );
     let z = (rm - pm) / (ps * ps + rs * rs).sqrt();
-    eprintln!("standby pair: splitting {rm:.4e} ± {rs:.1e}, plain {pm:.4e} ± {ps:.1e}, z {z:+.2}");
+    eprintln!("{name}: splitting {rm:.4e} ± {rs:.1e}, plain {pm:.4e} ± {ps:.1e}, z {z:+.2}");
     assert!(
         z.abs() <= 4.0,
         "splitting and plain differ by {z:.2} standard errors"
     );
-    assert!(rs < 0.1 * rm && ps < 0.1 * pm, "too wide to compare");
+    assert!(rs < within * rm && ps < within * pm, "too wide to compare");
+    rm
 }
 
 /// Six and a half nines without a closed form: a hot-standby trio with
@@ -169,27 +182,8 @@ fn auto_splits_a_standby_trio_of_six_nines_and_agrees_with_long_plain_runs() {
         "{:?}",
         r.precision
     );
-    let results = experiment::run(
-        &m,
-        settings(150_000, 87_600.0, 0.0, 8),
-        None,
-        &mut |_, _| {},
-        &|| {},
-    )
-    .expect("run");
-    let plain = &Report::new(&m, &results).entities[0].1.availability;
-    let (pm, ps) = (1.0 - plain.mean.unwrap(), plain.std_err.unwrap());
-    let (rm, rs) = (
-        r.unavailability.mean.unwrap(),
-        r.unavailability.std_err.unwrap(),
-    );
-    let z = (rm - pm) / (ps * ps + rs * rs).sqrt();
-    eprintln!("standby trio: splitting {rm:.4e} ± {rs:.1e}, plain {pm:.4e} ± {ps:.1e}, z {z:+.2}");
-    assert!(
-        z.abs() <= 4.0,
-        "splitting and plain differ by {z:.2} standard errors"
-    );
-    assert!(rs < 0.06 * rm && ps < 0.06 * pm, "too wide to compare");
+    let plain = settings(150_000, 87_600.0, 0.0, 8);
+    let rm = assert_agrees_with_plain("standby trio", &m, &r, plain, 0.06);
     assert!(rm < 1e-6, "not six nines: {rm:e}");
 }
 
