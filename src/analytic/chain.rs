@@ -118,11 +118,7 @@ impl<'a> Chain<'a> {
         let (offsets, incoming) = self.incoming();
         let mut pi = vec![1.0 / n as f64; n];
         for sweep in 0..MAX_SWEEPS {
-            self.observer
-                .progress(Stage::Stationary, sweep as u64, MAX_SWEEPS as u64);
-            if self.observer.stop() {
-                return Err(ChainError::Stopped(Stage::Stationary.name()));
-            }
+            self.report(Stage::Stationary, sweep, MAX_SWEEPS)?;
             let mut largest_change = 0.0f64;
             for i in 0..n {
                 let inflow: f64 = incoming[offsets[i]..offsets[i + 1]]
@@ -145,6 +141,15 @@ impl<'a> Chain<'a> {
         Err(ChainError::Singular(format!(
             "Gauss-Seidel did not converge in {MAX_SWEEPS} sweeps"
         )))
+    }
+
+    /// Tells the observer how far `stage` is, and stops if it says so.
+    fn report(&self, stage: Stage, done: usize, total: usize) -> Result<(), ChainError> {
+        self.observer.progress(stage, done as u64, total as u64);
+        if self.observer.stop() {
+            return Err(ChainError::Stopped(stage.name()));
+        }
+        Ok(())
     }
 
     /// The incoming transitions of each state, as compressed rows: those of
@@ -426,11 +431,7 @@ impl<'a> Chain<'a> {
                     steps
                 };
                 last_shape = shape_change;
-                self.observer
-                    .progress(Stage::Transient, k as u64, settled.min(steps) as u64);
-                if self.observer.stop() {
-                    return Err(ChainError::Stopped(Stage::Transient.name()));
-                }
+                self.report(Stage::Transient, k, settled.min(steps) as usize)?;
             }
             if next_mass <= 1e-300 || shape_change <= 1e-13 * next_mass {
                 // Every later iterate is v r^j: sum the weights as scalars.
@@ -575,12 +576,7 @@ impl<'c> Deviations<'c> {
         let mut y = vec![0.0; n];
         let mut norm = 0.0;
         for sweep in 0..MAX_SWEEPS {
-            chain
-                .observer
-                .progress(Stage::Deviation, sweep as u64, MAX_SWEEPS as u64);
-            if chain.observer.stop() {
-                return Err(ChainError::Stopped(Stage::Deviation.name()));
-            }
+            chain.report(Stage::Deviation, sweep, MAX_SWEEPS)?;
             let mut settled = sweep > 0;
             let mut next_norm = 0.0;
             for i in 0..n {
