@@ -488,8 +488,8 @@ pub const LONG_WINDOW_RELAXATIONS: f64 = 200.0;
 /// Solves Y Q = −d with Σ Y = 0, for a d that sums to zero (the deviation
 /// of a distribution from π, or a previous solution): by sparse LU with
 /// Y₀ fixed at zero for chains of up to [`DIRECT_MAX_STATES`] states (the
-/// matrix of the stationary solve, factored once), then shifted along π;
-/// by Gauss-Seidel above, projected back onto Σ Y = 0 after each sweep.
+/// matrix of the stationary solve, factored once), by Gauss-Seidel above;
+/// either solution is then shifted along π onto Σ Y = 0.
 struct Deviations<'c> {
     chain: &'c Chain<'c>,
     pi: &'c [f64],

@@ -121,13 +121,13 @@ pub fn run(
     let plain = Splitting::default();
     let pilot = trees(PILOT_REPS, PILOT_REPS + n_pilot, &plain);
     let pilot_outages: u64 = pilot.iter().map(|o| o.outages.round() as u64).sum();
-    let pilot_events = pilot.iter().map(|o| o.events).sum::<u64>() as f64 / n_pilot as f64;
-    let copy_work = copy_work(&plan);
-    let window_h = settings.horizon_us as f64 / MICROS_PER_HOUR;
     let mut pilot_stats = Stats::default();
     for o in &pilot {
         pilot_stats.push(o, settings.horizon_us as f64);
     }
+    let pilot_events = pilot_stats.events as f64 / n_pilot as f64;
+    let copy_work = copy_work(&plan);
+    let window_h = settings.horizon_us as f64 / MICROS_PER_HOUR;
     let pilot_precision = pilot_stats.relative_half_width();
     let not_rare = pilot_outages >= NOT_RARE_OUTAGES
         && pilot_precision.is_some_and(|r| r <= NOT_RARE_PRECISION)
@@ -149,19 +149,13 @@ pub fn run(
         let budget = pilot_events * n_pilot as f64;
         let batch = (n_pilot / 8).max(4);
         let mut refine: Vec<RareOutcome> = Vec::new();
-        while (refine.len() as u64) < n_pilot {
+        let mut work = 0.0;
+        while (refine.len() as u64) < n_pilot && work < budget {
             let from = REFINE_REPS + refine.len() as u64;
-            refine.extend(trees(
-                from,
-                from + batch.min(n_pilot - refine.len() as u64),
-                &first,
-            ));
-            let work: f64 = refine
-                .iter()
-                .map(|o| o.events as f64 + o.copies as f64 * copy_work)
-                .sum();
-            if work >= budget {
-                break;
+            let to = from + batch.min(n_pilot - refine.len() as u64);
+            for o in trees(from, to, &first) {
+                work += o.events as f64 + o.copies as f64 * copy_work;
+                refine.push(o);
             }
         }
         let n_refine = refine.len() as u64;

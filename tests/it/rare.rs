@@ -43,10 +43,10 @@ fn splitting_matches_the_binomial_at_six_nines() {
     let (a, f) = k_of_n_independent(20, 16, 1000.0 / 1010.0, 1010.0);
     let u = 1.0 - a;
     // Splitting estimates are skewed (most replications see little, a few
-    // much): with fewer copies a tree (copies costing 0.3 events a clock)
-    // 300 replications understated the error and 2,000 were needed; with
-    // pooled clocks (0.05) each tree holds about 15 times more copies and
-    // 500 are plenty.
+    // much). When copies were costed at 0.3 events a clock, 300 replications
+    // understated the error and 2,000 were needed; with pooled clocks (0.05
+    // a mode and unit) each tree holds about 15 times more copies and 500
+    // are plenty.
     let r = rare_run(
         &yaml,
         settings(500, 87_600.0, 100.0, 3),
@@ -236,6 +236,19 @@ fn auto_keeps_plain_replications_for_frequent_outages() {
     // Two units in series, each down 1/101 of the time.
     let u = 1.0 - (100.0f64 / 101.0).powi(2);
     assert_close("unavailability", &r.unavailability, u, u, 0.05);
+    // Under a precision target, plain replications look first where the
+    // pilot stopped (20 could miss a rare kind of outage altogether).
+    let target = rare::run(
+        &model(&yaml),
+        settings(1000, 8760.0, 0.0, 1),
+        None,
+        RareChoice::Auto,
+        Some(0.5),
+        &|_, _| {},
+    )
+    .expect("rare run");
+    assert!(matches!(target.method, Method::Plain(_)));
+    assert_eq!(target.replications, target.pilot_replications);
 }
 
 #[test]
