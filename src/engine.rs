@@ -12,6 +12,7 @@ mod clocks;
 mod demand;
 mod election;
 mod faults;
+mod journal;
 mod monitor;
 mod network;
 mod overload;
@@ -33,6 +34,7 @@ pub use traffic::TrafficPlans;
 use crate::metrics::trace::{Happening, TraceEvent};
 use crate::metrics::{RepOutcome, Tally, Window};
 use causes::Attribution;
+use journal::{Journal, Tracked};
 use plan::UnitKind;
 use queue::{BinaryHeap, FutureEvents, RadixHeap};
 use rng::Stream;
@@ -77,7 +79,7 @@ pub struct RunSettings {
 
 /// The run-time state of one failure mode, with its two random streams
 /// beside it so that handling an event touches one place in memory.
-#[derive(Clone)]
+#[derive(Clone, Debug, PartialEq)]
 struct ModeState {
     ttf_stream: Stream,
     repair_stream: Stream,
@@ -120,20 +122,20 @@ struct Crew {
 /// The state of one replication; a copy goes on independently of the
 /// original (rare-event splitting).
 #[derive(Clone)]
-struct Sim<'p, Q, const TRACE: bool> {
+struct Sim<'p, Q, const MODE: u8> {
     plan: &'p Plan,
     now: u64,
     window: Window,
     queue: Q,
-    modes: Vec<ModeState>,
+    modes: Tracked<ModeState>,
     shock_streams: Vec<Stream>,
     /// Per group shock repaired as one (`together`), its repair stream.
     shock_repair_streams: Vec<Option<Stream>>,
-    unit_failed: Vec<u32>,
+    unit_failed: Tracked<u32>,
     /// How fast each unit's clocks run: 1 normally, less for an idle warm
     /// standby, 0 for an idle cold standby.
-    unit_speed: Vec<f64>,
-    node_blockers: Vec<u32>,
+    unit_speed: Tracked<f64>,
+    node_blockers: Tracked<u32>,
     crews: Vec<Crew>,
     services: Vec<ServiceState>,
     system_down: u32,
@@ -146,14 +148,14 @@ struct Sim<'p, Q, const TRACE: bool> {
     /// outside copies; `rare::Pool`).
     pools: Vec<rare::Pool>,
     /// Nodes stalled by an `effect: slow` failure, and how many.
-    stalled: Vec<bool>,
+    stalled: Tracked<bool>,
     n_stalled: u32,
     /// Capacity divisor of each node under `slow` faults with a factor,
     /// how many such faults hold it, and how many nodes are slowed.
-    slowdown: Vec<f64>,
+    slowdown: Tracked<f64>,
     /// The one-way partitions in force ([`Plan::deaf`] indices).
     deaf_down: Vec<u32>,
-    slowed: Vec<u32>,
+    slowed: Tracked<u32>,
     n_slowed: u32,
     /// Index 0 is the system, then one per service.
     tallies: Vec<Tally>,
@@ -165,7 +167,7 @@ struct Sim<'p, Q, const TRACE: bool> {
     /// The cause of the failure being handled.
     cause: u32,
     /// The cause each node that is down is down for.
-    node_cause: Vec<u32>,
+    node_cause: Tracked<u32>,
     /// The last node (its index) or link ([`causes::LINK`] | its index)
     /// that changed.
     trigger: u32,
@@ -193,11 +195,22 @@ struct Sim<'p, Q, const TRACE: bool> {
     /// Rebuilds of the services with `recovery`; when each failure mode
     /// that loses its state last failed (empty when none does).
     recoveries: Vec<recovery::RecoveryState>,
-    failed_at: Vec<u64>,
+    failed_at: Tracked<u64>,
     /// The unit going down now is planned maintenance: balancers drain it,
     /// standbys hand over without detection.
     planned: bool,
+    /// Splitting only: which tracked entries changed (`journal`).
+    journal: Journal,
 }
+
+/// What an instance of the engine does beside simulating (`Sim`'s `MODE`):
+/// nothing (plain replications), record every state change (`nines
+/// trace`), or keep the journal that lets a splitting copy be brought up
+/// to date at the cost of what changed (`rare`). Each is compiled apart, so
+/// plain replications pay for neither.
+const PLAIN: u8 = 0;
+const TRACED: u8 = 1;
+const SPLIT: u8 = 2;
 
 /// Pending events above which the radix heap beats the binary heap
 /// (measured on W1 and W2: see benches/engine.rs).
@@ -215,7 +228,7 @@ pub fn simulate(plan: &Plan, settings: RunSettings, replication: u64) -> RepOutc
 /// One replication with a given future event list; every list gives the
 /// same result, only faster or slower.
 pub fn run<Q: FutureEvents>(plan: &Plan, settings: RunSettings, replication: u64) -> RepOutcome {
-    run_recording::<Q, false>(plan, settings, replication, Recording::default()).0
+    run_recording::<Q, PLAIN>(plan, settings, replication, Recording::default()).0
 }
 
 /// A replication's outcome, its tallies' flip times and its trace, each
@@ -238,9 +251,9 @@ pub fn simulate_traced(
 ) -> (RepOutcome, Vec<TraceEvent>) {
     let recording = Recording { flips: false };
     let (outcome, _, trace) = if plan.modes.len() + plan.shocks.len() < RADIX_FROM_PENDING {
-        run_recording::<BinaryHeap, true>(plan, settings, replication, recording)
+        run_recording::<BinaryHeap, TRACED>(plan, settings, replication, recording)
     } else {
-        run_recording::<RadixHeap, true>(plan, settings, replication, recording)
+        run_recording::<RadixHeap, TRACED>(plan, settings, replication, recording)
     };
     let mut trace = trace.unwrap_or_default();
     // Detections are noted when they are known, at the moment they happened.
@@ -258,24 +271,24 @@ pub fn simulate_recording(
 ) -> (RepOutcome, Vec<Vec<u64>>) {
     let recording = Recording { flips: true };
     let (outcome, flips, _) = if plan.modes.len() + plan.shocks.len() < RADIX_FROM_PENDING {
-        run_recording::<BinaryHeap, false>(plan, settings, replication, recording)
+        run_recording::<BinaryHeap, PLAIN>(plan, settings, replication, recording)
     } else {
-        run_recording::<RadixHeap, false>(plan, settings, replication, recording)
+        run_recording::<RadixHeap, PLAIN>(plan, settings, replication, recording)
     };
     (outcome, flips.unwrap_or_default())
 }
 
-fn run_recording<Q: FutureEvents, const TRACE: bool>(
+fn run_recording<Q: FutureEvents, const MODE: u8>(
     plan: &Plan,
     settings: RunSettings,
     replication: u64,
     recording: Recording,
 ) -> Recorded {
-    let mut sim = Sim::<Q, TRACE>::new(plan, settings, replication);
+    let mut sim = Sim::<Q, MODE>::new(plan, settings, replication);
     if recording.flips {
         sim.flips = Some(vec![Vec::new(); sim.tallies.len()]);
     }
-    if TRACE {
+    if MODE == TRACED {
         sim.trace = Some(Vec::new());
     }
     sim.start();
@@ -338,7 +351,12 @@ fn run_recording<Q: FutureEvents, const TRACE: bool>(
     (outcome, sim.flips, sim.trace)
 }
 
-impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
+impl<'p, Q: FutureEvents, const MODE: u8> Sim<'p, Q, MODE> {
+    /// Every state change is recorded (`nines trace`).
+    const TRACING: bool = MODE == TRACED;
+    /// Writes to the tracked arrays are journaled (rare-event splitting).
+    const SPLITTING: bool = MODE == SPLIT;
+
     /// The system is down now.
     fn system_is_down(&self) -> bool {
         match self.plan.causes.system_mirror {
@@ -403,6 +421,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
     }
     fn new(plan: &'p Plan, settings: RunSettings, replication: u64) -> Self {
         let seed = settings.seed;
+        // Journal ids: the modes, then the units, then the nodes.
+        let units_at = plan.modes.len() as u32;
+        let nodes_at = units_at + plan.units.len() as u32;
         let services: Vec<ServiceState> = plan
             .services
             .iter()
@@ -421,22 +442,24 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 end_us: settings.warmup_us.saturating_add(settings.horizon_us),
             },
             queue: Q::with_capacity(plan.modes.len() + plan.shocks.len() + 1),
-            modes: plan
-                .modes
-                .iter()
-                .map(|m| ModeState {
-                    ttf_stream: Stream::new(seed, replication, m.ttf_key),
-                    repair_stream: Stream::new(seed, replication, m.repair_key),
-                    due_us: 0,
-                    remaining_us: 0,
-                    epoch: 0,
-                    scheduled: false,
-                    failed: false,
-                    repair_tag: 0,
-                    repair_due_us: 0,
-                    pool_slot: rare::NOT_POOLED,
-                })
-                .collect(),
+            modes: Tracked::new(
+                plan.modes
+                    .iter()
+                    .map(|m| ModeState {
+                        ttf_stream: Stream::new(seed, replication, m.ttf_key),
+                        repair_stream: Stream::new(seed, replication, m.repair_key),
+                        due_us: 0,
+                        remaining_us: 0,
+                        epoch: 0,
+                        scheduled: false,
+                        failed: false,
+                        repair_tag: 0,
+                        repair_due_us: 0,
+                        pool_slot: rare::NOT_POOLED,
+                    })
+                    .collect(),
+                0,
+            ),
             shock_streams: plan
                 .shocks
                 .iter()
@@ -451,9 +474,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                         .map(|t| Stream::new(seed, replication, t.1))
                 })
                 .collect(),
-            unit_failed: vec![0; plan.units.len()],
-            unit_speed: vec![1.0; plan.units.len()],
-            node_blockers: vec![0; plan.n_nodes],
+            unit_failed: Tracked::new(vec![0; plan.units.len()], units_at),
+            unit_speed: Tracked::new(vec![1.0; plan.units.len()], units_at),
+            node_blockers: Tracked::new(vec![0; plan.n_nodes], nodes_at),
             crews: plan
                 .crew_sizes
                 .iter()
@@ -471,11 +494,11 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
             down_links: Vec::new(),
             shock_hits: Vec::new(),
             pools: Vec::new(),
-            stalled: vec![false; plan.n_nodes],
+            stalled: Tracked::new(vec![false; plan.n_nodes], nodes_at),
             n_stalled: 0,
-            slowdown: vec![1.0; plan.n_nodes],
+            slowdown: Tracked::new(vec![1.0; plan.n_nodes], nodes_at),
             deaf_down: Vec::new(),
-            slowed: vec![0; plan.n_nodes],
+            slowed: Tracked::new(vec![0; plan.n_nodes], nodes_at),
             n_slowed: 0,
             system_down: 0,
             tallies: {
@@ -496,7 +519,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 .map(|causes| Attribution::new(causes.len()))
                 .collect(),
             cause: causes::NONE,
-            node_cause: vec![causes::NONE; plan.n_nodes],
+            node_cause: Tracked::new(vec![causes::NONE; plan.n_nodes], nodes_at),
             trigger: causes::NONE,
             system_standby: causes::NONE,
             flips: None,
@@ -532,11 +555,15 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 .map(|r| recovery::RecoveryState::new(r, seed, replication))
                 .collect(),
             planned: false,
-            failed_at: if plan.modes.iter().any(|m| m.rebuild.is_some()) {
-                vec![0; plan.modes.len()]
-            } else {
-                Vec::new()
-            },
+            failed_at: Tracked::new(
+                if plan.modes.iter().any(|m| m.rebuild.is_some()) {
+                    vec![0; plan.modes.len()]
+                } else {
+                    Vec::new()
+                },
+                0,
+            ),
+            journal: Journal::default(),
         }
     }
 
@@ -545,7 +572,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
     fn start(&mut self) {
         for sb in &self.plan.standbys {
             for &node in &sb.pool[sb.slots as usize..] {
-                self.unit_speed[node as usize] = sb.idle_speed;
+                *self
+                    .unit_speed
+                    .write::<MODE>(node as usize, &mut self.journal) = sb.idle_speed;
             }
         }
         for m in 0..self.plan.modes.len() as u32 {
@@ -597,14 +626,16 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
 
     /// A failure mode's clock fired; returns false for a stale (paused) clock.
     fn on_clock(&mut self, m: u32, epoch: u32) -> bool {
-        let Some(state) = self.modes.get_mut(m as usize) else {
+        let Some(state) = self.modes.get(m as usize) else {
             // Past the modes: a splitting copy's pooled clock.
             return self.on_pool_clock(m as usize - self.modes.len(), epoch);
         };
         if state.epoch != epoch {
             return false;
         }
-        state.scheduled = false;
+        self.modes
+            .write::<MODE>(m as usize, &mut self.journal)
+            .scheduled = false;
         self.fail(m);
         true
     }
@@ -658,10 +689,12 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         let unit = self.plan.modes[m as usize].unit as usize;
         self.cause = self.plan.modes[m as usize].cause;
         if self.plan.modes[m as usize].rebuild.is_some() {
-            self.failed_at[m as usize] = self.now;
+            *self.failed_at.write::<MODE>(m as usize, &mut self.journal) = self.now;
         }
-        self.modes[m as usize].failed = true;
-        self.unit_failed[unit] += 1;
+        self.modes
+            .write::<MODE>(m as usize, &mut self.journal)
+            .failed = true;
+        *self.unit_failed.write::<MODE>(unit, &mut self.journal) += 1;
         if self.unit_failed[unit] == 1 {
             self.pause_other_clocks(unit, m);
             self.unit_changed(unit, false);
@@ -673,8 +706,10 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         let mode = &plan.modes[m as usize];
         let unit = mode.unit as usize;
         self.cause = mode.cause;
-        self.modes[m as usize].failed = true;
-        self.unit_failed[unit] += 1;
+        self.modes
+            .write::<MODE>(m as usize, &mut self.journal)
+            .failed = true;
+        *self.unit_failed.write::<MODE>(unit, &mut self.journal) += 1;
         if self.unit_failed[unit] == 1 {
             self.pause_other_clocks(unit, m);
             self.unit_changed(unit, false);
@@ -693,7 +728,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
     fn fail_extras(&mut self, m: u32) {
         let mode = &self.plan.modes[m as usize];
         if mode.rebuild.is_some() {
-            self.failed_at[m as usize] = self.now;
+            *self.failed_at.write::<MODE>(m as usize, &mut self.journal) = self.now;
         }
         if let Some(factor) = mode.factor {
             self.slow_down(mode.unit as usize, factor, true);
@@ -726,7 +761,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
 
     fn start_repair(&mut self, m: u32) {
         let mode = &self.plan.modes[m as usize];
-        let state = &mut self.modes[m as usize];
+        let state = self.modes.write::<MODE>(m as usize, &mut self.journal);
         let duration = mode.repair.sample_us(&mut state.repair_stream);
         state.repair_due_us = self.now.saturating_add(duration);
         self.queue.push(
@@ -765,8 +800,10 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         let plan = self.plan;
         let mode = &plan.modes[m as usize];
         let unit = mode.unit as usize;
-        self.modes[m as usize].failed = false;
-        self.unit_failed[unit] -= 1;
+        self.modes
+            .write::<MODE>(m as usize, &mut self.journal)
+            .failed = false;
+        *self.unit_failed.write::<MODE>(unit, &mut self.journal) -= 1;
         if self.unit_failed[unit] == 0 {
             self.start_clock(m);
             self.resume_other_clocks(unit, m);
@@ -774,7 +811,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         } else if let Some(ttf) = self.draw_ttf(m) {
             // The unit is still down for another mode: this clock starts
             // paused and runs when the unit is back.
-            let state = &mut self.modes[m as usize];
+            let state = self.modes.write::<MODE>(m as usize, &mut self.journal);
             state.remaining_us = ttf;
             state.scheduled = false;
         }
@@ -785,7 +822,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
     /// and repair paths (the hot ones).
     #[inline(always)]
     fn unit_changed(&mut self, unit: usize, up: bool) {
-        if TRACE {
+        if Self::TRACING {
             let unit = unit as u32;
             self.note(if up {
                 Happening::UnitUp { unit }
@@ -812,7 +849,9 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
 
     /// Adds or removes one reason for node `n` to be down.
     fn block(&mut self, n: u32, add: bool) {
-        let blockers = &mut self.node_blockers[n as usize];
+        let blockers = self
+            .node_blockers
+            .write::<MODE>(n as usize, &mut self.journal);
         let was_up = *blockers == 0;
         if add {
             *blockers += 1;
@@ -832,7 +871,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         let capacity = plan.node_capacity[n as usize];
         self.trigger = n;
         if !up {
-            self.node_cause[n as usize] = self.cause;
+            *self.node_cause.write::<MODE>(n as usize, &mut self.journal) = self.cause;
         }
         // Traffic, daily demand and rolling maintenance, for the few
         // scenarios with them: one flag.
@@ -947,7 +986,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
         if let Some(flips) = &mut self.flips {
             flips[s as usize + 1].push(self.now);
         }
-        if TRACE {
+        if Self::TRACING {
             self.note_entity(s + 1, up);
             if plan.causes.system_mirror == Some(s) {
                 self.note_entity(0, up);
@@ -974,7 +1013,7 @@ impl<'p, Q: FutureEvents, const TRACE: bool> Sim<'p, Q, TRACE> {
                 if let Some(flips) = &mut self.flips {
                     flips[0].push(self.now);
                 }
-                if TRACE {
+                if Self::TRACING {
                     self.note_entity(0, is_up);
                 }
                 if !self.faults.since.is_empty() {

@@ -68,7 +68,7 @@ impl Attribution {
     }
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Adds `us` of downtime of entity `e` (0: the system) to `cause`.
     #[inline]
     pub(super) fn credit(&mut self, e: usize, cause: u32, us: Micros) {
@@ -151,7 +151,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         let Some(unit) = units.clone().find(|&u| self.unit_failed[u as usize] > 0) else {
             return;
         };
-        self.node_cause[n as usize] = self.unit_cause(unit);
+        *self.node_cause.write::<MODE>(n as usize, &mut self.journal) = self.unit_cause(unit);
         for &s in plan.node_services.row(n as usize) {
             if !self.services[s as usize].up && plan.causes.unattributed != Some(s) {
                 self.service_still_down(s);

@@ -14,18 +14,27 @@ fn real_time(work_us: u64, speed: f64) -> u64 {
     }
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// A fresh time to failure for mode `m`, if it has a clock of its own.
     pub(super) fn draw_ttf(&mut self, m: u32) -> Option<u64> {
         let mode = &self.plan.modes[m as usize];
         let ttf = mode.ttf.as_ref()?;
-        Some(ttf.sample_us(&mut self.modes[m as usize].ttf_stream))
+        Some(
+            ttf.sample_us(
+                &mut self
+                    .modes
+                    .write::<MODE>(m as usize, &mut self.journal)
+                    .ttf_stream,
+            ),
+        )
     }
 
     /// Starts mode `m`'s clock with a fresh time to failure.
     pub(super) fn start_clock(&mut self, m: u32) {
         let Some(work) = self.draw_ttf(m) else { return };
-        self.modes[m as usize].remaining_us = work;
+        self.modes
+            .write::<MODE>(m as usize, &mut self.journal)
+            .remaining_us = work;
         self.schedule_clock(m);
     }
 
@@ -35,7 +44,15 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         debug_assert_eq!(self.modes[m as usize].pool_slot, super::rare::NOT_POOLED);
         let unit = self.plan.modes[m as usize].unit as usize;
         let speed = self.unit_speed[unit];
-        let state = &mut self.modes[m as usize];
+        if Self::SPLITTING && speed == 1.0 && !self.pools.is_empty() {
+            // Splitting: a clock at full speed runs in its mean's pool.
+            let class = self.plan.pools.class[m as usize];
+            if class != super::rare::NOT_POOLED {
+                self.join_pool(m, class as usize);
+                return self.reschedule_pool(class as usize);
+            }
+        }
+        let state = self.modes.write::<MODE>(m as usize, &mut self.journal);
         if speed <= 0.0 {
             state.scheduled = false;
             return;
@@ -50,7 +67,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
 
     /// Stops mode `m`'s scheduled clock, keeping the work it has left.
     fn park_clock(&mut self, m: u32, speed: f64) {
-        let state = &mut self.modes[m as usize];
+        let state = self.modes.write::<MODE>(m as usize, &mut self.journal);
         if !state.scheduled {
             return;
         }
@@ -102,7 +119,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 self.park_clock(m, old);
             }
         }
-        self.unit_speed[unit] = speed;
+        *self.unit_speed.write::<MODE>(unit, &mut self.journal) = speed;
         if running {
             for m in u.modes_start..u.modes_end {
                 if self.plan.modes[m as usize].ttf.is_some() {

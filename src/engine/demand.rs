@@ -14,7 +14,7 @@ use super::{FutureEvents, KIND_DEMAND, Sim, payload};
 
 const HOUR_US: u64 = 3_600_000_000;
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// The demand of service `spec` now: `base`, or its hour's.
     #[inline(always)]
     pub(super) fn demand_now(&self, spec: &ServicePlan, base: i64) -> i64 {

@@ -89,7 +89,7 @@ impl ElectionState {
     }
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Whether service `s` (election plan `e`) has a leader in office, given
     /// whether a majority of its members is up and connected; starts or
     /// calls off an election as that changes. Called wherever the service
@@ -106,7 +106,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             }
             if leader != NO_LEADER {
                 self.elections[e as usize].leader = NO_LEADER;
-                if TRACE {
+                if Self::TRACING {
                     self.note(Happening::LeaderLost {
                         service: s,
                         node: leader,
@@ -122,7 +122,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             }
             // Down, or cut off on a side without a majority: it steps down.
             self.elections[e as usize].leader = NO_LEADER;
-            if TRACE {
+            if Self::TRACING {
                 self.note(Happening::LeaderLost {
                     service: s,
                     node: leader,
@@ -175,7 +175,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         let epoch = state.epoch;
         self.queue
             .push(now.saturating_add(length), payload(KIND_ELECTION, e, epoch));
-        if TRACE {
+        if Self::TRACING {
             self.note(Happening::ElectionStarted {
                 service: election.service,
             });
@@ -188,7 +188,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         state.electing = false;
         state.epoch = state.epoch.wrapping_add(1);
         state.counts.called_off += u64::from(inside);
-        if TRACE {
+        if Self::TRACING {
             let service = self.plan.elections[e as usize].service;
             self.note(Happening::ElectionCalledOff { service });
         }
@@ -223,7 +223,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             let n = candidates.len();
             let leader = candidates[((state.stream.uniform() * n as f64) as usize).min(n - 1)];
             state.leader = leader;
-            if TRACE {
+            if Self::TRACING {
                 self.note(Happening::Elected {
                     service: s,
                     node: leader,

@@ -199,7 +199,7 @@ impl FaultState {
     }
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Schedules each fault's first firing.
     pub(super) fn start_faults(&mut self) {
         for f in 0..self.plan.faults.len() {
@@ -387,12 +387,12 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             if self.slowed[n] == 0 {
                 self.n_slowed += 1;
             }
-            self.slowed[n] += 1;
-            self.slowdown[n] *= factor;
+            *self.slowed.write::<MODE>(n, &mut self.journal) += 1;
+            *self.slowdown.write::<MODE>(n, &mut self.journal) *= factor;
         } else {
-            self.slowed[n] -= 1;
+            *self.slowed.write::<MODE>(n, &mut self.journal) -= 1;
             // Back to exactly 1 when no factor is left (no rounding drift).
-            self.slowdown[n] = match self.slowed[n] {
+            *self.slowdown.write::<MODE>(n, &mut self.journal) = match self.slowed[n] {
                 0 => {
                     self.n_slowed -= 1;
                     1.0
@@ -408,7 +408,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// Not inlined, so that the failure path keeps its own inlining.
     #[inline(never)]
     pub(super) fn hold_down(&mut self, u: usize, cause: u32) {
-        self.unit_failed[u] += 1;
+        *self.unit_failed.write::<MODE>(u, &mut self.journal) += 1;
         self.pause_other_clocks(u, u32::MAX);
         self.cause = cause;
         self.unit_changed(u, false);
@@ -417,7 +417,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// Lets unit `u` up from [`Self::hold_down`] when nothing else holds it.
     #[inline(never)]
     pub(super) fn release(&mut self, u: usize) {
-        self.unit_failed[u] -= 1;
+        *self.unit_failed.write::<MODE>(u, &mut self.journal) -= 1;
         if self.unit_failed[u] == 0 {
             self.resume_other_clocks(u, u32::MAX);
             self.unit_changed(u, true);
@@ -472,7 +472,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
 
     /// A trace note for a fault's firing.
     pub(super) fn note_fault(&mut self, f: u32) {
-        if TRACE {
+        if Self::TRACING {
             self.note(Happening::Fault { fault: f });
         }
     }

@@ -26,7 +26,7 @@ pub fn streams(plan: &super::Plan, seed: u64, replication: u64) -> Vec<Option<St
         .collect()
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Mode `m` failed and has `monitoring`: draws when it is noticed and
     /// acknowledged, counts the delays that end inside the window, and
     /// asks for the repair at the acknowledgement.
@@ -49,7 +49,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         if self.window.contains(acknowledged) {
             self.monitoring.respond.push(respond);
         }
-        if TRACE {
+        if Self::TRACING {
             let unit = plan.modes[m as usize].unit;
             self.note_at(alerted, Happening::Alerted { unit });
         }
@@ -59,7 +59,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// The failure of mode `m` was acknowledged: its repair is asked for.
     #[cold]
     pub(super) fn on_acknowledged(&mut self, m: u32) {
-        if TRACE {
+        if Self::TRACING {
             let unit = self.plan.modes[m as usize].unit;
             self.note(Happening::Acknowledged { unit });
         }

@@ -6,7 +6,7 @@
 use super::{FutureEvents, Sim};
 use crate::model::MAX_SPLITTING_LINKS;
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Link `l` went down or came back: the standby services whose members
     /// it can separate look at their monitors again.
     pub(super) fn link_changed(&mut self, l: u32, up: bool) {
@@ -37,7 +37,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// Node `n` stalls (an `effect: slow` failure) or recovers: it stays up,
     /// but its monitors hear nothing from it meanwhile.
     pub(super) fn stall_changed(&mut self, n: u32, stalled: bool) {
-        self.stalled[n as usize] = stalled;
+        *self.stalled.write::<MODE>(n as usize, &mut self.journal) = stalled;
         if stalled {
             self.n_stalled += 1;
         } else {
@@ -121,7 +121,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     }
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// The most healthy members of service `s` that can all reach each
     /// other. Each link that is down and has members on both sides splits
     /// them: a group that reaches itself leaves out one side of every such
@@ -175,7 +175,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     }
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Whether service `s` reaches what it requires while links are down:
     /// enough of its serving members (`min_up`, and the demand) can each
     /// reach a serving member of every service it requires; for a standby

@@ -85,7 +85,7 @@ impl CollapseState {
     }
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// The members of traffic entry `e` that are overloaded now.
     fn overloaded(&self, e: usize, up: &[bool]) -> Vec<bool> {
         let plan = &self.plan.traffic.entries[e];

@@ -74,7 +74,7 @@ impl RecoveryState {
     }
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Draws how long rebuilding the state as of `failed_at` takes by
     /// recovery plan `r`: the restore of the last snapshot, then the replay
     /// of the writes since; counts it when it starts inside the window.
@@ -112,7 +112,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             self.failed_at[m as usize]
         };
         let delay = self.rebuild_us(r, target);
-        if TRACE {
+        if Self::TRACING {
             let unit = self.plan.modes[m as usize].unit;
             self.note(crate::metrics::trace::Happening::Rebuilding { unit });
         }

@@ -23,7 +23,7 @@ pub fn set_salt(salt: u64) {
 /// The generator behind every random draw: Xoshiro256++ (Blackman and
 /// Vigna), seeded through SplitMix64. Named, so results reproduce across
 /// versions of `rand`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Stream(Xoshiro256PlusPlus);
 
 impl Stream {

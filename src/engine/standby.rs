@@ -165,7 +165,7 @@ pub(super) fn split_index(index: u32) -> (u32, usize) {
     (index >> SLOT_BITS, (index & (MAX_SLOTS - 1)) as usize)
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     fn node_up(&self, node: u32) -> bool {
         self.node_blockers[node as usize] == 0
     }
@@ -317,7 +317,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     /// one detection, whose delay runs from the member's failure. Failures
     /// that end before anyone noticed are no detection.
     fn count_detection(&mut self, sb: u32, slot: usize, at: Micros) {
-        if TRACE {
+        if Self::TRACING {
             let member = self.standbys[sb as usize].slots[slot].member;
             self.note_at(
                 at,
@@ -336,7 +336,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
 
     /// A hot standby's takeover, drawn with its detection, began at `at`.
     fn note_switch(&mut self, sb: u32, at: Micros, candidate: u32) {
-        if TRACE {
+        if Self::TRACING {
             let what = Happening::Takeover {
                 standby: sb,
                 member: candidate,
@@ -626,7 +626,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             let s = &mut self.standbys[sb as usize].slots[slot];
             s.phase = Phase::Down(DownReason::NoQuorum);
             s.covered = None;
-            if TRACE {
+            if Self::TRACING {
                 self.note(Happening::NoQuorum { standby: sb });
             }
             self.cancel_slot_event(sb, slot);
@@ -663,7 +663,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                     state.counts.failed_failovers += 1;
                 }
                 state.slots[slot].phase = Phase::Down(DownReason::FailedTakeover);
-                if TRACE {
+                if Self::TRACING {
                     self.note(Happening::TakeoverFailed { standby: sb });
                 }
                 self.cancel_slot_event(sb, slot);
@@ -676,7 +676,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                 let s = &mut self.standbys[sb as usize].slots[slot];
                 s.phase = Phase::Down(DownReason::NoMember);
                 s.failing_back = false;
-                if TRACE {
+                if Self::TRACING {
                     self.note(Happening::NoMember { standby: sb });
                 }
                 self.cancel_slot_event(sb, slot);
@@ -748,7 +748,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         if self.plan.standbys[sb as usize].sync.is_some() {
             self.sync_serving(sb, serving);
         }
-        if TRACE {
+        if Self::TRACING {
             self.note(Happening::Serving {
                 standby: sb,
                 member: serving,
@@ -771,7 +771,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     fn begin_takeover(&mut self, sb: u32, slot: usize, candidate: u32) {
         let lost = self.standbys[sb as usize].slots[slot].member;
         self.standbys[sb as usize].slots[slot].phase = Phase::TakingOver(candidate);
-        if TRACE {
+        if Self::TRACING {
             self.note(Happening::Takeover {
                 standby: sb,
                 member: candidate,

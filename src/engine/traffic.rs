@@ -270,7 +270,7 @@ fn integrate(a: u64, b: u64, pattern: Option<&[f64]>, rates: impl Fn(f64) -> [f6
     out
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Adds the requests of every service with traffic from the last flush
     /// to `now` (inside the window), under the state that held meanwhile.
     pub(super) fn flush_traffic(&mut self, now: u64) {
@@ -460,7 +460,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
     fn rotation_changed(&mut self, e: u32, pos: u32, in_rotation: bool) {
         let p = pos as usize;
         self.traffic[e as usize].in_rotation[p] = in_rotation;
-        if TRACE {
+        if Self::TRACING {
             let node = self.plan.traffic.entries[e as usize].members[p];
             self.note(crate::metrics::trace::Happening::Rotation { node, in_rotation });
         }

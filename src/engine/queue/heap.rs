@@ -93,9 +93,31 @@ impl FutureEvents for BinaryHeap {
             payload: top.payload,
         })
     }
+
+    fn clone_retaining(&mut self, src: &Self, keep: impl FnMut(&Event) -> bool) {
+        self.retaining_from(src, keep);
+    }
 }
 
 impl BinaryHeap {
+    /// See [`FutureEvents::clone_retaining`]: entries keep their sequence
+    /// numbers, so a rebuilt heap pops in the same order.
+    fn retaining_from(&mut self, src: &Self, mut keep: impl FnMut(&Event) -> bool) {
+        self.heap.clear();
+        let pending = &src.heap[usize::from(src.root_vacant)..];
+        self.heap.extend(pending.iter().copied().filter(|e| {
+            keep(&Event {
+                time: e.time,
+                payload: e.payload,
+            })
+        }));
+        self.next_seq = src.next_seq;
+        self.root_vacant = false;
+        for i in (0..self.heap.len() / 2).rev() {
+            self.sift_down(i, self.heap[i]);
+        }
+    }
+
     fn remove_root(&mut self) {
         self.root_vacant = false;
         if let Some(last) = self.heap.pop()

@@ -111,6 +111,25 @@ impl FutureEvents for RadixHeap {
         self.len -= 1;
         Some(event)
     }
+
+    /// Every bucket filtered in place order (bucket 0 from its front), so
+    /// equal times keep their first-in, first-out order.
+    fn clone_retaining(&mut self, src: &Self, mut keep: impl FnMut(&Event) -> bool) {
+        self.len = 0;
+        self.occupied = 0;
+        for (b, (dst, from)) in self.buckets.iter_mut().zip(&src.buckets).enumerate() {
+            dst.clear();
+            let pending = if b == 0 { &from[src.front..] } else { from };
+            dst.extend(pending.iter().copied().filter(|e| keep(e)));
+            self.len += dst.len();
+            // Exact occupancy: `refill` takes an occupied bucket to be non-empty.
+            if !dst.is_empty() {
+                self.occupied |= bit(b);
+            }
+        }
+        self.front = 0;
+        self.last = src.last;
+    }
 }
 
 impl RadixHeap {

@@ -12,7 +12,7 @@
 use super::super::{FutureEvents, Sim};
 use super::{DownReason, Phase};
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Whether a quorum of the arbiters of standby service `sb` is up and
     /// reaches each other, each of them unable to hear node `deaf_to` when
     /// given. Without arbiters, true.

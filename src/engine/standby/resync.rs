@@ -13,7 +13,7 @@ use super::super::{FutureEvents, KIND_RESYNC, Sim, payload};
 use crate::metrics::trace::Happening;
 use crate::model::Micros;
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Pool member `i` of standby service `sb` is back up: it resyncs
     /// before it is available.
     pub(in crate::engine) fn begin_resync(&mut self, sb: u32, i: u32) {
@@ -51,7 +51,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             now.saturating_add(delay),
             payload(KIND_RESYNC, index, epoch),
         );
-        if TRACE {
+        if Self::TRACING {
             self.note(Happening::Resync {
                 standby: sb,
                 member: i,
@@ -95,7 +95,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         self.account_downtime(sb);
         self.materialise(sb, None);
         self.end_resync(sb, i);
-        if TRACE {
+        if Self::TRACING {
             self.note(Happening::Resync {
                 standby: sb,
                 member: i,

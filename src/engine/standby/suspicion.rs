@@ -9,7 +9,7 @@ use super::super::{FutureEvents, KIND_SUSPECT, Sim, payload};
 use super::{Phase, event_index, split_index};
 use crate::model::Micros;
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Starts the false-suspicion process of every slot of standby service
     /// `sb`, if its heartbeats can be lost: a Poisson process at the rate
     /// the loss probability implies, so heartbeats are never simulated.
@@ -74,7 +74,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
         let slot_state = &mut state.slots[slot];
         slot_state.outage_start_us = self.now;
         slot_state.unfenced = !fencing;
-        if TRACE {
+        if Self::TRACING {
             self.note(crate::metrics::trace::Happening::FalseSuspicion {
                 standby: sb,
                 member,

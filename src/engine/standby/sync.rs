@@ -30,7 +30,7 @@ pub(in crate::engine) struct SyncState {
     epoch: u32,
 }
 
-impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
+impl<Q: FutureEvents, const MODE: u8> Sim<'_, Q, MODE> {
     /// Whether some member other than the one serving the slot is up and
     /// reachable from it: a replica that can acknowledge a write.
     fn has_replica(&self, sb: u32) -> bool {
@@ -73,7 +73,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
                     self.queue
                         .push(now.saturating_add(after), payload(KIND_SYNC, sb, epoch));
                 }
-                if TRACE {
+                if Self::TRACING {
                     self.note_writes(sb, WriteState::Blocked);
                 }
             }
@@ -99,7 +99,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             sync.holder = None;
             sync.unreplicated_us = 0;
             sync.unreplicated_writes = 0.0;
-            if TRACE && was_held {
+            if Self::TRACING && was_held {
                 self.note_writes(sb, WriteState::Replicated);
             }
         }
@@ -130,7 +130,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             sync.unreplicated_us = 0;
             sync.unreplicated_writes = 0.0;
         }
-        if TRACE {
+        if Self::TRACING {
             self.note_writes(sb, WriteState::Degraded);
         }
         true
@@ -157,7 +157,7 @@ impl<Q: FutureEvents, const TRACE: bool> Sim<'_, Q, TRACE> {
             state.counts.data.add_loss(lost, lag_us, year);
             state.lags_us.push(lag_us);
         }
-        if TRACE && lag_us > 0 {
+        if Self::TRACING && lag_us > 0 {
             self.note_writes(sb, WriteState::Lost);
         }
     }
