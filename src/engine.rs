@@ -626,16 +626,15 @@ impl<'p, Q: FutureEvents, const MODE: u8> Sim<'p, Q, MODE> {
 
     /// A failure mode's clock fired; returns false for a stale (paused) clock.
     fn on_clock(&mut self, m: u32, epoch: u32) -> bool {
-        let Some(state) = self.modes.get(m as usize) else {
+        // Splitting notes a stale clock's mode too: restoring it is harmless.
+        let Some(state) = self.modes.write_get::<MODE>(m as usize, &mut self.journal) else {
             // Past the modes: a splitting copy's pooled clock.
             return self.on_pool_clock(m as usize - self.modes.len(), epoch);
         };
         if state.epoch != epoch {
             return false;
         }
-        self.modes
-            .write::<MODE>(m as usize, &mut self.journal)
-            .scheduled = false;
+        state.scheduled = false;
         self.fail(m);
         true
     }

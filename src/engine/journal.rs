@@ -42,6 +42,22 @@ impl<T> Tracked<T> {
     }
 }
 
+impl<T> Tracked<T> {
+    /// Like [`Tracked::write`], `None` past the end.
+    #[inline(always)]
+    pub(super) fn write_get<const MODE: u8>(
+        &mut self,
+        i: usize,
+        journal: &mut Journal,
+    ) -> Option<&mut T> {
+        let item = self.items.get_mut(i)?;
+        if MODE == super::SPLIT {
+            journal.note(self.offset + i as u32);
+        }
+        Some(item)
+    }
+}
+
 impl<T: Clone> Tracked<T> {
     /// Makes entry `i` what it is in `src` (a spare brought up to date).
     #[inline]
@@ -127,6 +143,11 @@ impl Journal {
     fn give_up(&mut self) {
         self.base = self.end() + 1;
         self.log.clear();
+    }
+
+    /// The number of tracked entries (a whole copy's).
+    pub(super) fn entries(&self) -> usize {
+        self.cap
     }
 
     fn end(&self) -> u64 {
@@ -225,5 +246,85 @@ impl Distinct {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SPLIT;
+
+    type Instance = (Tracked<u32>, Journal);
+
+    /// Brings `dst` up to `src` as a splitting copy does.
+    fn update(dst: &mut Instance, src: &mut Instance, distinct: &mut Distinct) {
+        match dst.1.changed(&src.1) {
+            Some(lists) => {
+                distinct.of(lists);
+                for &id in &distinct.ids {
+                    let i = dst.0.holds(id).expect("an id of this array");
+                    dst.0.restore(&src.0, i);
+                }
+                dst.1.updated(&mut src.1, Some(&distinct.ids));
+            }
+            None => {
+                dst.0.clone_from(&src.0);
+                dst.1.updated(&mut src.1, None);
+            }
+        }
+    }
+
+    /// A random walk over a tree of depth 3 (the first trajectory, and
+    /// copies at depths 1 and 2 made into one spare each) writing random
+    /// entries, sometimes in bursts that make a journal give up: every
+    /// update leaves the spare equal to its source.
+    #[test]
+    fn updated_spares_equal_their_sources_whatever_was_written() {
+        const N: usize = 50;
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: u64| {
+            state = super::super::rng::mix(state);
+            state % n
+        };
+        let mut distinct = Distinct::default();
+        let root = (Tracked::new(vec![0; N], 7), Journal::root(N));
+        let mut tree: Vec<Option<Instance>> = vec![Some(root), None, None];
+        let mut depth = 0;
+        let (mut updates, mut whole) = (0, 0);
+        for step in 0..20_000u32 {
+            match next(10) {
+                0..=5 => {
+                    let burst = if next(50) == 0 { 80 } else { 1 + next(4) };
+                    let (array, journal) = tree[depth].as_mut().unwrap();
+                    for _ in 0..burst {
+                        *array.write::<SPLIT>(next(N as u64) as usize, journal) = step;
+                    }
+                }
+                6..=7 if depth < 2 => {
+                    let mut src = tree[depth].take().unwrap();
+                    let copy = match tree[depth + 1].take() {
+                        Some(mut spare) => {
+                            let before = spare.1.changed(&src.1).is_none();
+                            update(&mut spare, &mut src, &mut distinct);
+                            updates += 1;
+                            whole += u32::from(before);
+                            spare
+                        }
+                        None => (src.0.clone(), Journal::cloned_from(&mut src.1)),
+                    };
+                    assert_eq!(*copy.0, *src.0, "step {step}");
+                    tree[depth] = Some(src);
+                    tree[depth + 1] = Some(copy);
+                    depth += 1;
+                }
+                _ if depth > 0 => depth -= 1,
+                _ => {}
+            }
+        }
+        // Both kinds of update happened, mostly the cheap one.
+        assert!(
+            updates > 1000 && whole > 0 && whole * 4 < updates,
+            "{updates} {whole}"
+        );
     }
 }

@@ -48,6 +48,15 @@ impl Splitting {
         w
     }
 
+    /// The same without the thresholds below `lowest` (none: unchanged).
+    pub fn from_threshold(mut self, lowest: Option<u32>) -> Splitting {
+        let Some(lowest) = lowest else { return self };
+        let below = self.thresholds.partition_point(|&t| t < lowest);
+        self.thresholds.drain(..below);
+        self.factors.drain(..below);
+        self
+    }
+
     /// The region of an importance value.
     #[inline]
     fn region(&self, importance: u32) -> usize {
@@ -72,6 +81,10 @@ pub struct RareOutcome {
     pub events: u64,
     /// Copies made.
     pub copies: u64,
+    /// What making them took: the entries restored (every tracked one for
+    /// a whole copy), the source's pending events taken, the clocks drawn
+    /// afresh. Each costs about a tenth of an event.
+    pub copy_units: u64,
 }
 
 /// The importance function of a plan: the services the system needs
@@ -158,6 +171,7 @@ fn tree<Q: FutureEvents + Clone>(
         salts: 0,
         changed: Distinct::default(),
         redraws: Vec::new(),
+        whole_copy: sim.journal.entries() as u64,
         out: RareOutcome {
             crossings: vec![0.0; levels],
             hits: vec![0; levels],
@@ -190,6 +204,8 @@ struct Tree<'a> {
     /// Scratch: the journal ids a spare restores; the clocks a copy redraws.
     changed: Distinct,
     redraws: Vec<Redraw>,
+    /// The copy units of a whole copy: every tracked entry.
+    whole_copy: u64,
     out: RareOutcome,
 }
 
@@ -289,16 +305,20 @@ impl Tree<'_> {
             // at the cost of what changed since it was last.
             let mut copy = match spares[at].take() {
                 Some(mut spare) => {
-                    spare.update_from(sim, &mut self.changed);
+                    self.out.copy_units += spare.update_from(sim, &mut self.changed);
                     spare
                 }
-                None => sim.fork(),
+                None => {
+                    self.out.copy_units += self.whole_copy;
+                    sim.fork()
+                }
             };
             self.out.copies += 1;
             self.salts += 1;
             let salt = mix(self.salt_base ^ self.salts) | 1;
             rng::set_salt(salt);
             copy.redraw_memoryless(&sim.queue, &mut self.redraws);
+            self.out.copy_units += (sim.queue.len() + self.redraws.len()) as u64;
             for j in k + 1..=top {
                 self.branch(&mut copy, at, j, top, spares);
                 rng::set_salt(salt);
@@ -329,7 +349,8 @@ impl<Q: FutureEvents + Clone> Sim<'_, Q, SPLIT> {
     /// entries either wrote since the spare's last update are restored, the
     /// rest copied; everything when the journals do not know (the queue is
     /// left to [`Self::redraw_memoryless`]).
-    fn update_from(&mut self, src: &mut Self, changed: &mut Distinct) {
+    /// Returns the entries it restored (all of them when it copied).
+    fn update_from(&mut self, src: &mut Self, changed: &mut Distinct) -> u64 {
         let whole = match self.journal.changed(&src.journal) {
             Some(lists) => {
                 changed.of(lists);
@@ -338,15 +359,18 @@ impl<Q: FutureEvents + Clone> Sim<'_, Q, SPLIT> {
             None => true,
         };
         self.copy_from(src, whole);
-        if whole {
+        let restored = if whole {
             self.journal.updated(&mut src.journal, None);
+            self.journal.entries()
         } else {
             for &id in &changed.ids {
                 self.restore(src, id);
             }
             self.journal.updated(&mut src.journal, Some(&changed.ids));
-        }
+            changed.ids.len()
+        };
         debug_assert!(self.tracked_equal(src), "a write escaped the journal");
+        restored as u64
     }
 
     /// Makes the entries of journal id `id` what they are in `src`.

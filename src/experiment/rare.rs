@@ -126,7 +126,7 @@ pub fn run(
         pilot_stats.push(o, settings.horizon_us as f64);
     }
     let pilot_events = pilot_stats.events as f64 / n_pilot as f64;
-    let copy_work = copy_work(&plan);
+    let prior_copy_work = copy_work(&plan);
     let window_h = settings.horizon_us as f64 / MICROS_PER_HOUR;
     let pilot_precision = pilot_stats.relative_half_width();
     let not_rare = pilot_outages >= NOT_RARE_OUTAGES
@@ -141,7 +141,7 @@ pub fn run(
             100.0 * pilot_precision.unwrap_or(0.0)
         ))
     } else {
-        let first = choose(&pilot, importance.top, pilot_events, copy_work, None);
+        let first = choose(&pilot, importance.top, pilot_events, prior_copy_work, None);
         // Refine with a splitting pilot, which sees the levels the plain one
         // could not: as much work as the plain pilot (copies included), in
         // batches, so that a design whose copies are cheap does not run 400
@@ -154,11 +154,19 @@ pub fn run(
             let from = REFINE_REPS + refine.len() as u64;
             let to = from + batch.min(n_pilot - refine.len() as u64);
             for o in trees(from, to, &first) {
-                work += o.events as f64 + o.copies as f64 * copy_work;
+                work += o.work();
                 refine.push(o);
             }
         }
         let n_refine = refine.len() as u64;
+        // What a copy cost in the splitting pilot, in events: making it and
+        // running it (the work beyond the base trajectory's).
+        let copies: u64 = refine.iter().map(|o| o.copies).sum();
+        let beyond: f64 = refine.iter().map(|o| o.work() - pilot_events).sum();
+        let copy_work = match copies {
+            0 => prior_copy_work,
+            _ => (beyond / copies as f64).clamp(1.0, prior_copy_work),
+        };
         let splitting = choose(
             &refine,
             importance.top,
@@ -166,12 +174,15 @@ pub fn run(
             copy_work,
             Some(&pilot),
         );
+        // Never below where the pilot split: lower thresholds' copies live
+        // longer than the pilot's did, so its cost would not hold there.
+        let splitting = splitting.from_threshold(first.thresholds.first().copied());
         let mut stats = Stats::default();
         for o in &refine {
             stats.push(o, settings.horizon_us as f64);
         }
         let u = stats.y.mean_estimate();
-        let work = (stats.events as f64 + stats.copies as f64 * copy_work) / n_refine as f64;
+        let work = stats.work / n_refine as f64;
         match variance_reduction(&stats, &u, window_h, pilot_events, work) {
             Some(v) if choice == RareChoice::Auto && v < WORTH_SPLITTING => Method::Plain(format!(
                 "splitting would not pay: a pilot of {n_refine} estimated {v:.1}x less variance \
@@ -225,7 +236,7 @@ pub fn run(
         .mean_estimate()
         .affine(8766.0 / window_h, 0.0)
         .clamp_interval(0.0, f64::INFINITY);
-    let work_rare = (stats.events as f64 + stats.copies as f64 * copy_work) / done as f64;
+    let work_rare = stats.work / done as f64;
     let variance_reduction =
         variance_reduction(&stats, &unavailability, window_h, pilot_events, work_rare);
     Ok(RareResults {
@@ -253,6 +264,8 @@ struct Stats {
     sq_h2: f64,
     events: u64,
     copies: u64,
+    /// Events and copies' work, in events (`RareOutcome::work`).
+    work: f64,
     /// The largest replication's unavailability.
     largest: f64,
 }
@@ -266,6 +279,7 @@ impl Stats {
         self.sq_h2 += o.outage_sq_h2;
         self.events += o.events;
         self.copies += o.copies;
+        self.work += o.work();
     }
 
     /// The share of the estimate that its largest replication makes.
@@ -285,14 +299,31 @@ pub fn relative_half_width(e: &Estimate) -> Option<f64> {
     (mean > 0.0).then(|| (hi - lo) / 2.0 / mean)
 }
 
-/// The work of copying a state, in events: copying the state (and drawing
-/// one pooled clock per mean, see `engine::rare::Pool`) costs about 0.05
-/// events per mode and unit. Derived from run times, not timed alone: on W2
-/// about 80 µs a copy of 10,000 modes and 10,000 units against about 100
-/// ns an event; on 16 of 20 about 0.5 µs a copy. Before the clocks were
-/// pooled each copy drew every clock afresh, 0.3 events per clock.
+/// What one unit of a copy's cost (`RareOutcome::copy_units`: an entry
+/// restored, a pending event taken, a clock drawn afresh) costs, in
+/// events. Derived from run times on W2, not timed alone: a copy restoring
+/// about N entries took about N/10 events' time.
+const COPY_UNIT: f64 = 0.1;
+
+/// The work of a copy before any copy was made, in events: about 0.05 per
+/// mode, unit and shock, what copies cost before they cost what changed
+/// (on W2 a copy then took about 80 µs against about 100 ns an event).
+/// Cautious on purpose: the first thresholds it places are where copies
+/// die young; the splitting pilot then measures what a copy costs, events
+/// it runs included, and the thresholds may only rise from there.
 fn copy_work(plan: &Plan) -> f64 {
     1.0 + 0.05 * (plan.modes.len() + plan.units.len() + plan.shocks.len()) as f64
+}
+
+impl WorkOf for RareOutcome {
+    fn work(&self) -> f64 {
+        self.events as f64 + self.copies as f64 + COPY_UNIT * self.copy_units as f64
+    }
+}
+
+/// The work of a replication's tree, in events.
+trait WorkOf {
+    fn work(&self) -> f64;
 }
 
 /// About how much smaller the variance of this run is than that of plain
