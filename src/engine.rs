@@ -176,7 +176,7 @@ struct Sim<'p, Q, const MODE: u8> {
     /// When asked for (`nines check` windows): the times each tally's state
     /// flipped, alternately down and up; `None` costs one branch per change.
     flips: Option<Vec<Vec<u64>>>,
-    /// With `TRACE` (`nines trace`, a separate instance of the engine, so the
+    /// With `MODE == TRACED` (`nines trace`, a separate instance of the engine, so the
     /// checks cost nothing otherwise): every state change, in order.
     trace: Option<Vec<TraceEvent>>,
     /// Injected faults (empty without).
