@@ -142,7 +142,7 @@ services: [{name: pool, nodes: unit, redundancy: {mode: active-active, min_up: 9
     // ratio is how many times faster splitting reaches a given precision
     // (issue 15 aims at 100). Plain W2 replications see an outage once in
     // about three, so their variance needs hundreds of them (full: 400,
-    // about 70 s; splitting 20 replications, about 100 s).
+    // about 70 s; splitting 40 replications, about 55 s).
     // Without `--bench`, a pool of 20 stands in for W2, briefly.
     let twenty = nines::scenario::parse_bytes(
         b"name: 16 of 20
@@ -154,7 +154,7 @@ services: [{name: pool, nodes: unit, redundancy: {mode: active-active, min_up: 1
     )
     .expect("valid");
     let (subject, plain_reps, rare_reps) = if full {
-        (&w2, 400, 20)
+        (&w2, 400, 40)
     } else {
         (&twenty, 200, 20)
     };

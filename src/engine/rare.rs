@@ -19,7 +19,14 @@
 //! Copies share the streams' positions: each copy runs with its own salt
 //! ([`super::rng::set_salt`]) mixed into every draw, so copying costs
 //! nothing per stream. The first trajectory runs unsalted: with no
-//! thresholds it is exactly the plain replication.
+//! thresholds it is exactly the plain replication (with thresholds it runs
+//! its exponential clocks pooled, [`Pool`], the same law).
+//!
+//! A copy costs what changed, not the size of the design: the copies made
+//! at one depth of the tree reuse one spare instance, brought up to the
+//! trajectory one level up by restoring only the entries either wrote
+//! since the spare's last update (`super::journal`), and they take their
+//! source's queue without its stale events.
 
 use super::ModeState;
 use super::journal::{Distinct, Journal};
