@@ -344,3 +344,55 @@ fn the_cli_prints_the_method_and_refuses_what_it_cannot_do() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("possible values"));
 }
+
+/// Splitting copies on every shipped scenario, every mechanism in play
+/// (standbys, faults, traffic, elections, recoveries...): each spare's
+/// update is checked against a whole copy in debug builds, which the tests
+/// are (`a write escaped the journal` otherwise), and a tree with copies
+/// ends like any replication. Forced splitting (every importance value a
+/// threshold, factor 1.5) over one year, two replications each.
+#[test]
+fn copies_are_exact_on_every_shipped_scenario() {
+    use nines::engine::rare::{Importance, Splitting, simulate};
+    // Beside them, slow members in a pool under traffic (no shipped
+    // scenario splits with `factor`: its slowdowns went unchecked).
+    let slow_pool = "name: slow pool\nnodes:\n  - name: box\n    count: 6\n    capacity: 400/s\n    \
+                     failures:\n      - {name: crash, ttf: {dist: exponential, mean: 200h}, \
+                     repair: {dist: lognormal, mean: 10h, sd: 5h}}\n      - {name: gc, ttf: \
+                     {dist: exponential, mean: 50h}, repair: {dist: exponential, mean: 1h}, \
+                     effect: slow, factor: 2}\nservices:\n  - name: pool\n    nodes: box\n    \
+                     redundancy: {mode: active-active, min_up: 3}\nfaults:\n  - name: slow box\n    \
+                     every: {dist: exponential, mean: 40h}\n    action: slow\n    target: {random: box}\n    \
+                     duration: {dist: exponential, mean: 2h}\n    factor: 4\ntraffic:\n  - \
+                     {service: pool, rate: 900/s}\nsystem: [pool]\n";
+    let shipped = crate::support::shipped_in(&["scenarios"]).into_iter();
+    let models = shipped
+        .map(|path| {
+            (
+                format!("{path:?}"),
+                nines::scenario::load(&path).expect("valid"),
+            )
+        })
+        .chain([("slow pool".to_string(), model(slow_pool))]);
+    let mut copied = 0;
+    for (path, m) in models {
+        let plan = nines::engine::Plan::new(&m);
+        let importance = Importance::of(&plan);
+        if importance.top < 2 {
+            continue;
+        }
+        let thresholds: Vec<u32> = (1..importance.top).collect();
+        let splitting = Splitting {
+            factors: vec![1.5; thresholds.len()],
+            thresholds,
+        };
+        let mut run = Settings::from_model(&m).run_settings();
+        run.horizon_us = run.horizon_us.min(8_760 * 3_600_000_000);
+        for rep in 0..2 {
+            let out = simulate(&plan, run, rep, &splitting, &importance);
+            assert!(out.down_us.is_finite() && out.down_us >= 0.0, "{path}");
+            copied += out.copies;
+        }
+    }
+    assert!(copied > 1000, "{copied} copies: the check saw too few");
+}
