@@ -483,20 +483,8 @@ impl<Q: FutureEvents + Clone> Sim<'_, Q, SPLIT> {
         self.now.clone_from(now);
         self.window.clone_from(window);
         let _ = (queue, journal);
-        if whole {
-            self.modes.clone_from(modes);
-        }
         self.shock_streams.clone_from(shock_streams);
         self.shock_repair_streams.clone_from(shock_repair_streams);
-        if whole {
-            self.unit_failed.clone_from(unit_failed);
-        }
-        if whole {
-            self.unit_speed.clone_from(unit_speed);
-        }
-        if whole {
-            self.node_blockers.clone_from(node_blockers);
-        }
         self.crews.clone_from(crews);
         self.services.clone_from(services);
         self.system_down.clone_from(system_down);
@@ -510,26 +498,14 @@ impl<Q: FutureEvents + Clone> Sim<'_, Q, SPLIT> {
                 pool.copy_but_members(src);
             }
         }
-        if whole {
-            self.stalled.clone_from(stalled);
-        }
         self.n_stalled.clone_from(n_stalled);
-        if whole {
-            self.slowdown.clone_from(slowdown);
-        }
         self.deaf_down.clone_from(deaf_down);
-        if whole {
-            self.slowed.clone_from(slowed);
-        }
         self.n_slowed.clone_from(n_slowed);
         self.tallies.clone_from(tallies);
         self.worklist.clone_from(worklist);
         self.demand_epoch.clone_from(demand_epoch);
         self.attribution.clone_from(attribution);
         self.cause.clone_from(cause);
-        if whole {
-            self.node_cause.clone_from(node_cause);
-        }
         self.trigger.clone_from(trigger);
         self.system_standby.clone_from(system_standby);
         self.flips.clone_from(flips);
@@ -542,10 +518,18 @@ impl<Q: FutureEvents + Clone> Sim<'_, Q, SPLIT> {
         self.monitoring.clone_from(monitoring);
         self.elections.clone_from(elections);
         self.recoveries.clone_from(recoveries);
-        if whole {
-            self.failed_at.clone_from(failed_at);
-        }
         self.planned.clone_from(planned);
+        if whole {
+            self.modes.clone_from(modes);
+            self.failed_at.clone_from(failed_at);
+            self.unit_failed.clone_from(unit_failed);
+            self.unit_speed.clone_from(unit_speed);
+            self.node_blockers.clone_from(node_blockers);
+            self.stalled.clone_from(stalled);
+            self.slowdown.clone_from(slowdown);
+            self.slowed.clone_from(slowed);
+            self.node_cause.clone_from(node_cause);
+        }
     }
 
     /// The first trajectory's running exponential failure clocks at full

@@ -154,7 +154,7 @@ pub fn run(
             let from = REFINE_REPS + refine.len() as u64;
             let to = from + batch.min(n_pilot - refine.len() as u64);
             for o in trees(from, to, &first) {
-                work += o.work();
+                work += tree_work(&o);
                 refine.push(o);
             }
         }
@@ -162,7 +162,7 @@ pub fn run(
         // What a copy cost in the splitting pilot, in events: making it and
         // running it (the work beyond the base trajectory's).
         let copies: u64 = refine.iter().map(|o| o.copies).sum();
-        let beyond: f64 = refine.iter().map(|o| o.work() - pilot_events).sum();
+        let beyond: f64 = refine.iter().map(|o| tree_work(o) - pilot_events).sum();
         let copy_work = match copies {
             0 => prior_copy_work,
             _ => (beyond / copies as f64).clamp(1.0, prior_copy_work),
@@ -279,7 +279,7 @@ impl Stats {
         self.sq_h2 += o.outage_sq_h2;
         self.events += o.events;
         self.copies += o.copies;
-        self.work += o.work();
+        self.work += tree_work(o);
     }
 
     /// The share of the estimate that its largest replication makes.
@@ -315,15 +315,9 @@ fn copy_work(plan: &Plan) -> f64 {
     1.0 + 0.05 * (plan.modes.len() + plan.units.len() + plan.shocks.len()) as f64
 }
 
-impl WorkOf for RareOutcome {
-    fn work(&self) -> f64 {
-        self.events as f64 + self.copies as f64 + COPY_UNIT * self.copy_units as f64
-    }
-}
-
 /// The work of a replication's tree, in events.
-trait WorkOf {
-    fn work(&self) -> f64;
+fn tree_work(o: &RareOutcome) -> f64 {
+    o.events as f64 + o.copies as f64 + COPY_UNIT * o.copy_units as f64
 }
 
 /// About how much smaller the variance of this run is than that of plain
