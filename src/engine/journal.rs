@@ -145,7 +145,8 @@ impl Journal {
         self.log.clear();
     }
 
-    /// The number of tracked entries (a whole copy's).
+    /// The number of tracked entries (a whole copy's), at least 64: the
+    /// notes kept at most.
     pub(super) fn entries(&self) -> usize {
         self.cap
     }
@@ -165,14 +166,13 @@ impl Journal {
 
     /// The journal of a new instance cloned from the one with `source`.
     pub(super) fn cloned_from(source: &mut Journal) -> Journal {
-        let mut journal = Journal {
+        let journal = Journal {
             own_from: 0,
             source_at: Some(source.end()),
             dependent_at: u64::MAX,
             cap: source.cap,
             ..Journal::default()
         };
-        journal.trim();
         source.dependent_at = source.end();
         source.trim();
         journal

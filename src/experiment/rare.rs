@@ -300,9 +300,13 @@ pub fn relative_half_width(e: &Estimate) -> Option<f64> {
 }
 
 /// What one unit of a copy's cost (`RareOutcome::copy_units`: an entry
-/// restored, a pending event taken, a clock drawn afresh) costs, in
-/// events. Derived from run times on W2, not timed alone: a copy restoring
-/// about N entries took about N/10 events' time.
+/// restored, a pending event taken, a clock drawn afresh) is taken to cost,
+/// in events: a rough weight, set before it was measured. On W2 a copy
+/// takes about 16 µs (derived from two runs differing by 270,000 copies)
+/// for about 500 units (≈270 entries, ≈140 pending events, ≈100 redraws)
+/// at about 150 ns an event, nearer 0.2; at 0.1 the work charged to
+/// copies is about half of what they take. It only weighs the copies
+/// against the work allowed; the thresholds never go below the pilot's.
 const COPY_UNIT: f64 = 0.1;
 
 /// The work of a copy before any copy was made, in events: about 0.05 per
